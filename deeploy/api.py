@@ -1,0 +1,148 @@
+"""The Python API: compile an ONNX model to C.
+
+    import deeploy
+    result = deeploy.compile("model.onnx", target="generic", name="net")
+    result.files["net.c"]          # generated sources, by file name
+    result.report                  # nodes, MACs, memory per level, ...
+    result.write("out/")           # sources + runtime files + Makefile
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from xdsl.dialects import func
+from xdsl.dialects.builtin import ArrayAttr, ModuleOp, StringAttr
+from xdsl.passes import ModulePass
+
+from deeploy.pipeline import Pipeline, default_pipeline
+
+if TYPE_CHECKING:
+    import onnx
+
+RUNTIME_DIR = Path(__file__).resolve().parent.parent / "runtime"
+
+
+def runtime_dir() -> Path:
+    """Where the C runtime lives (the source tree's `runtime/`, or DEEPLOY_RUNTIME)."""
+    override = os.environ.get("DEEPLOY_RUNTIME")
+    return Path(override) if override else RUNTIME_DIR
+
+
+@dataclass
+class CompileResult:
+    network: str
+    target: str
+    files: dict[str, str]
+    runtime_sources: list[str]
+    report: dict[str, Any]
+    stages: dict[str, str] = field(default_factory=dict)  # pass name -> IR text (when kept)
+
+    @property
+    def header(self) -> str:
+        return f"{self.network}.h"
+
+    @property
+    def source(self) -> str:
+        return f"{self.network}.c"
+
+    def write(self, out_dir: str | os.PathLike, runtime: bool = True) -> list[Path]:
+        """Write the sources, a copy of the runtime files they need, and a Makefile."""
+        from deeploy.harness.build_files import makefile
+
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name, text in self.files.items():
+            path = out / name
+            path.write_text(text)
+            written.append(path)
+        if runtime:
+            rt = runtime_dir()
+            for rel in ["include/deeploy_kernels.h", *self.runtime_sources]:
+                dst = out / "runtime" / rel
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(rt / rel, dst)
+                written.append(dst)
+            path = out / "Makefile"
+            path.write_text(makefile(self))
+            written.append(path)
+        return written
+
+
+def _network_function(module: ModuleOp) -> func.FuncOp | None:
+    for op in module.ops:
+        if isinstance(op, func.FuncOp) and not op.is_declaration:
+            return op
+    return None
+
+
+def compile(  # noqa: A001 - the natural name for the entry point
+    model: str | os.PathLike | bytes | IO[bytes] | onnx.ModelProto,
+    target: str = "generic",
+    name: str | None = None,
+    input_shapes: Mapping[str, Sequence[int]] | None = None,
+    pipeline: Pipeline | Sequence[ModulePass] | None = None,
+    keep_stages: bool = False,
+) -> CompileResult:
+    """Compile an ONNX model (path, bytes, stream or ModelProto) to C for `target`.
+
+    `pipeline` replaces the default pass pipeline (see `default_pipeline`). With
+    `keep_stages`, the IR after the import and after every pass is kept as text in
+    `result.stages`, ready to be replayed with deeploy-opt.
+    """
+    from deeploy.backend.c_printer import c_files
+    from deeploy.dialects import make_context
+    from deeploy.frontend.onnx_import import import_onnx
+    from deeploy.report import graph_summary, io_summary, memory_summary
+    from deeploy.targets import get_target
+
+    start = time.perf_counter()
+    tgt = get_target(target)
+    module = import_onnx(model, input_shapes=input_shapes, name=name)
+    fn = _network_function(module)
+    assert fn is not None
+    network = fn.sym_name.data
+    passes = Pipeline(tuple(pipeline)) if pipeline is not None else default_pipeline(tgt.name)
+    ctx = make_context()
+    report: dict[str, Any] = {"network": network, "target": tgt.name}
+    report.update(io_summary(fn))
+    report.update(graph_summary(module))  # before any pass, for node counts as in the model
+    stages: dict[str, str] = {}
+    if keep_stages:
+        stages["import"] = _print(module)
+
+    def observe(p: ModulePass, mod: ModuleOp) -> None:
+        if p.name == "bind-kernels":
+            report.update(graph_summary(mod, bound=True))
+        if p.name == "plan-memory":
+            report.update(memory_summary(mod))
+        if keep_stages:
+            stages[p.name] = _print(mod)
+
+    passes.apply(ctx, module, observe)
+    files = c_files(module)
+    sources: list[str] = []
+    for op in module.ops:
+        attr = op.attributes.get("runtime_sources")
+        if isinstance(attr, ArrayAttr):
+            sources.extend(s.data for s in attr.data if isinstance(s, StringAttr))
+    report["compile_seconds"] = round(time.perf_counter() - start, 4)
+    return CompileResult(network, tgt.name, files, sources, report, stages)
+
+
+def _print(module: ModuleOp) -> str:
+    from io import StringIO
+
+    from xdsl.printer import Printer
+
+    out = StringIO()
+    Printer(out).print_op(module)
+    out.write("\n")
+    return out.getvalue()

@@ -1,0 +1,287 @@
+"""Print `cemit` IR as formatted C99 text.
+
+Statements print one per line; expression ops (`cemit.literal`, `cemit.symbol`,
+`cemit.offset`, `cemit.cast`) print inline where they are used. Headers get include
+guards and `extern "C"` blocks. Weight arrays print nine significant digits per float,
+which round-trips float32 exactly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import numpy as np
+from xdsl.dialects.builtin import (
+    DenseIntOrFPElementsAttr,
+    FloatAttr,
+    IndexType,
+    IntegerAttr,
+    IntegerType,
+    ModuleOp,
+)
+from xdsl.ir import Attribute, Operation, SSAValue
+
+from deeploy.dialects import cemit
+from deeploy.dtypes import c_type, numpy_dtype
+
+INDENT = "    "
+LINE_WIDTH = 100
+
+
+def spell_type(t: Attribute) -> str:
+    """C spelling of a cemit/builtin type, without a declarator name."""
+    if isinstance(t, cemit.PointerType):
+        const = "const " if t.const else ""
+        restrict = "restrict" if t.restrict else ""
+        return f"{const}{spell_type(t.pointee)} *{restrict}"
+    if isinstance(t, cemit.OpaqueType):
+        return t.spelling.data
+    if isinstance(t, IndexType):
+        return "size_t"
+    return c_type(t)
+
+
+def _declare_param(t: Attribute, name: str) -> str:
+    spelled = spell_type(t)
+    if spelled.endswith("*"):
+        return f"{spelled}{name}"
+    return f"{spelled} {name}"
+
+
+_FIX_INTEGRAL = re.compile(r"(?<![\w.+-])(-?\d+)f")
+
+
+def format_floats(values: np.ndarray) -> list[str]:
+    """float literals with an `f` suffix, exact for float32 (nine significant digits)."""
+    flat = values.astype(np.float64).ravel()
+    if np.isfinite(flat).all():
+        text = ("%.9gf\n" * flat.size) % tuple(flat.tolist())
+        text = _FIX_INTEGRAL.sub(r"\1.0f", text)
+        return text.split("\n")[:-1]
+    out = []
+    for v in flat.tolist():
+        if v != v:
+            out.append("NAN")
+        elif v in (float("inf"), float("-inf")):
+            out.append("INFINITY" if v > 0 else "-INFINITY")
+        else:
+            out.append(_FIX_INTEGRAL.sub(r"\1.0f", "%.9gf" % v))
+    return out
+
+
+def format_ints(values: np.ndarray, bits: int, unsigned: bool) -> list[str]:
+    flat = values.ravel().tolist()
+    if bits == 64:
+        suffix = "ULL" if unsigned else "LL"
+        return [
+            "(-9223372036854775807LL - 1)" if v == -(2**63) else f"{v}{suffix}" for v in flat
+        ]
+    if bits == 32:
+        if unsigned:
+            return [f"{v}u" for v in flat]
+        return ["(-2147483647 - 1)" if v == -(2**31) else str(v) for v in flat]
+    return [str(int(v)) for v in flat]
+
+
+def format_elements(attr: DenseIntOrFPElementsAttr) -> list[str]:
+    from deeploy.dtypes import numpy_from_dense
+
+    element_type = attr.get_element_type()
+    array = numpy_from_dense(attr)
+    if numpy_dtype(element_type).kind == "f":
+        return format_floats(array)
+    if isinstance(element_type, IntegerType):
+        width = element_type.width.data
+        return format_ints(array.astype(np.int64) if width < 64 else array, max(width, 8), array.dtype.kind == "u")
+    raise ValueError(f"cannot print elements of type {element_type}")
+
+
+def wrap(items: list[str], indent: str, width: int = LINE_WIDTH) -> list[str]:
+    """Comma-separated items packed into lines no longer than width."""
+    lines: list[str] = []
+    current = indent
+    for i, item in enumerate(items):
+        piece = item + ("," if i + 1 < len(items) else "")
+        if current.strip() and len(current) + 1 + len(piece) > width:
+            lines.append(current.rstrip())
+            current = indent
+        current += piece + " "
+    if current.strip():
+        lines.append(current.rstrip())
+    return lines
+
+
+def _atom(expr: str) -> str:
+    """expr, parenthesised unless it already is one token or one parenthesised group."""
+    if expr.isidentifier():
+        return expr
+    if expr.startswith("("):
+        depth = 0
+        for i, ch in enumerate(expr):
+            depth += {"(": 1, ")": -1}.get(ch, 0)
+            if depth == 0:
+                if i == len(expr) - 1:
+                    return expr
+                break
+    return f"({expr})"
+
+
+class CPrinter:
+    """Turns one `cemit.file` into text."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.names: dict[SSAValue, str] = {}
+
+    # -- expressions ------------------------------------------------------------------
+    def expr(self, value: SSAValue) -> str:
+        if value in self.names:
+            return self.names[value]
+        op = value.owner
+        if isinstance(op, cemit.LiteralOp):
+            return self.literal(op.value)
+        if isinstance(op, cemit.SymbolOp):
+            return op.symbol.root_reference.data
+        if isinstance(op, cemit.NullOp):
+            return "NULL"
+        if isinstance(op, cemit.OffsetOp):
+            offset = op.offset.value.data
+            base = self.expr(op.base_ptr)
+            return base if offset == 0 else f"({base} + {offset})"
+        if isinstance(op, cemit.CastOp):
+            return f"({spell_type(op.result.type)}){_atom(self.expr(op.value))}"
+        raise ValueError(f"no C expression for {op.name if isinstance(op, Operation) else value}")
+
+    @staticmethod
+    def literal(attr: IntegerAttr | FloatAttr) -> str:
+        if isinstance(attr, FloatAttr):
+            return format_floats(np.array([attr.value.data]))[0]
+        t = attr.type
+        if isinstance(t, IntegerType):
+            width = t.width.data
+            return format_ints(np.array([attr.value.data]), max(width, 8), False)[0]
+        return str(attr.value.data)
+
+    # -- statements -------------------------------------------------------------------
+    def statement(self, op: Operation, indent: str) -> None:
+        if isinstance(op, cemit.CallOp):
+            args = [self.expr(a) for a in op.args]
+            head = f"{indent}{op.callee.root_reference.data}("
+            one_line = head + ", ".join(args) + ");"
+            if len(one_line) <= LINE_WIDTH:
+                self.lines.append(one_line)
+            else:
+                self.lines.append(head)
+                self.lines.extend(wrap(args, indent + INDENT * 2))
+                self.lines[-1] += ");"
+        elif isinstance(op, cemit.CommentOp):
+            self.comment(op.text.data, indent)
+        elif isinstance(op, cemit.ReturnOp):
+            pass  # void functions end without an explicit return
+        elif isinstance(op, cemit.LiteralOp | cemit.SymbolOp | cemit.NullOp | cemit.OffsetOp | cemit.CastOp):
+            pass  # printed inline at their uses
+        else:
+            raise ValueError(f"no C statement for {op.name}")
+
+    def comment(self, text: str, indent: str) -> None:
+        lines = text.splitlines() or [""]
+        if len(lines) == 1:
+            self.lines.append(f"{indent}/* {lines[0]} */")
+        else:
+            self.lines.append(f"{indent}/*")
+            self.lines.extend(f"{indent} * {line}".rstrip() for line in lines)
+            self.lines.append(f"{indent} */")
+
+    # -- top level --------------------------------------------------------------------
+    def function(self, op: cemit.FuncOp) -> None:
+        params = [_declare_param(t, n) for t, n in zip(op.function_type.inputs.data, op.names)]
+        static = "static " if op.is_static is not None else ""
+        head = f"{static}void {op.sym_name.data}("
+        signature = head + (", ".join(params) or "void") + ")"
+        if len(signature) > LINE_WIDTH:
+            signature = head + "\n" + ",\n".join(INDENT + p for p in params) + ")"
+        if op.is_declaration:
+            self.lines.append(signature + ";")
+            return
+        self.lines.append(signature + " {")
+        for arg, name in zip(op.body.block.args, op.names):
+            self.names[arg] = name
+        for inner in op.body.block.ops:
+            self.statement(inner, INDENT)
+        self.lines.append("}")
+
+    def global_array(self, op: cemit.GlobalOp) -> None:
+        parts = []
+        if op.is_static is not None:
+            parts.append("static")
+        if op.is_const is not None:
+            parts.append("const")
+        parts.append(f"{spell_type(op.element_type)} {op.sym_name.data}[{op.count.value.data}]")
+        if op.alignment is not None:
+            parts.append(f"__attribute__((aligned({op.alignment.value.data})))")
+        if op.section is not None:
+            parts.append(f'__attribute__((section("{op.section.data}")))')
+        decl = " ".join(parts)
+        if op.initial_value is None:
+            self.lines.append(decl + ";")
+            return
+        self.lines.append(decl + " = {")
+        self.lines.extend(wrap(format_elements(op.initial_value), INDENT))
+        self.lines.append("};")
+
+    def file(self, op: cemit.FileOp) -> str:
+        is_header = op.path.endswith(".h")
+        guard = re.sub(r"\W", "_", op.path.upper()) + "_"
+        if is_header:
+            self.lines += [f"#ifndef {guard}", f"#define {guard}", ""]
+        previous: str | None = None
+        opened_extern_c = False
+        for inner in op.body.block.ops:
+            kind = inner.name
+            if is_header and not opened_extern_c and isinstance(inner, cemit.FuncOp | cemit.GlobalOp):
+                self._blank()
+                self.lines += ["#ifdef __cplusplus", 'extern "C" {', "#endif"]
+                opened_extern_c = True
+            if previous is not None and (kind != previous or kind in ("cemit.func",)):
+                self._blank()
+            if isinstance(inner, cemit.IncludeOp):
+                h = inner.header.data
+                self.lines.append(f"#include <{h}>" if inner.system is not None else f'#include "{h}"')
+            elif isinstance(inner, cemit.DefineOp):
+                self.lines.append(f"#define {inner.macro.data} {inner.value.value.data}")
+            elif isinstance(inner, cemit.CommentOp):
+                self.comment(inner.text.data, "")
+            elif isinstance(inner, cemit.GlobalOp):
+                self.global_array(inner)
+            elif isinstance(inner, cemit.FuncOp):
+                self.function(inner)
+            else:
+                raise ValueError(f"{inner.name} cannot appear at file level")
+            previous = kind
+        if opened_extern_c:
+            self._blank()
+            self.lines += ["#ifdef __cplusplus", "}", "#endif"]
+        if is_header:
+            self._blank()
+            self.lines.append(f"#endif /* {guard} */")
+        return "\n".join(self.lines) + "\n"
+
+    def _blank(self) -> None:
+        if self.lines and self.lines[-1] != "":
+            self.lines.append("")
+
+
+def c_files(module: ModuleOp) -> dict[str, str]:
+    """All files of a module lowered to cemit, by file name, in IR order."""
+    files: dict[str, str] = {}
+    for op in module.ops:
+        if isinstance(op, cemit.FileOp):
+            files[op.path] = CPrinter().file(op)
+    return files
+
+
+def emit_all(files: dict[str, str]) -> Iterable[str]:
+    for name, text in files.items():
+        yield f"/* ===== {name} ===== */\n"
+        yield text

@@ -1,0 +1,53 @@
+"""Signatures of operators outside the ONNX standard that real networks contain.
+
+Deeploy's quantisation flow emits integer operators (RequantShift, iSoftmax, ...) in the
+default domain or in `PACTOps`/`ai.onnx.contrib`; PyTorch/onnxruntime exports add
+`com.microsoft` operators. The importer matches these by op type whatever the domain.
+Scalar attributes that files store as one-element tensors are converted to int/float by
+the importer.
+"""
+
+from deeploy.dialects.op_signature import AttrSig as A
+from deeploy.dialects.op_signature import OpSignature as S
+from deeploy.dialects.op_signature import Param as P
+
+_X = (P("data_in", "1"),)
+_Y = (P("data_out", "1"),)
+
+CUSTOM_SIGNATURES: tuple[S, ...] = (
+    S("RequantShift", "requant_shift", 1,
+      (P("data_in", "1"), P("mul", "1"), P("add", "1")), _Y,
+      (A("div", "int", True, None), A("n_levels", "int", False, None),
+       A("n_levels_out", "int", False, None), A("signed", "int", False, 1)), "deeploy"),
+    S("iSoftmax", "i_softmax", 1, _X, _Y,
+      (A("coeffA", "int", True, None), A("coeffB", "int", True, None),
+       A("coeffC", "int", True, None), A("log2", "int", True, None),
+       A("n_levels", "int", True, None)), "deeploy"),
+    S("ITAMax", "ita_max", 1, _X, _Y, (A("n_levels", "int", True, None),), "deeploy"),
+    S("ITAPartialMax", "ita_partial_max", 1, _X, _Y,
+      (A("group_width", "int", True, None), A("n_levels", "int", True, None)), "deeploy"),
+    S("iGELU", "i_gelu", 1, _X, _Y, (A("b", "int", True, None), A("one", "int", True, None)), "deeploy"),
+    S("iHardswish", "i_hardswish", 1, _X, _Y,
+      (A("one_over_six", "int", True, None), A("six", "int", True, None),
+       A("three", "int", True, None)), "deeploy"),
+    S("iLayerNorm", "i_layer_norm", 1, (P("data_in", "1"), P("weight", "1"), P("bias", "1")), _Y,
+      (A("D", "int", True, None), A("n_levels", "int", True, None)), "deeploy"),
+    S("iRMSNorm", "i_rms_norm", 1, (P("data_in", "1"), P("weight", "1")), _Y,
+      (A("D", "int", True, None), A("n_levels", "int", True, None)), "deeploy"),
+    S("iNoNorm", "i_no_norm", 1, (P("data_in", "1"), P("weights", "1"), P("bias", "1")), _Y,
+      (A("D", "int", True, None), A("mul", "int", True, None), A("n_levels", "int", True, None)), "deeploy"),
+    S("IntegerMean", "integer_mean", 1, _X, _Y,
+      (A("axes", "ints", True, None), A("keepdims", "int", False, 1)), "deeploy"),
+    S("IntegerDiv", "integer_div", 1, (P("A", "1"), P("B", "1")), _Y,
+      (A("Delta", "int", True, None), A("eps", "int", True, None), A("eta", "int", True, None)), "deeploy"),
+    S("TrueIntegerDiv", "true_integer_div", 1, _X, _Y,
+      (A("Delta", "int", True, None), A("eps", "int", True, None), A("eta", "int", True, None),
+       A("y", "int", True, None)), "deeploy"),
+    S("RMSNorm", "rms_norm", 1, (P("data_in", "1"), P("weight", "1")), _Y,
+      (A("eps", "float", False, 1e-5),), "deeploy"),
+    S("SoftmaxGrad", "softmax_grad", 1, (P("dY", "1"), P("Y", "1")), (P("dX", "1"),),
+      (A("axis", "int", False, -1),), "com.microsoft"),
+    S("SoftmaxCrossEntropyLossGrad", "softmax_cross_entropy_loss_grad", 1,
+      (P("dY", "1"), P("log_prob", "1"), P("label", "1"), P("weight", "?")), (P("d_logits", "1"),),
+      (A("ignore_index", "int", False, None), A("reduction", "string", False, "mean")), "com.microsoft"),
+)

@@ -1,0 +1,54 @@
+"""The shape of an operator's interface, independent of how its class is built.
+
+`graph` op classes are derived from these records. The records for standard ONNX
+ops are generated from onnx's schemas (see `deeploy/tools/gen_onnx_signatures.py`)
+so that importing the dialect does not import onnx.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+# Arity of an operand or result: exactly one, optional, or variadic.
+SINGLE = "1"
+OPTIONAL = "?"
+VARIADIC = "*"
+
+# ONNX attribute kinds we can carry as properties.
+INT, FLOAT, STRING, INTS, FLOATS, STRINGS, TENSOR = (
+    "int",
+    "float",
+    "string",
+    "ints",
+    "floats",
+    "strings",
+    "tensor",
+)
+
+
+class Param(NamedTuple):
+    name: str
+    arity: str
+
+
+class AttrSig(NamedTuple):
+    name: str
+    kind: str
+    required: bool
+    default: object  # python value of the ONNX default, or None
+
+
+class OpSignature(NamedTuple):
+    op_type: str  # ONNX op type, e.g. "Conv"
+    mnemonic: str  # graph op mnemonic, e.g. "conv" (op name "graph.conv")
+    since: int  # opset version of the schema the signature was taken from
+    inputs: tuple[Param, ...]
+    outputs: tuple[Param, ...]
+    attrs: tuple[AttrSig, ...]
+    domain: str = ""
+
+    def attr(self, name: str) -> AttrSig | None:
+        for a in self.attrs:
+            if a.name == name:
+                return a
+        return None

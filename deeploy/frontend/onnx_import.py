@@ -1,0 +1,444 @@
+"""ONNX -> `graph` dialect.
+
+    module = import_onnx("model.onnx", input_shapes={"x": (1, 3, 32, 32)})
+
+Shapes come from onnx's shape inference on the model as given (so each node is read
+with the semantics of its own opset); custom operators get theirs from
+`onnx_normalize.CUSTOM_SHAPES`. Nodes are then normalised to the newest schema and
+turned into graph ops inside one `func.func` whose arguments and results are the graph's
+inputs and outputs. Initializers and Constant nodes become `graph.constant`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+import numpy as np
+from xdsl.builder import Builder
+from xdsl.dialects import func
+from xdsl.dialects.builtin import ArrayAttr, DictionaryAttr, ModuleOp, StringAttr, TensorType
+from xdsl.ir import Block, Region, SSAValue
+from xdsl.rewriter import InsertPoint
+
+from deeploy.dialects import graph
+from deeploy.dialects.op_signature import OPTIONAL, SINGLE, TENSOR
+from deeploy.dtypes import element_type_of
+from deeploy.errors import ModelError, UnsupportedError, join_items
+from deeploy.frontend.onnx_normalize import (
+    CUSTOM_SHAPES,
+    STANDARD_DOMAINS,
+    Node,
+    NormalizeContext,
+    TensorInfo,
+    normalize,
+)
+
+if TYPE_CHECKING:
+    import onnx
+
+MIN_OPSET = 9
+_NAME_OK = re.compile(r"[^A-Za-z0-9_$.]")
+
+
+def value_name(onnx_name: str) -> str:
+    """A valid SSA name hint for an ONNX tensor name."""
+    name = _NAME_OK.sub("_", onnx_name) or "t"
+    return name if name[0].isalpha() or name[0] == "_" else f"t{name}"
+
+
+def c_identifier(name: str) -> str:
+    ident = re.sub(r"\W", "_", name) or "net"
+    return ident if not ident[0].isdigit() else f"n{ident}"
+
+
+def load_model(source: str | os.PathLike | bytes | IO[bytes] | onnx.ModelProto) -> onnx.ModelProto:
+    import onnx
+    from google.protobuf.message import DecodeError
+
+    if isinstance(source, onnx.ModelProto):
+        return source
+    if isinstance(source, str | os.PathLike):
+        path = Path(source)
+        if not path.exists():
+            raise ModelError(f"{path}: no such file")
+        if path.is_dir():
+            raise ModelError(f"{path} is a folder, not an ONNX file")
+        data = path.read_bytes()
+        where = str(path)
+    elif isinstance(source, bytes):
+        data, where = source, "input"
+    else:
+        data, where = source.read(), getattr(source, "name", "input")
+    try:
+        model = onnx.load_from_string(data)
+    except (DecodeError, RuntimeError, ValueError) as err:
+        raise ModelError(f"{where} is not a valid ONNX model ({err.__class__.__name__})") from None
+    if not model.graph.node and not model.graph.output:
+        raise ModelError(f"{where} is not a valid ONNX model (it has no graph)")
+    if isinstance(source, str | os.PathLike) and any(
+        t.data_location == onnx.TensorProto.EXTERNAL for t in model.graph.initializer
+    ):
+        from onnx.external_data_helper import load_external_data_for_model
+
+        load_external_data_for_model(model, str(Path(source).parent))
+    return model
+
+
+def parse_input_shapes(specs: Sequence[str]) -> dict[str, tuple[int, ...]]:
+    """`["x=1x3x32x32"]` -> `{"x": (1, 3, 32, 32)}`; errors name the bad option."""
+    from deeploy.errors import OptionError
+
+    shapes: dict[str, tuple[int, ...]] = {}
+    for spec in specs:
+        name, sep, dims = spec.rpartition("=")
+        try:
+            if not sep or not name:
+                raise ValueError
+            shape = tuple(int(d) for d in dims.lower().split("x")) if dims else ()
+            if any(d <= 0 for d in shape):
+                raise ValueError
+        except ValueError:
+            raise OptionError(
+                f"--input-shape '{spec}' is malformed: expected NAME=DIMS, e.g. input=1x3x32x32"
+            ) from None
+        shapes[name] = shape
+    return shapes
+
+
+class _Importer:
+    def __init__(self, model: onnx.ModelProto, input_shapes: Mapping[str, Sequence[int]], name: str) -> None:
+        self.model = model
+        self.input_shapes = {k: tuple(v) for k, v in input_shapes.items()}
+        self.name = name
+        self.values: dict[str, SSAValue] = {}
+
+    # -- types ---------------------------------------------------------------------------
+    def _override_inputs(self) -> None:
+        initializers = {t.name for t in self.model.graph.initializer}
+        inputs = {i.name: i for i in self.model.graph.input if i.name not in initializers}
+        for name, shape in self.input_shapes.items():
+            if name not in inputs:
+                from deeploy.errors import OptionError
+
+                raise OptionError(
+                    f"--input-shape names '{name}', but the model's inputs are: {', '.join(inputs) or 'none'}"
+                )
+            tensor_type = inputs[name].type.tensor_type
+            del tensor_type.shape.dim[:]
+            for d in shape:
+                tensor_type.shape.dim.add().dim_value = d
+        for name, value in inputs.items():
+            dims = value.type.tensor_type.shape.dim if value.type.tensor_type.HasField("shape") else None
+            if dims is None:
+                raise ModelError(
+                    f"input '{name}' has no shape; give one with --input-shape {name}=1x3x32x32 (your shape)"
+                )
+            unknown = [d.dim_param or "?" for d in dims if not d.dim_value]
+            if unknown:
+                shown = "x".join(d.dim_param or "?" if not d.dim_value else str(d.dim_value) for d in dims)
+                raise ModelError(
+                    f"input '{name}' has dynamic shape [{shown}] (unknown: {', '.join(unknown)}); "
+                    f"fix it with --input-shape {name}=1x3x32x32 (your sizes)"
+                )
+
+    def _infer_types(self) -> dict[str, TensorInfo]:
+        import onnx
+        from onnx import helper
+
+        try:
+            inferred = onnx.shape_inference.infer_shapes(self.model, data_prop=True)
+        except Exception as err:  # onnx raises several exception types for bad models
+            raise ModelError(f"shape inference failed: {str(err).splitlines()[0]}") from None
+        types: dict[str, TensorInfo] = {}
+        graph_proto = inferred.graph
+        for v in [*graph_proto.input, *graph_proto.value_info, *graph_proto.output]:
+            info = _tensor_info(v.type)
+            if info is not None:
+                types[v.name] = info
+        for t in graph_proto.initializer:
+            types[t.name] = TensorInfo(np.dtype(helper.tensor_dtype_to_np_dtype(t.data_type)), tuple(t.dims))
+        return types
+
+    # -- import --------------------------------------------------------------------------
+    def run(self) -> ModuleOp:
+        from onnx import helper, numpy_helper
+
+        opsets = {o.domain: o.version for o in self.model.opset_import}
+        default_opset = opsets.get("", opsets.get("ai.onnx", 0))
+        if default_opset and default_opset < MIN_OPSET:
+            raise UnsupportedError(
+                f"the model uses ONNX opset {default_opset}; opsets {MIN_OPSET} to "
+                f"{graph.ONNX_OPSET} are supported (convert it with onnx.version_converter)"
+            )
+        self._override_inputs()
+        types = self._infer_types()
+        constants = {t.name: numpy_helper.to_array(t) for t in self.model.graph.initializer}
+        ctx = NormalizeContext(types, constants, opsets)
+
+        nodes: list[Node] = []
+        for n in self.model.graph.node:
+            attrs = {a.name: helper.get_attribute_value(a) for a in n.attribute}
+            node = Node(n.op_type, n.domain, n.name or f"{n.op_type}_{len(nodes)}", list(n.input), list(n.output), attrs)
+            if node.op_type == "Constant" and node.domain in STANDARD_DOMAINS:
+                constants[node.outputs[0]] = _constant_node_value(node)
+                arr = constants[node.outputs[0]]
+                types[node.outputs[0]] = TensorInfo(arr.dtype, tuple(arr.shape))
+                continue
+            self._fill_missing_types(node, types, constants, opsets)
+            nodes.extend(normalize(node, ctx))
+
+        unknown = [
+            f"{n.describe()}{'' if n.domain in STANDARD_DOMAINS else f' from domain {n.domain}'}"
+            for n in nodes
+            if graph.op_class_for(n.op_type) is None
+        ]
+        if unknown:
+            raise UnsupportedError(f"{len(unknown)} unsupported node(s): {join_items(unknown)}")
+
+        initializer_names = {t.name for t in self.model.graph.initializer}
+        graph_inputs = [i.name for i in self.model.graph.input if i.name not in initializer_names]
+        graph_outputs = [ctx.aliases.get(o.name, o.name) for o in self.model.graph.output]
+        for out in graph_outputs:
+            if out not in types:
+                raise ModelError(f"output '{out}' has no inferable shape")
+
+        arg_types = [self._tensor_type(types, n) for n in graph_inputs]
+        res_types = [self._tensor_type(types, n) for n in graph_outputs]
+        block = Block(arg_types=arg_types)
+        for arg, name in zip(block.args, graph_inputs):
+            arg.name_hint = value_name(name)
+            self.values[name] = arg
+        builder = Builder(InsertPoint.at_end(block))
+        for node in nodes:
+            self._build_node(builder, node, types, constants)
+        results = []
+        for out, original in zip(graph_outputs, self.model.graph.output):
+            value = self._value(builder, out, types, constants, f"graph output '{original.name}'")
+            results.append(value)
+        builder.insert(func.ReturnOp(*results))
+        fn = func.FuncOp(
+            self.name,
+            (arg_types, res_types),
+            Region(block),
+            arg_attrs=_name_attrs(graph_inputs),
+            res_attrs=_name_attrs([o.name for o in self.model.graph.output]),
+        )
+        return ModuleOp([fn])
+
+    def _fill_missing_types(
+        self, node: Node, types: dict[str, TensorInfo], constants: dict[str, np.ndarray], opsets: dict[str, int]
+    ) -> None:
+        missing = [o for o in node.outputs if o and o not in types]
+        if not missing:
+            return
+        ins = [types.get(i) if i else None for i in node.inputs]
+        if any(i and t is None for i, t in zip(node.inputs, ins)):
+            return  # an input has no type yet; reported when the node is built
+        cls = graph.op_class_for(node.op_type)
+        standard = node.domain in STANDARD_DOMAINS and cls is not None and cls.SIGNATURE.domain == ""
+        if not standard:
+            rule = CUSTOM_SHAPES.get(node.op_type)
+            if rule is not None:
+                for name, info in zip(node.outputs, rule(node, ins)):
+                    if name:
+                        types.setdefault(name, info)
+            return
+        for name, info in zip(node.outputs, _infer_single_node(node, types, constants, opsets)):
+            if name and info is not None:
+                types.setdefault(name, info)
+
+    def _tensor_type(self, types: dict[str, TensorInfo], name: str) -> TensorType:
+        info = types.get(name)
+        if info is None:
+            raise ModelError(f"tensor '{name}' has no inferable shape")
+        try:
+            return TensorType(element_type_of(info.dtype), info.shape)
+        except ValueError:
+            raise UnsupportedError(f"tensor '{name}' has unsupported element type {info.dtype}") from None
+
+    def _value(
+        self, builder: Builder, name: str, types: dict[str, TensorInfo], constants: dict[str, np.ndarray], user: str
+    ) -> SSAValue:
+        if name in self.values:
+            return self.values[name]
+        if name in constants:
+            array = constants[name]
+            try:
+                op = graph.ConstantOp.from_numpy(array, name)
+            except ValueError:
+                raise UnsupportedError(f"constant '{name}' has unsupported element type {array.dtype}") from None
+            op.result.name_hint = value_name(name)
+            builder.insert(op)
+            self.values[name] = op.result
+            return op.result
+        raise ModelError(f"{user} reads tensor '{name}', which nothing produces")
+
+    def _build_node(
+        self, builder: Builder, node: Node, types: dict[str, TensorInfo], constants: dict[str, np.ndarray]
+    ) -> None:
+        cls = graph.op_class(node.op_type)
+        sig = cls.SIGNATURE
+        operands: list = []
+        inputs = list(node.inputs)
+        for index, (field_name, arity) in enumerate(cls.OPERAND_FIELDS):
+            del field_name
+            if arity == SINGLE:
+                if index >= len(inputs) or not inputs[index]:
+                    raise ModelError(f"node {node.describe()} lacks its required input {sig.inputs[index].name}")
+                operands.append(self._value(builder, inputs[index], types, constants, f"node {node.describe()}"))
+            elif arity == OPTIONAL:
+                present = index < len(inputs) and inputs[index]
+                operands.append(
+                    [self._value(builder, inputs[index], types, constants, f"node {node.describe()}")] if present else []
+                )
+            else:
+                operands.append(
+                    [self._value(builder, i, types, constants, f"node {node.describe()}") for i in inputs[index:] if i]
+                )
+        if len(inputs) > len(cls.OPERAND_FIELDS) and cls.OPERAND_FIELDS[-1][1] != "*":
+            raise ModelError(f"node {node.describe()} has {len(inputs)} inputs; its schema allows {len(sig.inputs)}")
+
+        result_types: list = []
+        outputs = list(node.outputs)
+        for index, (_, arity) in enumerate(cls.RESULT_FIELDS):
+            if arity == SINGLE:
+                result_types.append(self._result_type(node, outputs, index, types))
+            elif arity == OPTIONAL:
+                present = index < len(outputs) and outputs[index]
+                result_types.append([self._result_type(node, outputs, index, types)] if present else [])
+            else:
+                result_types.append([self._result_type(node, outputs, i, types) for i in range(index, len(outputs))])
+
+        properties = {}
+        for key, value in node.attrs.items():
+            attr_sig = sig.attr(key)
+            if attr_sig is None:
+                raise UnsupportedError(f"node {node.describe()}: attribute '{key}' is not supported")
+            properties[key] = graph.to_attr(attr_sig.kind, _coerce_attr(value, attr_sig.kind, node, key))
+        op = cls.build(
+            operands=operands,
+            result_types=result_types,
+            properties=properties,
+            attributes={"name": StringAttr(node.name)},
+        )
+        builder.insert(op)
+        present_outputs = [o for o in outputs if o]
+        for name, result in zip(present_outputs, op.results):
+            result.name_hint = value_name(name)
+            self.values[name] = result
+
+    def _result_type(self, node: Node, outputs: list[str], index: int, types: dict[str, TensorInfo]) -> TensorType:
+        if index >= len(outputs) or not outputs[index]:
+            raise UnsupportedError(
+                f"node {node.describe()}: an unused optional output before a used one is not supported"
+            )
+        name = outputs[index]
+        info = types.get(name)
+        if info is None:
+            raise ModelError(
+                f"the shape of tensor '{name}' (output of node {node.describe()}) cannot be inferred statically"
+            )
+        if any(d < 0 for d in info.shape):
+            raise ModelError(
+                f"tensor '{name}' (output of node {node.describe()}) has a dynamic shape {list(info.shape)}"
+            )
+        return self._tensor_type(types, name)
+
+
+def _tensor_info(type_proto: onnx.TypeProto) -> TensorInfo | None:
+    from onnx import helper
+
+    if not type_proto.HasField("tensor_type"):
+        return None
+    tt = type_proto.tensor_type
+    if not tt.elem_type or not tt.HasField("shape"):
+        return None
+    if any(not d.HasField("dim_value") for d in tt.shape.dim):
+        return None
+    try:
+        dtype = np.dtype(helper.tensor_dtype_to_np_dtype(tt.elem_type))
+    except (KeyError, TypeError):
+        return None
+    return TensorInfo(dtype, tuple(d.dim_value for d in tt.shape.dim))
+
+
+def _infer_single_node(
+    node: Node, types: dict[str, TensorInfo], constants: dict[str, np.ndarray], opsets: dict[str, int]
+) -> list[TensorInfo | None]:
+    """Types of one node's outputs, from onnx's per-node inference."""
+    import onnx
+    from onnx import helper, numpy_helper
+
+    domain = "" if node.domain in STANDARD_DOMAINS else node.domain
+    try:
+        schema = onnx.defs.get_schema(node.op_type, opsets.get(domain, opsets.get("", 1)), domain)
+    except onnx.defs.SchemaError:
+        return []
+    proto = helper.make_node(node.op_type, node.inputs, node.outputs, name=node.name, domain=node.domain, **node.attrs)
+    input_types = {
+        i: helper.make_tensor_type_proto(helper.np_dtype_to_tensor_dtype(types[i].dtype), types[i].shape)
+        for i in node.inputs
+        if i
+    }
+    input_data = {i: numpy_helper.from_array(constants[i], i) for i in node.inputs if i in constants}
+    try:
+        out = onnx.shape_inference.infer_node_outputs(schema, proto, input_types, input_data)
+    except Exception:
+        return []
+    return [_tensor_info(out[o]) if o in out else None for o in node.outputs]
+
+
+def _constant_node_value(node: Node) -> np.ndarray:
+    from onnx import numpy_helper
+
+    for key, value in node.attrs.items():
+        if key == "value":
+            return numpy_helper.to_array(value)  # type: ignore[arg-type]
+        if key == "value_float":
+            return np.array(value, dtype=np.float32)
+        if key == "value_floats":
+            return np.array(value, dtype=np.float32)
+        if key == "value_int":
+            return np.array(value, dtype=np.int64)
+        if key == "value_ints":
+            return np.array(value, dtype=np.int64)
+    raise UnsupportedError(f"Constant node {node.describe()}: only numeric values are supported")
+
+
+def _coerce_attr(value: object, kind: str, node: Node, key: str) -> object:
+    """ONNX attribute value -> the kind our signature declares (custom ops store scalars as tensors)."""
+    from onnx import TensorProto, numpy_helper
+
+    if isinstance(value, TensorProto):
+        array = numpy_helper.to_array(value)
+        if kind == TENSOR:
+            return array
+        if array.size != 1 and kind in ("int", "float"):
+            raise UnsupportedError(f"node {node.describe()}: attribute '{key}' must be a scalar")
+        scalar = array.reshape(-1)[0] if array.size == 1 else array.reshape(-1)
+        return scalar.item() if hasattr(scalar, "item") and array.size == 1 else scalar.tolist()
+    if isinstance(value, bytes):
+        return value.decode()
+    if isinstance(value, list) and value and isinstance(value[0], bytes):
+        return [v.decode() for v in value]
+    return value
+
+
+def _name_attrs(names: list[str]) -> ArrayAttr[DictionaryAttr]:
+    return ArrayAttr([DictionaryAttr({"graph.name": StringAttr(n)}) for n in names])
+
+
+def import_onnx(
+    source: str | os.PathLike | bytes | IO[bytes] | onnx.ModelProto,
+    input_shapes: Mapping[str, Sequence[int]] | None = None,
+    name: str | None = None,
+) -> ModuleOp:
+    """Import an ONNX model (path, bytes, stream or ModelProto) as a graph-dialect module."""
+    model = load_model(source)
+    if name is None:
+        name = Path(source).stem if isinstance(source, str | os.PathLike) else (model.graph.name or "network")
+    return _Importer(model, input_shapes or {}, c_identifier(name)).run()

@@ -1,0 +1,67 @@
+"""Render the Makefile and the test harness (jinja2 templates beside this module)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from deeploy.api import CompileResult
+
+TEMPLATES = Path(__file__).resolve().parent
+
+
+def _env():
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def makefile(result: CompileResult) -> str:
+    from deeploy.targets import get_target
+
+    tc = get_target(result.target).toolchain
+    return _env().get_template("Makefile.j2").render(
+        network=result.network,
+        target=result.target,
+        cc=tc.cc,
+        cflags=" ".join(tc.cflags),
+        runtime_sources=result.runtime_sources,
+    )
+
+
+def _c_values(array: np.ndarray) -> str:
+    from deeploy.backend.c_printer import format_floats, format_ints, wrap
+
+    if array.dtype.kind == "f":
+        items = format_floats(array.astype(np.float32))
+    elif array.dtype.kind == "b":
+        items = [str(int(v)) for v in array.ravel()]
+    else:
+        items = format_ints(array.astype(np.int64), array.dtype.itemsize * 8, array.dtype.kind == "u")
+    return "\n".join(wrap(items, "    "))
+
+
+def test_main(network: str, inputs: list[np.ndarray], outputs: list[tuple[np.dtype, int]]) -> str:
+    """The harness source: inputs embedded as arrays, outputs printed as hex words."""
+    from deeploy.dtypes import c_type, element_type_of
+
+    return _env().get_template("test_main.c.j2").render(
+        network=network,
+        inputs=[
+            {"ctype": c_type(element_type_of(a.dtype)), "count": max(1, a.size), "data": _c_values(a)}
+            for a in inputs
+        ],
+        outputs=[
+            {"ctype": c_type(element_type_of(dtype)), "count": count, "size": np.dtype(dtype).itemsize}
+            for dtype, count in outputs
+        ],
+    )

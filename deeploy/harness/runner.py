@@ -1,0 +1,201 @@
+"""Build a compiled network with its target's toolchain, run it, compare its outputs.
+
+Used by `deeploy run` and the end-to-end tests. Inputs are embedded in a generated
+`test_main.c`; the program prints its outputs as hex words, which are parsed back here,
+so the comparison (integers exactly, floats within an absolute tolerance) happens in one
+place for every target.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from deeploy.errors import DeeployError, ModelError
+
+if TYPE_CHECKING:
+    from deeploy.api import CompileResult
+
+FLOAT_TOLERANCE = 1e-4
+
+
+class BuildError(Exception):
+    """The generated C did not compile or the program failed: a compiler bug, not a user error."""
+
+
+@dataclass
+class RunOutcome:
+    outputs: list[np.ndarray]
+    binary: Path
+    build_seconds: float
+    run_seconds: float
+    stdout: str
+
+
+@dataclass
+class Comparison:
+    errors: int
+    total: int
+    max_abs_error: float
+    per_output: list[dict[str, Any]]
+
+    @property
+    def passed(self) -> bool:
+        return self.errors == 0
+
+
+def io_specs(result: CompileResult, kind: str) -> list[dict[str, Any]]:
+    return result.report[kind]
+
+
+def build(result: CompileResult, inputs: Sequence[np.ndarray], work_dir: Path,
+          extra_cflags: Sequence[str] = ()) -> Path:
+    from deeploy.api import runtime_dir
+    from deeploy.harness.build_files import test_main
+    from deeploy.targets import get_target
+
+    work_dir.mkdir(parents=True, exist_ok=True)
+    result.write(work_dir, runtime=False)
+    outputs = [(np.dtype(o["dtype"]), max(1, int(np.prod(o["shape"], dtype=np.int64)))) for o in result.report["outputs"]]
+    (work_dir / "test_main.c").write_text(test_main(result.network, list(inputs), outputs))
+    rt = runtime_dir()
+    sources = [work_dir / result.source, work_dir / "test_main.c", *(rt / s for s in result.runtime_sources)]
+    binary = work_dir / f"{result.network}.elf"
+    toolchain = get_target(result.target).toolchain
+    proc = toolchain.compile_and_link(sources, [work_dir, rt / "include"], binary, extra_cflags)
+    if proc.returncode != 0:
+        raise BuildError(f"building {result.network} failed:\n{proc.stderr.strip()}")
+    return binary
+
+
+def parse_outputs(stdout: str, specs: list[dict[str, Any]]) -> list[np.ndarray]:
+    outputs: dict[int, np.ndarray] = {}
+    lines = stdout.splitlines()
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.startswith("DEEPLOY_OUTPUT "):
+            _, index, count, size = line.split()
+            words: list[str] = []
+            i += 1
+            while len(words) < int(count) and i < len(lines):
+                words.extend(lines[i].split())
+                i += 1
+            raw = b"".join(int(w, 16).to_bytes(int(size), "little") for w in words)
+            spec = specs[int(index)]
+            dtype = np.dtype(spec["dtype"])
+            outputs[int(index)] = np.frombuffer(raw, dtype=dtype).reshape(spec["shape"])
+            continue
+        i += 1
+    if "DEEPLOY_DONE" not in stdout or len(outputs) != len(specs):
+        raise BuildError(f"the program did not print all outputs:\n{stdout[-2000:]}")
+    return [outputs[k] for k in range(len(specs))]
+
+
+def build_and_run(result: CompileResult, inputs: Sequence[np.ndarray], work_dir: Path,
+                  extra_cflags: Sequence[str] = (), timeout: float = 120.0) -> RunOutcome:
+    from deeploy.targets import get_target
+
+    t0 = time.perf_counter()
+    binary = build(result, inputs, work_dir, extra_cflags)
+    t1 = time.perf_counter()
+    run = get_target(result.target).run(binary, timeout)
+    t2 = time.perf_counter()
+    if run.timed_out:
+        raise BuildError(f"{binary.name} did not finish within {timeout:.0f} s")
+    if run.returncode != 0:
+        raise BuildError(f"{binary.name} exited with code {run.returncode}:\n{(run.stderr or run.stdout)[-2000:]}")
+    outputs = parse_outputs(run.stdout, result.report["outputs"])
+    return RunOutcome(outputs, binary, t1 - t0, t2 - t1, run.stdout)
+
+
+def compare(actual: Sequence[np.ndarray], expected: Sequence[np.ndarray], atol: float = FLOAT_TOLERANCE) -> Comparison:
+    errors = total = 0
+    max_err = 0.0
+    per_output = []
+    for index, (a, e) in enumerate(zip(actual, expected)):
+        e = np.asarray(e)
+        if a.size != e.size:
+            raise ModelError(f"reference output {index} has {e.size} elements, the network produces {a.size}")
+        a_flat = a.reshape(-1)
+        e_flat = e.reshape(-1)
+        if a.dtype.kind == "f" or e.dtype.kind == "f":
+            diff = np.abs(a_flat.astype(np.float64) - e_flat.astype(np.float64))
+            nan_mismatch = np.isnan(a_flat.astype(np.float64)) != np.isnan(e_flat.astype(np.float64))
+            bad = (diff > atol) | nan_mismatch
+            finite = diff[np.isfinite(diff)]
+            err = float(finite.max()) if finite.size else 0.0
+        else:
+            diff = np.abs(a_flat.astype(np.int64) - e_flat.astype(np.int64))
+            bad = diff != 0
+            err = float(diff.max()) if diff.size else 0.0
+        n_bad = int(bad.sum())
+        errors += n_bad
+        total += a.size
+        max_err = max(max_err, err)
+        per_output.append({"index": index, "errors": n_bad, "total": int(a.size), "max_abs_error": err})
+    return Comparison(errors, total, max_err, per_output)
+
+
+# -- inputs and references -------------------------------------------------------------
+
+def load_npz(path: Path) -> list[np.ndarray]:
+    try:
+        with np.load(path) as data:
+            return [data[k] for k in data.files]
+    except (OSError, ValueError) as err:
+        raise ModelError(f"{path}: cannot read ({err})") from None
+
+
+def fit_inputs(arrays: Sequence[np.ndarray], specs: list[dict[str, Any]], where: str) -> list[np.ndarray]:
+    """The first len(specs) arrays, checked against and cast to the network's inputs."""
+    if len(arrays) < len(specs):
+        raise ModelError(f"{where} holds {len(arrays)} arrays; the network has {len(specs)} inputs")
+    fitted = []
+    for array, spec in zip(arrays, specs):
+        shape = tuple(spec["shape"])
+        if int(np.prod(array.shape, dtype=np.int64)) != int(np.prod(shape, dtype=np.int64)):
+            raise ModelError(
+                f"{where}: input '{spec['name']}' has shape {list(array.shape)}, the network expects {list(shape)}"
+            )
+        fitted.append(np.asarray(array).astype(np.dtype(spec["dtype"])).reshape(shape))
+    return fitted
+
+
+def random_inputs(specs: list[dict[str, Any]], seed: int = 0) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    arrays = []
+    for spec in specs:
+        dtype = np.dtype(spec["dtype"])
+        shape = tuple(spec["shape"])
+        if dtype.kind == "f":
+            arrays.append(rng.standard_normal(shape).astype(dtype))
+        elif dtype.kind == "b":
+            arrays.append(rng.integers(0, 2, shape).astype(dtype))
+        else:
+            info = np.iinfo(dtype)
+            arrays.append(rng.integers(max(info.min, -128), min(info.max, 127) + 1, shape).astype(dtype))
+    return arrays
+
+
+def onnxruntime_reference(model_path: Path, inputs: Sequence[np.ndarray], input_names: Sequence[str],
+                          input_shapes: dict[str, tuple[int, ...]] | None = None) -> list[np.ndarray]:
+    try:
+        import onnxruntime as ort
+    except ImportError:
+        raise DeeployError(
+            f"cannot compute reference outputs for {model_path}: onnxruntime is not installed "
+            "(pip install onnxruntime), or pass a test folder with inputs.npz and outputs.npz"
+        ) from None
+    options = ort.SessionOptions()
+    options.log_severity_level = 3
+    try:
+        session = ort.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
+        return session.run(None, dict(zip(input_names, inputs)))
+    except Exception as err:  # onnxruntime raises its own exception hierarchy
+        raise DeeployError(f"onnxruntime cannot run {model_path} for a reference: {str(err).splitlines()[0]}") from None

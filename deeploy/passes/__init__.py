@@ -1,0 +1,61 @@
+"""Deeploy's passes, registered by name; each factory imports its module lazily."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from xdsl.passes import ModulePass
+
+
+def _fold_constants() -> type[ModulePass]:
+    from deeploy.passes.fold_constants import FoldConstantsPass
+
+    return FoldConstantsPass
+
+
+def _canonicalize_reshapes() -> type[ModulePass]:
+    from deeploy.passes.canonicalize_reshapes import CanonicalizeReshapesPass
+
+    return CanonicalizeReshapesPass
+
+
+def _bind_kernels() -> type[ModulePass]:
+    from deeploy.passes.bind_kernels import BindKernelsPass
+
+    return BindKernelsPass
+
+
+def _bufferize() -> type[ModulePass]:
+    from deeploy.passes.bufferize import BufferizePass
+
+    return BufferizePass
+
+
+def _plan_memory() -> type[ModulePass]:
+    from deeploy.passes.plan_memory import PlanMemoryPass
+
+    return PlanMemoryPass
+
+
+def _verify_memory_plan() -> type[ModulePass]:
+    from deeploy.passes.verify_memory_plan import VerifyMemoryPlanPass
+
+    return VerifyMemoryPlanPass
+
+
+def _lower_to_c() -> type[ModulePass]:
+    from deeploy.passes.lower_to_c import LowerToCPass
+
+    return LowerToCPass
+
+
+def get_all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
+    return {
+        "fold-constants": _fold_constants,
+        "canonicalize-reshapes": _canonicalize_reshapes,
+        "bind-kernels": _bind_kernels,
+        "bufferize": _bufferize,
+        "plan-memory": _plan_memory,
+        "verify-memory-plan": _verify_memory_plan,
+        "lower-to-c": _lower_to_c,
+    }

@@ -1,0 +1,58 @@
+"""bind-kernels: choose the runtime kernel of every graph op for a target.
+
+Each op gets three discardable attributes that bufferisation turns into a
+`buffer.kernel`:
+
+    kernel = "conv2d_f32"                  the kernel library entry
+    kernel_params = {strides = ..., ...}   its normalised parameters
+    kernel_inputs = array<i64: 0, 1, 2>    which ONNX inputs it reads as buffers
+
+When some ops cannot be bound, one error lists every one of them with the reason.
+Reshape-like ops and constants need no kernel (they become views and weights).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from xdsl.context import Context
+from xdsl.dialects.builtin import DenseArrayBase, ModuleOp, StringAttr, i64
+
+from deeploy.dialects.graph import GraphOp
+from deeploy.errors import UnsupportedError, join_items
+from deeploy.kernels.base import Binding, params_to_attr
+from xdsl.passes import ModulePass
+
+NO_KERNEL = ("Reshape",)
+
+
+def annotate(op: GraphOp, binding: Binding) -> None:
+    op.attributes["kernel"] = StringAttr(binding.kernel)
+    op.attributes["kernel_params"] = params_to_attr(binding.params)
+    op.attributes["kernel_inputs"] = DenseArrayBase.from_list(i64, list(binding.inputs))
+
+
+@dataclass(frozen=True)
+class BindKernelsPass(ModulePass):
+    name = "bind-kernels"
+    target: str = "generic"
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        from deeploy.targets import get_target
+
+        library = get_target(self.target).kernels()
+        failures: list[str] = []
+        for inner in op.walk():
+            if not isinstance(inner, GraphOp) or inner.SIGNATURE.op_type in NO_KERNEL:
+                continue
+            if "kernel" in inner.attributes:
+                continue  # bound already (e.g. by a fusion pass)
+            result = library.bind(inner)
+            if isinstance(result, Binding):
+                annotate(inner, result)
+            else:
+                failures.append(f"{inner.describe()}: {result[0] if len(set(result)) == 1 else ' / '.join(dict.fromkeys(result))}")
+        if failures:
+            raise UnsupportedError(
+                f"{len(failures)} node(s) cannot run on target '{self.target}': {join_items(failures)}"
+            )

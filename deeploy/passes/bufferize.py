@@ -1,0 +1,171 @@
+"""bufferize: tensors -> buffers in a memory level, graph ops -> `buffer.kernel`.
+
+The network function takes its inputs and then its outputs as buffer arguments and
+returns nothing (destination passing). Constants become `buffer.constant`, reshapes
+`buffer.view`, every bound op a `buffer.kernel` writing freshly allocated buffers.
+
+A graph output is written in place when the kernel producing it (possibly through
+reshapes) can write straight into the output argument; otherwise (an output that is an
+input, a constant, or a value returned twice) it is copied there at the end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from xdsl.builder import Builder
+from xdsl.context import Context
+from xdsl.dialects import func
+from xdsl.dialects.builtin import (
+    ArrayAttr,
+    DenseArrayBase,
+    DictionaryAttr,
+    ModuleOp,
+    StringAttr,
+    TensorType,
+)
+from xdsl.ir import Attribute, Block, Region, SSAValue
+from xdsl.passes import ModulePass
+from xdsl.rewriter import InsertPoint
+from xdsl.utils.exceptions import PassFailedException
+
+from deeploy.dialects import buffer, graph
+
+
+def _buffer_type(t: Attribute, level: str):
+    assert isinstance(t, TensorType)
+    return buffer.buffer_type(t.get_shape(), t.get_element_type(), level)
+
+
+def _root(value: SSAValue) -> SSAValue:
+    """The value a chain of reshapes starts from."""
+    while isinstance(value.owner, graph.GraphOp) and value.owner.SIGNATURE.op_type == "Reshape":
+        value = value.owner.operands[0]
+    return value
+
+
+def _is_kernel_result(value: SSAValue) -> bool:
+    owner = value.owner
+    return isinstance(owner, graph.GraphOp) and "kernel" in owner.attributes
+
+
+@dataclass(frozen=True)
+class BufferizePass(ModulePass):
+    name = "bufferize"
+    level: str = "L2"
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        for fn in list(op.ops):
+            if isinstance(fn, func.FuncOp) and not fn.is_declaration:
+                self._bufferize(fn)
+
+    def _bufferize(self, fn: func.FuncOp) -> None:
+        old = fn.body.block
+        ret = old.last_op
+        assert isinstance(ret, func.ReturnOp)
+        in_types = [_buffer_type(a.type, self.level) for a in old.args]
+        out_types = [_buffer_type(v.type, self.level) for v in ret.arguments]
+        block = Block(arg_types=[*in_types, *out_types])
+        n_in = len(in_types)
+        mapping: dict[SSAValue, SSAValue] = {}
+        for old_arg, new_arg in zip(old.args, block.args):
+            new_arg.name_hint = old_arg.name_hint
+            mapping[old_arg] = new_arg
+        out_args = block.args[n_in:]
+        for out_arg, value in zip(out_args, ret.arguments):
+            out_arg.name_hint = (value.name_hint or "out") + "_out"
+
+        # Which kernel results write straight into an output argument.
+        claimed: dict[SSAValue, int] = {}
+        copies: list[tuple[SSAValue, int]] = []
+        for index, value in enumerate(ret.arguments):
+            root = _root(value)
+            if _is_kernel_result(root) and root not in claimed:
+                claimed[root] = index
+            else:
+                copies.append((value, index))
+
+        builder = Builder(InsertPoint.at_end(block))
+        for inner in old.ops:
+            if inner is ret:
+                break
+            if isinstance(inner, graph.ConstantOp):
+                new = buffer.ConstantOp(inner.value, self.level, inner.const_name)
+                new.result.name_hint = inner.result.name_hint
+                builder.insert(new)
+                mapping[inner.result] = new.result
+            elif isinstance(inner, graph.GraphOp) and inner.SIGNATURE.op_type == "Reshape":
+                view = buffer.ViewOp(mapping[inner.operands[0]], _buffer_type(inner.results[0].type, self.level))
+                view.result.name_hint = inner.results[0].name_hint
+                builder.insert(view)
+                mapping[inner.results[0]] = view.result
+            elif isinstance(inner, graph.GraphOp) and "kernel" in inner.attributes:
+                self._kernel(inner, builder, mapping, claimed, out_args)
+            else:
+                raise PassFailedException(
+                    f"bufferize: {inner.name} has no kernel; run bind-kernels first"
+                )
+        for value, index in copies:
+            builder.insert(buffer.CopyOp(mapping[value], out_args[index]))
+        builder.insert(func.ReturnOp())
+
+        arg_attrs = []
+        old_arg_attrs = fn.arg_attrs.data if fn.arg_attrs else [DictionaryAttr({})] * n_in
+        old_res_attrs = fn.res_attrs.data if fn.res_attrs else [DictionaryAttr({})] * len(out_types)
+        for attrs in old_arg_attrs:
+            arg_attrs.append(DictionaryAttr({**attrs.data, "buffer.io": StringAttr("input")}))
+        for attrs in old_res_attrs:
+            arg_attrs.append(DictionaryAttr({**attrs.data, "buffer.io": StringAttr("output")}))
+        new_fn = func.FuncOp(
+            fn.sym_name.data,
+            ([*in_types, *out_types], []),
+            Region(block),
+            arg_attrs=ArrayAttr(arg_attrs),
+        )
+        fn.detach_region(fn.body)
+        parent = fn.parent_block()
+        assert parent is not None
+        parent.insert_op_before(new_fn, fn)
+        fn.detach()
+        fn.erase(safe_erase=False)
+
+    def _kernel(
+        self,
+        op: graph.GraphOp,
+        builder: Builder,
+        mapping: dict[SSAValue, SSAValue],
+        claimed: dict[SSAValue, int],
+        out_args: tuple[SSAValue, ...] | list[SSAValue],
+    ) -> None:
+        inputs_attr = op.attributes["kernel_inputs"]
+        assert isinstance(inputs_attr, DenseArrayBase)
+        ins = []
+        for index in inputs_attr.get_values():
+            value = op.operand_at(int(index))
+            if value is None:
+                raise PassFailedException(f"bufferize: {op.describe()} has no input {index}")
+            ins.append(mapping[value])
+        outs = []
+        for result in op.results:
+            t = _buffer_type(result.type, self.level)
+            if result in claimed:
+                target = out_args[claimed[result]]
+                if target.type != t:
+                    view = buffer.ViewOp(target, t)
+                    builder.insert(view)
+                    target = view.result
+                outs.append(target)
+            else:
+                alloc = buffer.AllocOp(t, result.name_hint)
+                alloc.result.name_hint = result.name_hint
+                builder.insert(alloc)
+                outs.append(alloc.result)
+            mapping[result] = outs[-1]
+        kernel = op.attributes["kernel"]
+        params = op.attributes["kernel_params"]
+        assert isinstance(kernel, StringAttr) and isinstance(params, DictionaryAttr)
+        attributes: dict[str, Attribute] = {
+            "name": StringAttr(op.node_name),
+            "op": StringAttr(op.SIGNATURE.op_type),
+        }
+        builder.insert(buffer.KernelOp(kernel.data, ins, outs, params, attributes))

@@ -1,0 +1,97 @@
+"""verify-memory-plan: check the static memory map independently of the planner.
+
+Every `buffer.alloc` must have an offset that is aligned, lies inside its level's
+`buffer.arena`, and does not overlap any other allocation that is live at the same time
+(liveness recomputed here from program order, views included). Optional `capacity`
+options bound each arena (`capacity=L1:8192,L2:1024000`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from xdsl.context import Context
+from xdsl.dialects import func
+from xdsl.dialects.builtin import ModuleOp
+from xdsl.ir import Operation, SSAValue
+from xdsl.passes import ModulePass
+from xdsl.utils.exceptions import PassFailedException
+
+from deeploy.dialects import buffer
+
+
+def _live_ranges(fn: func.FuncOp) -> list[tuple[buffer.AllocOp, int, int]]:
+    ops: list[Operation] = list(fn.body.block.ops)
+    owner: dict[SSAValue, buffer.AllocOp] = {}
+    ranges: dict[buffer.AllocOp, list[int]] = {}
+    for i, op in enumerate(ops):
+        if isinstance(op, buffer.AllocOp):
+            owner[op.result] = op
+            ranges[op] = [i, i]
+        elif isinstance(op, buffer.ViewOp) and op.source in owner:
+            owner[op.result] = owner[op.source]
+        for operand in op.operands:
+            if operand in owner:
+                ranges[owner[operand]][1] = i
+    return [(alloc, r[0], r[1]) for alloc, r in ranges.items()]
+
+
+@dataclass(frozen=True)
+class VerifyMemoryPlanPass(ModulePass):
+    name = "verify-memory-plan"
+    capacity: tuple[str, ...] = ()
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        limits = {}
+        for spec in self.capacity:
+            level, _, size = spec.partition(":")
+            limits[level] = int(size)
+        arenas = {a.level_name: a for a in op.ops if isinstance(a, buffer.ArenaOp)}
+        for level, arena in arenas.items():
+            if level in limits and arena.size_bytes > limits[level]:
+                raise PassFailedException(
+                    f"memory plan: arena {level} needs {arena.size_bytes} bytes, more than its {limits[level]}"
+                )
+        for fn in op.ops:
+            if not isinstance(fn, func.FuncOp) or fn.is_declaration:
+                continue
+            ranges = _live_ranges(fn)
+            for alloc, _, _ in ranges:
+                self._check_placement(alloc, arenas)
+            for i, (a, a_start, a_end) in enumerate(ranges):
+                for b, b_start, b_end in ranges[i + 1:]:
+                    if buffer.level_of(a.result) != buffer.level_of(b.result):
+                        continue
+                    if a_start > b_end or b_start > a_end:
+                        continue
+                    a_lo = a.offset_value or 0
+                    b_lo = b.offset_value or 0
+                    a_hi = a_lo + buffer.size_in_bytes(a.result.type)  # type: ignore[arg-type]
+                    b_hi = b_lo + buffer.size_in_bytes(b.result.type)  # type: ignore[arg-type]
+                    if a_lo < b_hi and b_lo < a_hi:
+                        raise PassFailedException(
+                            f"memory plan: {_name(a)} [{a_lo}, {a_hi}) and {_name(b)} [{b_lo}, {b_hi}) "
+                            f"overlap while both are live"
+                        )
+
+    @staticmethod
+    def _check_placement(alloc: buffer.AllocOp, arenas: dict[str, buffer.ArenaOp]) -> None:
+        level = buffer.level_of(alloc.result)
+        if alloc.offset_value is None:
+            raise PassFailedException(f"memory plan: {_name(alloc)} has no offset (run plan-memory)")
+        arena = arenas.get(level)
+        if arena is None:
+            raise PassFailedException(f"memory plan: no buffer.arena for level {level}")
+        align = arena.alignment.value.data
+        if alloc.offset_value % align:
+            raise PassFailedException(f"memory plan: {_name(alloc)} offset {alloc.offset_value} is not {align}-byte aligned")
+        end = alloc.offset_value + buffer.size_in_bytes(alloc.result.type)  # type: ignore[arg-type]
+        if end > arena.size_bytes:
+            raise PassFailedException(
+                f"memory plan: {_name(alloc)} ends at {end}, past the {arena.size_bytes}-byte {level} arena"
+            )
+
+
+def _name(alloc: buffer.AllocOp) -> str:
+    name = alloc.attributes.get("name")
+    return f"buffer '{name.data}'" if name is not None else "a buffer"  # type: ignore[attr-defined]

@@ -1,0 +1,120 @@
+"""Pass pipelines: the default one per target, and editing it from Python.
+
+    pipe = default_pipeline("generic")
+    pipe = pipe.insert_after("fold-constants", MyPass())
+    pipe = pipe.replace("plan-memory", PlanMemoryPass(alignment=32))
+    print(pipe)            # the same pipeline as a deeploy-opt -p string
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from xdsl.context import Context
+from xdsl.dialects.builtin import ModuleOp
+from xdsl.passes import ModulePass
+
+from deeploy.errors import OptionError
+
+PassCallback = Callable[[ModulePass, ModuleOp], None]
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    passes: tuple[ModulePass, ...]
+
+    def __iter__(self) -> Iterator[ModulePass]:
+        return iter(self.passes)
+
+    def __len__(self) -> int:
+        return len(self.passes)
+
+    def __str__(self) -> str:
+        return ",".join(str(p) for p in self.passes)
+
+    def names(self) -> list[str]:
+        return [p.name for p in self.passes]
+
+    def index(self, name: str) -> int:
+        for i, p in enumerate(self.passes):
+            if p.name == name:
+                return i
+        raise OptionError(f"no pass '{name}' in the pipeline ({', '.join(self.names())})")
+
+    def insert_before(self, name: str, *passes: ModulePass) -> Pipeline:
+        i = self.index(name)
+        return Pipeline(self.passes[:i] + passes + self.passes[i:])
+
+    def insert_after(self, name: str, *passes: ModulePass) -> Pipeline:
+        i = self.index(name) + 1
+        return Pipeline(self.passes[:i] + passes + self.passes[i:])
+
+    def replace(self, name: str, *passes: ModulePass) -> Pipeline:
+        i = self.index(name)
+        return Pipeline(self.passes[:i] + passes + self.passes[i + 1 :])
+
+    def remove(self, name: str) -> Pipeline:
+        return self.replace(name)
+
+    def after(self, name: str) -> Pipeline:
+        """The passes that follow `name` (what replaying from its output needs)."""
+        return Pipeline(self.passes[self.index(name) + 1 :])
+
+    def apply(self, ctx: Context, module: ModuleOp, callback: PassCallback | None = None) -> None:
+        for p in self.passes:
+            p.apply(ctx, module)
+            if callback is not None:
+                callback(p, module)
+
+    @staticmethod
+    def parse(spec: str) -> Pipeline:
+        """A pipeline from a deeploy-opt style string (`fold-constants,bind-kernels{target=generic}`)."""
+        from xdsl.passes import PassPipeline
+
+        try:
+            return Pipeline(PassPipeline.parse_spec(available_passes(), spec).passes)
+        except (ValueError, KeyError) as err:
+            raise OptionError(f"invalid pass pipeline '{spec}': {err}") from None
+
+
+def available_passes() -> dict[str, Callable[[], type[ModulePass]]]:
+    from xdsl.transforms import get_all_passes as upstream
+
+    from deeploy.passes import get_all_passes
+
+    passes = {"dce": upstream()["dce"], "canonicalize": upstream()["canonicalize"], "cse": upstream()["cse"]}
+    passes.update(get_all_passes())
+    return passes
+
+
+def default_pipeline(target: str = "generic", network: str = "") -> Pipeline:
+    """The passes `deeploy compile` runs for a target, in order."""
+    from xdsl.transforms.dead_code_elimination import DeadCodeElimination
+
+    from deeploy.passes.bind_kernels import BindKernelsPass
+    from deeploy.passes.bufferize import BufferizePass
+    from deeploy.passes.canonicalize_reshapes import CanonicalizeReshapesPass
+    from deeploy.passes.fold_constants import FoldConstantsPass
+    from deeploy.passes.lower_to_c import LowerToCPass
+    from deeploy.passes.plan_memory import PlanMemoryPass
+    from deeploy.passes.verify_memory_plan import VerifyMemoryPlanPass
+    from deeploy.targets import get_target
+
+    t = get_target(target)
+    return Pipeline(
+        (
+            FoldConstantsPass(),
+            CanonicalizeReshapesPass(),
+            DeadCodeElimination(),
+            BindKernelsPass(target=t.name),
+            BufferizePass(level=t.home_level),
+            PlanMemoryPass(alignment=t.alignment),
+            VerifyMemoryPlanPass(),
+            LowerToCPass(target=t.name, network=network),
+        )
+    )
+
+
+def pass_names(passes: Iterable[ModulePass]) -> list[str]:
+    return [p.name for p in passes]

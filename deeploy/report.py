@@ -1,0 +1,113 @@
+"""Figures about a compiled network: node counts, MACs, memory per level."""
+
+from __future__ import annotations
+
+from math import prod
+from typing import Any
+
+from xdsl.dialects import func
+from xdsl.dialects.builtin import MemRefType, ModuleOp
+
+from deeploy.dialects import buffer, graph
+
+
+def macs(op: graph.GraphOp) -> int:
+    """Multiply-accumulates of one op (0 for ops without a MAC structure)."""
+    kind = op.SIGNATURE.op_type
+    if kind in ("Conv", "ConvInteger", "QLinearConv"):
+        x = graph.shape_of(op.operands[0])
+        w = graph.shape_of(op.operands[1 if kind != "QLinearConv" else 3])
+        y = graph.shape_of(op.results[0])
+        return prod(y) * prod(w[1:])
+    if kind == "ConvTranspose":
+        x = graph.shape_of(op.operands[0])
+        w = graph.shape_of(op.operands[1])
+        return prod(x) * prod(w[1:])
+    if kind in ("Gemm",):
+        a = graph.shape_of(op.operands[0])
+        k = a[0] if op.attr_value("transA", 0) else a[1]
+        return prod(graph.shape_of(op.results[0])) * k
+    if kind in ("MatMul", "MatMulInteger", "QLinearMatMul"):
+        a = graph.shape_of(op.operands[0])
+        return prod(graph.shape_of(op.results[0])) * a[-1]
+    return 0
+
+
+def graph_summary(module: ModuleOp, bound: bool = False) -> dict[str, Any]:
+    """Node counts and MACs of a graph-level module (after binding: kernels used)."""
+    nodes = 0
+    total_macs = 0
+    histogram: dict[str, int] = {}
+    kernels: dict[str, int] = {}
+    for op in module.walk():
+        if not isinstance(op, graph.GraphOp):
+            continue
+        nodes += 1
+        total_macs += macs(op)
+        histogram[op.SIGNATURE.op_type] = histogram.get(op.SIGNATURE.op_type, 0) + 1
+        kernel = op.attributes.get("kernel")
+        if kernel is not None:
+            kernels[kernel.data] = kernels.get(kernel.data, 0) + 1  # type: ignore[attr-defined]
+    if bound:
+        return {"layers": nodes, "macs": total_macs, "ops": 2 * total_macs, "kernels": dict(sorted(kernels.items()))}
+    return {"nodes": nodes, "op_types": dict(sorted(histogram.items()))}
+
+
+def memory_summary(module: ModuleOp) -> dict[str, Any]:
+    """Arena sizes and live-set bounds per level, weights and I/O bytes of a planned module."""
+    memory: dict[str, int] = {}
+    bound: dict[str, int] = {}
+    for op in module.ops:
+        if isinstance(op, buffer.ArenaOp):
+            memory[op.level_name] = op.size_bytes
+            bound[op.level_name] = op.lower_bound.value.data if op.lower_bound is not None else op.size_bytes
+    weights = 0
+    io = 0
+    for op in module.walk():
+        if isinstance(op, buffer.ConstantOp):
+            weights += buffer.size_in_bytes(op.result.type)  # type: ignore[arg-type]
+        if isinstance(op, func.FuncOp) and not op.is_declaration:
+            for arg in op.body.block.args:
+                if isinstance(arg.type, MemRefType):
+                    io += buffer.size_in_bytes(arg.type)
+    return {
+        "memory": memory,
+        "live_set_bound": bound,
+        "weights_bytes": weights,
+        "io_bytes": io,
+        "ram_bytes": sum(memory.values()) + io,
+    }
+
+
+def format_summary(report: dict[str, Any]) -> str:
+    """The short human-readable summary `deeploy compile` prints."""
+    mem = ", ".join(f"{k} {v:,} B" for k, v in report.get("memory", {}).items()) or "no arena"
+    return (
+        f"{report['network']}: {report.get('layers', report.get('nodes', 0))} layers, "
+        f"{report.get('macs', 0):,} MACs | arena {mem} | weights {report.get('weights_bytes', 0):,} B | "
+        f"I/O {report.get('io_bytes', 0):,} B | compiled in {report.get('compile_seconds', 0):.2f} s"
+    )
+
+
+def io_summary(fn: func.FuncOp) -> dict[str, Any]:
+    """Inputs and outputs of the imported network function: ONNX name, shape, numpy dtype."""
+    from xdsl.dialects.builtin import StringAttr, TensorType
+
+    from deeploy.dtypes import numpy_dtype
+
+    def describe(types, attrs) -> list[dict[str, Any]]:
+        out = []
+        for i, t in enumerate(types):
+            assert isinstance(t, TensorType)
+            name = attrs.data[i].data.get("graph.name") if attrs is not None else None
+            out.append({
+                "name": name.data if isinstance(name, StringAttr) else f"#{i}",
+                "shape": list(t.get_shape()),
+                "dtype": numpy_dtype(t.get_element_type()).name,
+            })
+        return out
+
+    return {
+        "inputs": describe(fn.function_type.inputs.data, fn.arg_attrs),
+        "outputs": describe(fn.function_type.outputs.data, fn.res_attrs),
+    }

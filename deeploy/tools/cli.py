@@ -1,0 +1,210 @@
+"""deeploy: compile ONNX networks to C, or compile-build-run-compare them.
+
+    deeploy compile model.onnx --target generic -o out/
+    deeploy run path/to/test_folder --target generic --json
+    deeploy run model.onnx            # random inputs, onnxruntime reference
+
+Exit codes: 0 success (outputs match), 1 outputs differ, 2 the model or options were
+rejected, 3 internal error (a compiler bug: please report it with the model).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+EXIT_OK, EXIT_MISMATCH, EXIT_REJECTED, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--target", default="generic", help="compilation target (default: generic; see `deeploy targets`)")
+    parser.add_argument("--name", help="network name, the prefix of every generated C symbol (default: the file name)")
+    parser.add_argument(
+        "--input-shape", action="append", default=[], metavar="NAME=DIMS",
+        help="fix the shape of an input with dynamic dimensions, e.g. --input-shape input=1x3x32x32 (repeatable)",
+    )
+    parser.add_argument("--json", action="store_true", help="print a JSON report as the last line of stdout")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="deeploy", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    comp = sub.add_parser("compile", help="compile an ONNX model to C sources, a header and a Makefile")
+    comp.add_argument("model", help="the .onnx file")
+    comp.add_argument("-o", "--output", default="out", help="output folder (default: out/)")
+    comp.add_argument("--dump-ir", metavar="DIR", help="write the IR after the import and after every pass to DIR")
+    _common(comp)
+
+    run = sub.add_parser("run", help="compile, build and run a network and compare its outputs with a reference")
+    run.add_argument("path", help="a test folder (network.onnx, inputs.npz, outputs.npz) or an .onnx file")
+    run.add_argument("--work-dir", help="keep the generated sources and binary here (default: a temporary folder)")
+    run.add_argument("--seed", type=int, default=0, help="seed of the random inputs for a bare .onnx file (default: 0)")
+    run.add_argument("--atol", type=float, default=1e-4, help="absolute tolerance for float outputs (default: 1e-4)")
+    _common(run)
+
+    sub.add_parser("targets", help="list the available targets")
+    return parser
+
+
+def _emit_json(payload: dict[str, Any]) -> None:
+    print(json.dumps(payload, sort_keys=False))
+
+
+def cmd_compile(args: argparse.Namespace) -> int:
+    import deeploy
+    from deeploy.frontend.onnx_import import parse_input_shapes
+    from deeploy.report import format_summary
+
+    result = deeploy.compile(
+        args.model,
+        target=args.target,
+        name=args.name,
+        input_shapes=parse_input_shapes(args.input_shape),
+        keep_stages=bool(args.dump_ir),
+    )
+    written = result.write(args.output)
+    if args.dump_ir:
+        _dump_stages(result, Path(args.dump_ir))
+    print(format_summary(result.report))
+    print(f"wrote {len(written)} files to {args.output}/ ({result.header}, {result.source}, Makefile, runtime/)")
+    if args.json:
+        _emit_json(result.report)
+    return EXIT_OK
+
+
+def _dump_stages(result: Any, folder: Path) -> None:
+    from deeploy.pipeline import default_pipeline
+
+    folder.mkdir(parents=True, exist_ok=True)
+    pipeline = default_pipeline(result.target)
+    for i, (stage, text) in enumerate(result.stages.items()):
+        (folder / f"{i:02d}-{stage}.mlir").write_text(text)
+    lines = ["# replay any stage: deeploy-opt NN-stage.mlir -p '<passes after it>' -t c"]
+    for stage in result.stages:
+        rest = pipeline if stage == "import" else pipeline.after(stage)
+        lines.append(f"{stage}: {rest}")
+    (folder / "pipeline.txt").write_text("\n".join(lines) + "\n")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    import deeploy
+    from deeploy.errors import ModelError
+    from deeploy.frontend.onnx_import import parse_input_shapes
+    from deeploy.harness import runner
+
+    path = Path(args.path)
+    if path.is_dir():
+        model = path / "network.onnx"
+        for needed in (model, path / "inputs.npz", path / "outputs.npz"):
+            if not needed.exists():
+                raise ModelError(f"{path} is not a test folder: {needed.name} is missing")
+        label = str(path)
+    elif path.exists():
+        model = path
+        label = path.stem
+    else:
+        raise ModelError(f"{path}: no such file or folder")
+
+    shapes = parse_input_shapes(args.input_shape)
+    print(f"compiling {model} for {args.target} ...", flush=True)
+    result = deeploy.compile(model, target=args.target, name=args.name, input_shapes=shapes)
+    specs = result.report["inputs"]
+    if path.is_dir():
+        inputs = runner.fit_inputs(runner.load_npz(path / "inputs.npz"), specs, str(path / "inputs.npz"))
+        expected = runner.load_npz(path / "outputs.npz")
+        if len(expected) < len(result.report["outputs"]):
+            raise ModelError(f"{path / 'outputs.npz'} holds fewer arrays than the network has outputs")
+        expected = expected[: len(result.report["outputs"])]
+    else:
+        inputs = runner.random_inputs(specs, args.seed)
+        expected = runner.onnxruntime_reference(model, inputs, [s["name"] for s in specs], shapes)
+
+    with tempfile.TemporaryDirectory(prefix="deeploy-run-") as tmp:
+        work = Path(args.work_dir) if args.work_dir else Path(tmp)
+        print(f"building and running in {work} ...", flush=True)
+        outcome = runner.build_and_run(result, inputs, work)
+        comparison = runner.compare(outcome.outputs, expected, args.atol)
+
+    verdict = "PASSED" if comparison.passed else "FAILED"
+    print(
+        f"{verdict}: {comparison.errors} of {comparison.total} elements outside tolerance "
+        f"(max abs error {comparison.max_abs_error:.3g}); arena "
+        + ", ".join(f"{k} {v:,} B" for k, v in result.report["memory"].items())
+    )
+    if args.json:
+        report = result.report
+        _emit_json({
+            "network": label,
+            "target": result.target,
+            "passed": comparison.passed,
+            "errors": comparison.errors,
+            "total": comparison.total,
+            "max_abs_error": comparison.max_abs_error,
+            "compile_seconds": report["compile_seconds"],
+            "build_seconds": round(outcome.build_seconds, 4),
+            "run_seconds": round(outcome.run_seconds, 4),
+            "memory": report["memory"],
+            "live_set_bound": report["live_set_bound"],
+            "ram_bytes": report["ram_bytes"],
+            "weights_bytes": report["weights_bytes"],
+            "io_bytes": report["io_bytes"],
+            "layers": report["layers"],
+            "macs": report["macs"],
+            "kernels": report["kernels"],
+            "outputs": comparison.per_output,
+        })
+    return EXIT_OK if comparison.passed else EXIT_MISMATCH
+
+
+def cmd_targets(args: argparse.Namespace) -> int:
+    from deeploy.targets import get_target, target_names
+
+    for name in target_names():
+        print(f"{name:10s} {get_target(name).description}")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from deeploy.errors import DeeployError
+    from deeploy.harness.runner import BuildError
+
+    handlers = {"compile": cmd_compile, "run": cmd_run, "targets": cmd_targets}
+    started = time.perf_counter()
+    try:
+        return handlers[args.command](args)
+    except DeeployError as err:
+        print(f"deeploy: error: {err}", file=sys.stderr)
+        if getattr(args, "json", False):
+            _emit_json({"error": str(err), "exit_code": EXIT_REJECTED})
+        return EXIT_REJECTED
+    except BuildError as err:
+        print(f"deeploy: internal error: {err}\n(this is a compiler bug; please report it with the model)", file=sys.stderr)
+        if getattr(args, "json", False):
+            _emit_json({"error": str(err).splitlines()[0], "exit_code": EXIT_INTERNAL})
+        return EXIT_INTERNAL
+    except Exception as err:  # anything else is a compiler bug: say so, keep the trace for the report
+        import traceback
+
+        traceback.print_exc()
+        print(f"deeploy: internal error: {type(err).__name__}: {err}\n(this is a compiler bug; please report it with the model)", file=sys.stderr)
+        return EXIT_INTERNAL
+    except KeyboardInterrupt:
+        print(f"deeploy: interrupted after {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        return 130
+
+
+def entry() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry()
