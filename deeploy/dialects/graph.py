@@ -157,9 +157,9 @@ class GraphOp(IRDLOperation):
 
     @property
     def node_name(self) -> str:
-        """The ONNX node name (for messages), or the op name when the node had none."""
+        """The ONNX node name (for messages), or the op type when the node had none."""
         name = self.attributes.get("name")
-        return name.data if isinstance(name, StringAttr) else self.name
+        return name.data if isinstance(name, StringAttr) else self.SIGNATURE.op_type
 
     def describe(self) -> str:
         """`'conv1' (Conv)`: how user-facing messages name this node."""
@@ -167,11 +167,7 @@ class GraphOp(IRDLOperation):
 
     # -- verification -----------------------------------------------------------------
     def verify_(self) -> None:
-        for attr in self.SIGNATURE.attrs:
-            if attr.required and attr.name not in self.properties:
-                raise VerifyException(
-                    f"{self.name}: missing required attribute '{attr.name}'"
-                )
+        # Required attributes are enforced by IRDL (they are `prop_def`s).
         for value in (*self.operands, *self.results):
             if not isinstance(value.type, TensorType):
                 raise VerifyException(f"{self.name}: operands and results must be tensors")

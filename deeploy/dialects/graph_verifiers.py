@@ -17,7 +17,8 @@ Check = Callable[[GraphOp], None]
 
 
 def _fail(op: GraphOp, message: str) -> None:
-    raise VerifyException(f"{op.name} {op.describe()}: {message}")
+    named = f" '{op.attributes['name'].data}'" if "name" in op.attributes else ""  # type: ignore[attr-defined]
+    raise VerifyException(f"{op.name}{named}: {message}")
 
 
 def broadcast_shapes(*shapes: tuple[int, ...]) -> tuple[int, ...] | None:
