@@ -7,7 +7,6 @@ from typing import IO
 
 from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp
-from xdsl.utils.exceptions import DiagnosticException
 from xdsl.utils.target import Target
 
 
@@ -21,15 +20,16 @@ class CTarget(Target):
 
     def emit(self, ctx: Context, module: ModuleOp, output: IO[str]) -> None:
         from deeploy.backend.c_printer import c_files, emit_all
+        from deeploy.errors import OptionError
 
         files = c_files(module)
         if not files:
-            raise DiagnosticException(
+            raise OptionError(
                 "the module has no cemit.file: run the pipeline up to lower-to-c before -t c"
             )
         if self.file:
             if self.file not in files:
-                raise DiagnosticException(
+                raise OptionError(
                     f"no file '{self.file}' in the module (it has {', '.join(files)})"
                 )
             output.write(files[self.file])

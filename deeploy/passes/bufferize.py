@@ -49,6 +49,34 @@ def _is_kernel_result(value: SSAValue) -> bool:
     return isinstance(owner, graph.GraphOp) and "kernel" in owner.attributes
 
 
+class _Materializer:
+    """The buffer of a tensor value, creating weights and views on first use.
+
+    Constants that only feed kernel parameters (shapes, axes, clip bounds) are never used
+    as buffers, so they never become `buffer.constant`s.
+    """
+
+    def __init__(self, builder: Builder, mapping: dict[SSAValue, SSAValue], level: str) -> None:
+        self.builder = builder
+        self.mapping = mapping
+        self.level = level
+
+    def __call__(self, value: SSAValue) -> SSAValue:
+        if value in self.mapping:
+            return self.mapping[value]
+        owner = value.owner
+        if isinstance(owner, graph.ConstantOp):
+            new = buffer.ConstantOp(owner.value, self.level, owner.const_name)
+        elif isinstance(owner, graph.GraphOp) and owner.SIGNATURE.op_type == "Reshape":
+            new = buffer.ViewOp(self(owner.operands[0]), _buffer_type(value.type, self.level))
+        else:
+            raise PassFailedException(f"bufferize: no buffer for a value defined by {owner}")
+        new.results[0].name_hint = value.name_hint
+        self.builder.insert(new)
+        self.mapping[value] = new.results[0]
+        return new.results[0]
+
+
 @dataclass(frozen=True)
 class BufferizePass(ModulePass):
     name = "bufferize"
@@ -86,27 +114,22 @@ class BufferizePass(ModulePass):
                 copies.append((value, index))
 
         builder = Builder(InsertPoint.at_end(block))
+        materialize = _Materializer(builder, mapping, self.level)
         for inner in old.ops:
             if inner is ret:
                 break
-            if isinstance(inner, graph.ConstantOp):
-                new = buffer.ConstantOp(inner.value, self.level, inner.const_name)
-                new.result.name_hint = inner.result.name_hint
-                builder.insert(new)
-                mapping[inner.result] = new.result
-            elif isinstance(inner, graph.GraphOp) and inner.SIGNATURE.op_type == "Reshape":
-                view = buffer.ViewOp(mapping[inner.operands[0]], _buffer_type(inner.results[0].type, self.level))
-                view.result.name_hint = inner.results[0].name_hint
-                builder.insert(view)
-                mapping[inner.results[0]] = view.result
-            elif isinstance(inner, graph.GraphOp) and "kernel" in inner.attributes:
-                self._kernel(inner, builder, mapping, claimed, out_args)
+            if isinstance(inner, graph.ConstantOp) or (
+                isinstance(inner, graph.GraphOp) and inner.SIGNATURE.op_type == "Reshape"
+            ):
+                continue  # materialised where a kernel or an output first needs them
+            if isinstance(inner, graph.GraphOp) and "kernel" in inner.attributes:
+                self._kernel(inner, builder, materialize, claimed, out_args)
             else:
                 raise PassFailedException(
                     f"bufferize: {inner.name} has no kernel; run bind-kernels first"
                 )
         for value, index in copies:
-            builder.insert(buffer.CopyOp(mapping[value], out_args[index]))
+            builder.insert(buffer.CopyOp(materialize(value), out_args[index]))
         builder.insert(func.ReturnOp())
 
         arg_attrs = []
@@ -133,7 +156,7 @@ class BufferizePass(ModulePass):
         self,
         op: graph.GraphOp,
         builder: Builder,
-        mapping: dict[SSAValue, SSAValue],
+        materialize: _Materializer,
         claimed: dict[SSAValue, int],
         out_args: tuple[SSAValue, ...] | list[SSAValue],
     ) -> None:
@@ -144,7 +167,7 @@ class BufferizePass(ModulePass):
             value = op.operand_at(int(index))
             if value is None:
                 raise PassFailedException(f"bufferize: {op.describe()} has no input {index}")
-            ins.append(mapping[value])
+            ins.append(materialize(value))
         outs = []
         for result in op.results:
             t = _buffer_type(result.type, self.level)
@@ -160,7 +183,7 @@ class BufferizePass(ModulePass):
                 alloc.result.name_hint = result.name_hint
                 builder.insert(alloc)
                 outs.append(alloc.result)
-            mapping[result] = outs[-1]
+            materialize.mapping[result] = outs[-1]
         kernel = op.attributes["kernel"]
         params = op.attributes["kernel_params"]
         assert isinstance(kernel, StringAttr) and isinstance(params, DictionaryAttr)

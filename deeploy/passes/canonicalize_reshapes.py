@@ -32,6 +32,7 @@ def _is(op: object, *op_types: str) -> bool:
 
 def _reshape_to(op: GraphOp, source, rewriter: PatternRewriter) -> None:
     shape = ConstantOp.from_numpy(np.array(shape_of(op.results[0]), dtype=np.int64), f"{op.node_name}_shape")
+    shape.result.name_hint = "shape"
     reshape = op_class("Reshape").build(
         operands=[source, shape.result],
         result_types=[op.results[0].type],

@@ -73,16 +73,19 @@ class DeeployOptMain(xDSLOptMain):
 
 
 def main(args: Sequence[str] | None = None) -> None:
+    from xdsl.utils.exceptions import DiagnosticException, ParseError
+
     from deeploy.errors import DeeployError
 
     try:
         DeeployOptMain("Deeploy's modular optimizer driver", args=args).run()
-    except DeeployError as err:
+    except (DeeployError, ParseError, ValueError) as err:
+        # bad input, an unknown pass or pass option: a one-line (plus location) error
         print(f"deeploy-opt: error: {err}", file=sys.stderr)
         sys.exit(2)
-    except ValueError as err:  # xdsl reports unknown passes and bad pass options this way
-        print(f"deeploy-opt: error: {err}", file=sys.stderr)
-        sys.exit(2)
+    except DiagnosticException as err:  # a pass failed on this IR: show where
+        print(err, file=sys.stderr)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

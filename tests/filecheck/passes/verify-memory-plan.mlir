@@ -1,0 +1,56 @@
+// RUN: deeploy-opt %s --split-input-file -p verify-memory-plan --verify-diagnostics | filecheck %s
+
+// A correct plan passes unchanged.
+buffer.arena L2 size 128 align 16
+func.func @ok(%x: memref<16xf32, #buffer.level<L2>>, %y: memref<16xf32, #buffer.level<L2>>) {
+  %a = buffer.alloc {name = "a", offset = 0 : i64} : memref<16xf32, #buffer.level<L2>>
+  buffer.kernel "relu_f32" ins(%x : memref<16xf32, #buffer.level<L2>>) outs(%a : memref<16xf32, #buffer.level<L2>>) {params = {}}
+  %b = buffer.alloc {name = "b", offset = 64 : i64} : memref<16xf32, #buffer.level<L2>>
+  buffer.kernel "relu_f32" ins(%a : memref<16xf32, #buffer.level<L2>>) outs(%b : memref<16xf32, #buffer.level<L2>>) {params = {}}
+  buffer.kernel "relu_f32" ins(%b : memref<16xf32, #buffer.level<L2>>) outs(%y : memref<16xf32, #buffer.level<L2>>) {params = {}}
+  func.return
+}
+// CHECK-LABEL: func.func @ok
+
+// -----
+
+// Two buffers live at the same time must not share bytes.
+buffer.arena L2 size 128 align 16
+func.func @overlap(%x: memref<16xf32, #buffer.level<L2>>, %y: memref<16xf32, #buffer.level<L2>>) {
+  %a = buffer.alloc {name = "a", offset = 0 : i64} : memref<16xf32, #buffer.level<L2>>
+  buffer.kernel "relu_f32" ins(%x : memref<16xf32, #buffer.level<L2>>) outs(%a : memref<16xf32, #buffer.level<L2>>) {params = {}}
+  %b = buffer.alloc {name = "b", offset = 32 : i64} : memref<16xf32, #buffer.level<L2>>
+  buffer.kernel "relu_f32" ins(%a : memref<16xf32, #buffer.level<L2>>) outs(%b : memref<16xf32, #buffer.level<L2>>) {params = {}}
+  buffer.kernel "relu_f32" ins(%b : memref<16xf32, #buffer.level<L2>>) outs(%y : memref<16xf32, #buffer.level<L2>>) {params = {}}
+  func.return
+}
+// CHECK: memory plan: buffer 'a' [0, 64) and buffer 'b' [32, 96) overlap while both are live
+
+// -----
+
+buffer.arena L2 size 64 align 16
+func.func @outside(%x: memref<16xf32, #buffer.level<L2>>) {
+  %a = buffer.alloc {name = "a", offset = 16 : i64} : memref<16xf32, #buffer.level<L2>>
+  buffer.kernel "relu_f32" ins(%x : memref<16xf32, #buffer.level<L2>>) outs(%a : memref<16xf32, #buffer.level<L2>>) {params = {}}
+  func.return
+}
+// CHECK: memory plan: buffer 'a' ends at 80, past the 64-byte L2 arena
+
+// -----
+
+buffer.arena L2 size 128 align 16
+func.func @misaligned(%x: memref<16xf32, #buffer.level<L2>>) {
+  %a = buffer.alloc {name = "a", offset = 8 : i64} : memref<16xf32, #buffer.level<L2>>
+  buffer.kernel "relu_f32" ins(%x : memref<16xf32, #buffer.level<L2>>) outs(%a : memref<16xf32, #buffer.level<L2>>) {params = {}}
+  func.return
+}
+// CHECK: memory plan: buffer 'a' offset 8 is not 16-byte aligned
+
+// -----
+
+func.func @unplanned(%x: memref<16xf32, #buffer.level<L2>>) {
+  %a = buffer.alloc {name = "a"} : memref<16xf32, #buffer.level<L2>>
+  buffer.kernel "relu_f32" ins(%x : memref<16xf32, #buffer.level<L2>>) outs(%a : memref<16xf32, #buffer.level<L2>>) {params = {}}
+  func.return
+}
+// CHECK: memory plan: buffer 'a' has no offset (run plan-memory)
