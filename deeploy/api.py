@@ -90,12 +90,14 @@ def compile(  # noqa: A001 - the natural name for the entry point
     input_shapes: Mapping[str, Sequence[int]] | None = None,
     pipeline: Pipeline | Sequence[ModulePass] | None = None,
     keep_stages: bool = False,
+    separate_buffers: bool = False,
 ) -> CompileResult:
     """Compile an ONNX model (path, bytes, stream or ModelProto) to C for `target`.
 
     `pipeline` replaces the default pass pipeline (see `default_pipeline`). With
     `keep_stages`, the IR after the import and after every pass is kept as text in
-    `result.stages`, ready to be replayed with deeploy-opt.
+    `result.stages`, ready to be replayed with deeploy-opt. `separate_buffers` gives every
+    intermediate its own array instead of the arena (for AddressSanitizer runs).
     """
     from deeploy.backend.c_printer import c_files
     from deeploy.dialects import make_context
@@ -110,6 +112,11 @@ def compile(  # noqa: A001 - the natural name for the entry point
     assert fn is not None
     network = fn.sym_name.data
     passes = Pipeline(tuple(pipeline)) if pipeline is not None else default_pipeline(tgt.name)
+    if separate_buffers:
+        from dataclasses import replace
+
+        lower = passes.passes[passes.index("lower-to-c")]
+        passes = passes.replace("lower-to-c", replace(lower, separate_buffers=True))
     ctx = make_context()
     report: dict[str, Any] = {"network": network, "target": tgt.name}
     report.update(io_summary(fn))

@@ -19,7 +19,14 @@ class ModelError(DeeployError):
 
 
 class UnsupportedError(DeeployError):
-    """The model uses operators, types or attribute values the target cannot compile."""
+    """The model uses operators, types or attribute values the target cannot compile.
+
+    `nodes` lists (node name, op type, reason) for every node at fault, when known.
+    """
+
+    def __init__(self, message: str, nodes: list[tuple[str, str, str]] | None = None) -> None:
+        super().__init__(message)
+        self.nodes = nodes or []
 
 
 class OptionError(DeeployError):

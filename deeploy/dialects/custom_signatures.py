@@ -47,7 +47,8 @@ CUSTOM_SIGNATURES: tuple[S, ...] = (
       (A("eps", "float", False, 1e-5),), "deeploy"),
     S("SoftmaxGrad", "softmax_grad", 1, (P("dY", "1"), P("Y", "1")), (P("dX", "1"),),
       (A("axis", "int", False, -1),), "com.microsoft"),
+    # Deeploy's training graphs feed (log_prob, labels), not onnxruntime's (dY, log_prob, label).
     S("SoftmaxCrossEntropyLossGrad", "softmax_cross_entropy_loss_grad", 1,
-      (P("dY", "1"), P("log_prob", "1"), P("label", "1"), P("weight", "?")), (P("d_logits", "1"),),
+      (P("log_prob", "1"), P("label", "1")), (P("d_logits", "1"),),
       (A("ignore_index", "int", False, None), A("reduction", "string", False, "mean")), "com.microsoft"),
 )

@@ -191,13 +191,16 @@ class _Importer:
             self._fill_missing_types(node, types, constants, opsets)
             nodes.extend(normalize(node, ctx))
 
-        unknown = [
-            f"{n.describe()}{'' if n.domain in STANDARD_DOMAINS else f' from domain {n.domain}'}"
-            for n in nodes
-            if graph.op_class_for(n.op_type) is None
-        ]
-        if unknown:
-            raise UnsupportedError(f"{len(unknown)} unsupported node(s): {join_items(unknown)}")
+        unknown_nodes = [n for n in nodes if graph.op_class_for(n.op_type) is None]
+        if unknown_nodes:
+            unknown = [
+                f"{n.describe()}{'' if n.domain in STANDARD_DOMAINS else f' from domain {n.domain}'}"
+                for n in unknown_nodes
+            ]
+            raise UnsupportedError(
+                f"{len(unknown)} unsupported node(s): {join_items(unknown)}",
+                [(n.name, n.op_type, "unknown operator") for n in unknown_nodes],
+            )
 
         initializer_names = {t.name for t in self.model.graph.initializer}
         graph_inputs = [i.name for i in self.model.graph.input if i.name not in initializer_names]

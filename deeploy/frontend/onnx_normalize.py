@@ -222,7 +222,7 @@ CUSTOM_SHAPES: dict[str, Callable[[Node, list[TensorInfo | None]], list[TensorIn
         (
             "RequantShift", "iSoftmax", "ITAMax", "ITAPartialMax", "iGELU", "iHardswish",
             "iLayerNorm", "iRMSNorm", "iNoNorm", "TrueIntegerDiv", "RMSNorm", "SoftmaxGrad",
-            "Gelu",
+            "SoftmaxCrossEntropyLossGrad", "Gelu",
         ),
         _same_as_first,
     ),

@@ -38,7 +38,7 @@ ParamValue = int | float | str | tuple[int, ...] | tuple[float, ...]
 class Binding:
     kernel: str
     params: dict[str, ParamValue]
-    inputs: tuple[int, ...]  # graph operand indices that become buffer inputs, in order
+    inputs: tuple[int, ...]  # indices into op.operands of the values read as buffers, in order
 
 
 class Emitter(Protocol):

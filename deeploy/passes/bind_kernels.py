@@ -5,7 +5,7 @@ Each op gets three discardable attributes that bufferisation turns into a
 
     kernel = "conv2d_f32"                  the kernel library entry
     kernel_params = {strides = ..., ...}   its normalised parameters
-    kernel_inputs = array<i64: 0, 1, 2>    which ONNX inputs it reads as buffers
+    kernel_inputs = array<i64: 0, 1, 2>    which operands it reads as buffers
 
 When some ops cannot be bound, one error lists every one of them with the reason.
 Reshape-like ops and constants need no kernel (they become views and weights).
@@ -42,6 +42,7 @@ class BindKernelsPass(ModulePass):
 
         library = get_target(self.target).kernels()
         failures: list[str] = []
+        nodes: list[tuple[str, str, str]] = []
         for inner in op.walk():
             if not isinstance(inner, GraphOp) or inner.SIGNATURE.op_type in NO_KERNEL:
                 continue
@@ -51,8 +52,10 @@ class BindKernelsPass(ModulePass):
             if isinstance(result, Binding):
                 annotate(inner, result)
             else:
-                failures.append(f"{inner.describe()}: {result[0] if len(set(result)) == 1 else ' / '.join(dict.fromkeys(result))}")
+                reason = " / ".join(dict.fromkeys(result))
+                failures.append(f"{inner.describe()}: {reason}")
+                nodes.append((inner.node_name, inner.SIGNATURE.op_type, reason))
         if failures:
             raise UnsupportedError(
-                f"{len(failures)} node(s) cannot run on target '{self.target}': {join_items(failures)}"
+                f"{len(failures)} node(s) cannot run on target '{self.target}': {join_items(failures)}", nodes
             )

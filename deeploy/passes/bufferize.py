@@ -164,10 +164,9 @@ class BufferizePass(ModulePass):
         assert isinstance(inputs_attr, DenseArrayBase)
         ins = []
         for index in inputs_attr.get_values():
-            value = op.operand_at(int(index))
-            if value is None:
-                raise PassFailedException(f"bufferize: {op.describe()} has no input {index}")
-            ins.append(materialize(value))
+            if not 0 <= index < len(op.operands):
+                raise PassFailedException(f"bufferize: {op.describe()} has no operand {index}")
+            ins.append(materialize(op.operands[index]))
         outs = []
         for result in op.results:
             t = _buffer_type(result.type, self.level)

@@ -71,7 +71,9 @@ class CallEmitter:
     _symbols: set[str] = field(default_factory=set)
     _arena_syms: dict[str, str] = field(default_factory=dict)
     weight_ops: list[cemit.GlobalOp] = field(default_factory=list)
+    buffer_ops: list[cemit.GlobalOp] = field(default_factory=list)
     alignment: int = 16
+    separate_buffers: bool = False
 
     def _insert(self, op: Operation) -> SSAValue:
         self.builder.insert(op)
@@ -109,6 +111,14 @@ class CallEmitter:
         elif isinstance(owner, buffer.AllocOp):
             if owner.offset_value is None:
                 raise PassFailedException("lower-to-c: a buffer.alloc has no offset; run plan-memory first")
+            if self.separate_buffers:
+                own = self.unique_symbol(f"{self.prefix}_buf_{c_name(buf.name_hint or 'tmp')}")
+                self.buffer_ops.append(
+                    cemit.GlobalOp(own, element, max(1, numel(tuple(t.get_shape()))), static=True, alignment=self.alignment)
+                )
+                value = self._insert(cemit.SymbolOp(own, cemit.PointerType(element)))
+                self._pointers[buf] = value
+                return value
             arena = self._insert(cemit.SymbolOp(self.arena_symbol(buffer.level_of(buf)), cemit.PointerType(U8)))
             shifted = self._insert(cemit.OffsetOp(arena, owner.offset_value))
             value = self._insert(cemit.CastOp(shifted, cemit.PointerType(element)))
@@ -191,6 +201,9 @@ class LowerToCPass(ModulePass):
     name = "lower-to-c"
     target: str = "generic"
     network: str = ""  # prefix of every C symbol; default: the network function's name
+    # Debugging aid: one static array per intermediate instead of the planned arena, so
+    # AddressSanitizer sees every buffer's bounds (the plan is still verified, not used).
+    separate_buffers: bool = False
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         from deeploy.targets import get_target
@@ -202,7 +215,8 @@ class LowerToCPass(ModulePass):
         fn = fns[0]
         prefix = c_name(self.network or fn.sym_name.data)
         arenas = {a.level_name: a.size_bytes for a in op.ops if isinstance(a, buffer.ArenaOp)}
-        files = _Lowering(prefix, target.kernels(), target.alignment, self.target).run(fn, arenas)
+        lowering = _Lowering(prefix, target.kernels(), target.alignment, self.target, self.separate_buffers)
+        files = lowering.run(fn, arenas)
         for inner in list(op.ops):
             inner.detach()
             inner.erase(safe_erase=False)
@@ -211,7 +225,10 @@ class LowerToCPass(ModulePass):
 
 
 class _Lowering:
-    def __init__(self, prefix: str, library: KernelLibrary, alignment: int, target_name: str) -> None:
+    def __init__(
+        self, prefix: str, library: KernelLibrary, alignment: int, target_name: str, separate_buffers: bool
+    ) -> None:
+        self.separate_buffers = separate_buffers
         self.prefix = prefix
         self.library = library
         self.alignment = alignment
@@ -233,7 +250,9 @@ class _Lowering:
         run_fn = cemit.FuncOp(f"{self.prefix}_run", param_types, param_names)
         params = {args[i]: run_fn.body.block.args[pos] for pos, i in enumerate(order)}
         builder = Builder(InsertPoint.before(run_fn.body.block.last_op))  # type: ignore[arg-type]
-        emitter = CallEmitter(self.prefix, builder, params, alignment=self.alignment)
+        emitter = CallEmitter(
+            self.prefix, builder, params, alignment=self.alignment, separate_buffers=self.separate_buffers
+        )
         sources: list[str] = []
         for inner in fn.body.block.ops:
             if isinstance(inner, buffer.KernelOp):
@@ -276,8 +295,9 @@ class _Lowering:
         if emitter.uses_string:
             source_ops.append(cemit.IncludeOp("string.h", system=True))
         source_ops.extend(emitter.weight_ops)
+        source_ops.extend(emitter.buffer_ops)
         for level in sorted(arenas):
-            if arenas[level] > 0:
+            if arenas[level] > 0 and not self.separate_buffers:
                 source_ops.append(
                     cemit.GlobalOp(
                         emitter.arena_symbol(level), U8, arenas[level], static=True, alignment=self.alignment

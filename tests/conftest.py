@@ -1,0 +1,43 @@
+"""Shared test helpers: where the shared Deeploy test networks are, and how to run one."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+PROJECT = Path(__file__).resolve().parent.parent
+SHARED = PROJECT.parent / "shared" / "deeploy-tests"
+
+# Every e2e build is warning-free (-Werror) and runs under AddressSanitizer and UBSan,
+# unless DEEPLOY_TEST_SANITIZE=0 (e.g. to time runs).
+SANITIZE = os.environ.get("DEEPLOY_TEST_SANITIZE", "1") != "0"
+CHECK_CFLAGS = ["-Werror", "-g", "-fno-omit-frame-pointer"] + (
+    ["-fsanitize=address,undefined", "-fno-sanitize-recover=all"] if SANITIZE else []
+)
+
+
+def shared_tests(prefix: str = "") -> list[str]:
+    """Test folders listed in ../shared/deeploy-tests/TESTS.txt (empty if absent)."""
+    listing = SHARED / "TESTS.txt"
+    if not listing.exists():
+        return []
+    names = [line.strip() for line in listing.read_text().splitlines() if line.strip()]
+    return [n for n in names if n.startswith(prefix) and (SHARED / n / "network.onnx").exists()]
+
+
+requires_shared = pytest.mark.skipif(
+    not SHARED.exists(), reason=f"shared Deeploy test networks not found at {SHARED}"
+)
+
+
+def compile_build_run(model, inputs: list[np.ndarray], work_dir: Path, **compile_args):
+    """Compile with sanitizer-friendly separate buffers, build with CHECK_CFLAGS, run."""
+    import deeploy
+    from deeploy.harness.runner import build_and_run
+
+    result = deeploy.compile(model, separate_buffers=SANITIZE, **compile_args)
+    outcome = build_and_run(result, inputs, work_dir, extra_cflags=CHECK_CFLAGS)
+    return result, outcome
