@@ -71,11 +71,14 @@ class Pipeline:
     def parse(spec: str) -> Pipeline:
         """A pipeline from a deeploy-opt style string (`fold-constants,bind-kernels{target=generic}`)."""
         from xdsl.passes import PassPipeline
+        from xdsl.utils.exceptions import ArgSpecParseError
 
         try:
             return Pipeline(PassPipeline.parse_spec(available_passes(), spec).passes)
         except (ValueError, KeyError) as err:
             raise OptionError(f"invalid pass pipeline '{spec}': {err}") from None
+        except ArgSpecParseError as err:
+            raise OptionError(f"invalid pass pipeline '{spec}': {str(err).strip().splitlines()[-1].strip()}") from None
 
 
 def available_passes() -> dict[str, Callable[[], type[ModulePass]]]:

@@ -73,7 +73,7 @@ class DeeployOptMain(xDSLOptMain):
 
 
 def main(args: Sequence[str] | None = None) -> None:
-    from xdsl.utils.exceptions import DiagnosticException, ParseError
+    from xdsl.utils.exceptions import ArgSpecParseError, DiagnosticException, ParseError
 
     from deeploy.errors import DeeployError
 
@@ -82,6 +82,9 @@ def main(args: Sequence[str] | None = None) -> None:
     except (DeeployError, ParseError, ValueError) as err:
         # bad input, an unknown pass or pass option: a one-line (plus location) error
         print(f"deeploy-opt: error: {err}", file=sys.stderr)
+        sys.exit(2)
+    except ArgSpecParseError as err:  # a malformed -p string (xdsl raises a BaseException)
+        print(f"deeploy-opt: error: invalid pass pipeline: {str(err).strip().splitlines()[-1].strip()}", file=sys.stderr)
         sys.exit(2)
     except DiagnosticException as err:  # a pass failed on this IR: show where
         print(err, file=sys.stderr)
