@@ -1,10 +1,10 @@
 """The Python API: compile an ONNX model to C.
 
-    import deeploy
-    result = deeploy.compile("model.onnx", target="generic", name="net")
-    result.files["net.c"]          # generated sources, by file name
-    result.report                  # nodes, MACs, memory per level, ...
-    result.write("out/")           # sources + runtime files + Makefile
+import deeploy
+result = deeploy.compile("model.onnx", target="generic", name="net")
+result.files["net.c"]          # generated sources, by file name
+result.report                  # nodes, MACs, memory per level, ...
+result.write("out/")           # sources + runtime files + Makefile
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ def _network_function(module: ModuleOp) -> func.FuncOp | None:
     return None
 
 
-def compile(  # noqa: A001 - the natural name for the entry point
+def compile(
     model: str | os.PathLike | bytes | IO[bytes] | onnx.ModelProto,
     target: str = "generic",
     name: str | None = None,

@@ -89,10 +89,14 @@ def byte_size(element_type: Attribute) -> int:
     return numpy_dtype(element_type).itemsize
 
 
-def dense_from_numpy(array: np.ndarray, element_type: Attribute | None = None) -> DenseIntOrFPElementsAttr:
+def dense_from_numpy(
+    array: np.ndarray, element_type: Attribute | None = None
+) -> DenseIntOrFPElementsAttr:
     element_type = element_type or element_type_of(array.dtype)
     data = np.ascontiguousarray(array, dtype=numpy_dtype(element_type).newbyteorder("<"))
-    return DenseIntOrFPElementsAttr(TensorType(element_type, array.shape), BytesAttr(data.tobytes()))
+    return DenseIntOrFPElementsAttr(
+        TensorType(element_type, array.shape), BytesAttr(data.tobytes())
+    )
 
 
 def numpy_from_dense(attr: DenseIntOrFPElementsAttr) -> np.ndarray:

@@ -1,9 +1,9 @@
 """Pass pipelines: the default one per target, and editing it from Python.
 
-    pipe = default_pipeline("generic")
-    pipe = pipe.insert_after("fold-constants", MyPass())
-    pipe = pipe.replace("plan-memory", PlanMemoryPass(alignment=32))
-    print(pipe)            # the same pipeline as a deeploy-opt -p string
+pipe = default_pipeline("generic")
+pipe = pipe.insert_after("fold-constants", MyPass())
+pipe = pipe.replace("plan-memory", PlanMemoryPass(alignment=32))
+print(pipe)            # the same pipeline as a deeploy-opt -p string
 """
 
 from __future__ import annotations
@@ -78,7 +78,9 @@ class Pipeline:
         except (ValueError, KeyError) as err:
             raise OptionError(f"invalid pass pipeline '{spec}': {err}") from None
         except ArgSpecParseError as err:
-            raise OptionError(f"invalid pass pipeline '{spec}': {str(err).strip().splitlines()[-1].strip()}") from None
+            raise OptionError(
+                f"invalid pass pipeline '{spec}': {str(err).strip().splitlines()[-1].strip()}"
+            ) from None
 
 
 def available_passes() -> dict[str, Callable[[], type[ModulePass]]]:
@@ -86,7 +88,11 @@ def available_passes() -> dict[str, Callable[[], type[ModulePass]]]:
 
     from deeploy.passes import get_all_passes
 
-    passes = {"dce": upstream()["dce"], "canonicalize": upstream()["canonicalize"], "cse": upstream()["cse"]}
+    passes = {
+        "dce": upstream()["dce"],
+        "canonicalize": upstream()["canonicalize"],
+        "cse": upstream()["cse"],
+    }
     passes.update(get_all_passes())
     return passes
 

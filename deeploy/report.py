@@ -49,7 +49,12 @@ def graph_summary(module: ModuleOp, bound: bool = False) -> dict[str, Any]:
         if kernel is not None:
             kernels[kernel.data] = kernels.get(kernel.data, 0) + 1  # type: ignore[attr-defined]
     if bound:
-        return {"layers": nodes, "macs": total_macs, "ops": 2 * total_macs, "kernels": dict(sorted(kernels.items()))}
+        return {
+            "layers": nodes,
+            "macs": total_macs,
+            "ops": 2 * total_macs,
+            "kernels": dict(sorted(kernels.items())),
+        }
     return {"nodes": nodes, "op_types": dict(sorted(histogram.items()))}
 
 
@@ -60,7 +65,9 @@ def memory_summary(module: ModuleOp) -> dict[str, Any]:
     for op in module.ops:
         if isinstance(op, buffer.ArenaOp):
             memory[op.level_name] = op.size_bytes
-            bound[op.level_name] = op.lower_bound.value.data if op.lower_bound is not None else op.size_bytes
+            bound[op.level_name] = (
+                op.lower_bound.value.data if op.lower_bound is not None else op.size_bytes
+            )
     weights = 0
     io = 0
     for op in module.walk():
@@ -100,11 +107,13 @@ def io_summary(fn: func.FuncOp) -> dict[str, Any]:
         for i, t in enumerate(types):
             assert isinstance(t, TensorType)
             name = attrs.data[i].data.get("graph.name") if attrs is not None else None
-            out.append({
-                "name": name.data if isinstance(name, StringAttr) else f"#{i}",
-                "shape": list(t.get_shape()),
-                "dtype": numpy_dtype(t.get_element_type()).name,
-            })
+            out.append(
+                {
+                    "name": name.data if isinstance(name, StringAttr) else f"#{i}",
+                    "shape": list(t.get_shape()),
+                    "dtype": numpy_dtype(t.get_element_type()).name,
+                }
+            )
         return out
 
     return {

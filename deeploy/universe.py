@@ -12,4 +12,6 @@ def _c_target():
     return CTarget
 
 
-DEEPLOY_UNIVERSE = Universe(all_dialects=get_all_dialects(), all_passes=get_all_passes(), all_targets={"c": _c_target})
+DEEPLOY_UNIVERSE = Universe(
+    all_dialects=get_all_dialects(), all_passes=get_all_passes(), all_targets={"c": _c_target}
+)

@@ -23,15 +23,24 @@ def build() -> onnx.ModelProto:
         return (rng.standard_normal(shape) / np.sqrt(fan_in)).astype(np.float32)
 
     weights = {
-        "conv1.w": w(8, 1, 3, 3), "conv1.b": w(8),
-        "conv2.w": w(16, 8, 3, 3), "conv2.b": w(16),
-        "fc.w": w(10, 16), "fc.b": w(10),
+        "conv1.w": w(8, 1, 3, 3),
+        "conv1.b": w(8),
+        "conv2.w": w(16, 8, 3, 3),
+        "conv2.b": w(16),
+        "fc.w": w(10, 16),
+        "fc.b": w(10),
     }
     nodes = [
-        helper.make_node("Conv", ["image", "conv1.w", "conv1.b"], ["c1"], name="conv1", pads=[1, 1, 1, 1]),
+        helper.make_node(
+            "Conv", ["image", "conv1.w", "conv1.b"], ["c1"], name="conv1", pads=[1, 1, 1, 1]
+        ),
         helper.make_node("Relu", ["c1"], ["r1"], name="relu1"),
-        helper.make_node("MaxPool", ["r1"], ["p1"], name="pool1", kernel_shape=[2, 2], strides=[2, 2]),
-        helper.make_node("Conv", ["p1", "conv2.w", "conv2.b"], ["c2"], name="conv2", pads=[1, 1, 1, 1]),
+        helper.make_node(
+            "MaxPool", ["r1"], ["p1"], name="pool1", kernel_shape=[2, 2], strides=[2, 2]
+        ),
+        helper.make_node(
+            "Conv", ["p1", "conv2.w", "conv2.b"], ["c2"], name="conv2", pads=[1, 1, 1, 1]
+        ),
         helper.make_node("Relu", ["c2"], ["r2"], name="relu2"),
         helper.make_node("GlobalAveragePool", ["r2"], ["g"], name="gap"),
         helper.make_node("Flatten", ["g"], ["f"], name="flatten"),
@@ -45,7 +54,9 @@ def build() -> onnx.ModelProto:
         [helper.make_tensor_value_info("probs", TensorProto.FLOAT, [1, 10])],
         [numpy_helper.from_array(v, k) for k, v in weights.items()],
     )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="deeploy-xdsl examples")
+    model = helper.make_model(
+        graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="deeploy-xdsl examples"
+    )
     model.ir_version = 8
     onnx.checker.check_model(model)
     return model

@@ -32,12 +32,18 @@ def single_op(
     weights = weights or {}
     order = attrs.pop("order", None)
     names = list(order) if order is not None else [n for n, _ in inputs] + list(weights)
-    node = helper.make_node(op_type, names, ["y"], name=f"{op_type.lower()}_node", domain=domain, **attrs)
+    node = helper.make_node(
+        op_type, names, ["y"], name=f"{op_type.lower()}_node", domain=domain, **attrs
+    )
     graph = helper.make_graph(
         [node],
         f"{op_type}_test",
         [helper.make_tensor_value_info(n, TensorProto.FLOAT, list(s)) for n, s in inputs],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, list(output_shape) if output_shape else None)],
+        [
+            helper.make_tensor_value_info(
+                "y", TensorProto.FLOAT, list(output_shape) if output_shape else None
+            )
+        ],
         [numpy_helper.from_array(v, k) for k, v in weights.items()],
     )
     opsets = [helper.make_opsetid("", opset)]
@@ -48,12 +54,17 @@ def single_op(
     return onnx.shape_inference.infer_shapes(model)
 
 
-def chain(nodes: list[onnx.NodeProto], inputs, outputs, weights=None, opset: int = OPSET) -> onnx.ModelProto:
+def chain(
+    nodes: list[onnx.NodeProto], inputs, outputs, weights=None, opset: int = OPSET
+) -> onnx.ModelProto:
     graph = helper.make_graph(
         nodes,
         "chain",
         [helper.make_tensor_value_info(n, TensorProto.FLOAT, list(s)) for n, s in inputs],
-        [helper.make_tensor_value_info(n, TensorProto.FLOAT, list(s) if s else None) for n, s in outputs],
+        [
+            helper.make_tensor_value_info(n, TensorProto.FLOAT, list(s) if s else None)
+            for n, s in outputs
+        ],
         [numpy_helper.from_array(v, k) for k, v in (weights or {}).items()],
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
@@ -78,7 +89,9 @@ def reference(model: onnx.ModelProto, inputs: Sequence[np.ndarray]) -> list[np.n
 
     options = ort.SessionOptions()
     options.log_severity_level = 3
-    session = ort.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])
+    session = ort.InferenceSession(
+        model.SerializeToString(), options, providers=["CPUExecutionProvider"]
+    )
     names = [i.name for i in session.get_inputs()]
     return session.run(None, dict(zip(names, inputs)))
 

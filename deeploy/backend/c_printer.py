@@ -66,7 +66,7 @@ def format_floats(values: np.ndarray) -> list[str]:
         elif v in (float("inf"), float("-inf")):
             out.append("INFINITY" if v > 0 else "-INFINITY")
         else:
-            out.append(_FIX_INTEGRAL.sub(r"\1.0f", "%.9gf" % v))
+            out.append(_FIX_INTEGRAL.sub(r"\1.0f", f"{v:.9g}f"))
     return out
 
 
@@ -74,9 +74,7 @@ def format_ints(values: np.ndarray, bits: int, unsigned: bool) -> list[str]:
     flat = values.ravel().tolist()
     if bits == 64:
         suffix = "ULL" if unsigned else "LL"
-        return [
-            "(-9223372036854775807LL - 1)" if v == -(2**63) else f"{v}{suffix}" for v in flat
-        ]
+        return ["(-9223372036854775807LL - 1)" if v == -(2**63) else f"{v}{suffix}" for v in flat]
     if bits == 32:
         if unsigned:
             return [f"{v}u" for v in flat]
@@ -93,7 +91,9 @@ def format_elements(attr: DenseIntOrFPElementsAttr) -> list[str]:
         return format_floats(array)
     if isinstance(element_type, IntegerType):
         width = element_type.width.data
-        return format_ints(array.astype(np.int64) if width < 64 else array, max(width, 8), array.dtype.kind == "u")
+        return format_ints(
+            array.astype(np.int64) if width < 64 else array, max(width, 8), array.dtype.kind == "u"
+        )
     raise ValueError(f"cannot print elements of type {element_type}")
 
 
@@ -179,7 +179,9 @@ class CPrinter:
             self.comment(op.text.data, indent)
         elif isinstance(op, cemit.ReturnOp):
             pass  # void functions end without an explicit return
-        elif isinstance(op, cemit.LiteralOp | cemit.SymbolOp | cemit.NullOp | cemit.OffsetOp | cemit.CastOp):
+        elif isinstance(
+            op, cemit.LiteralOp | cemit.SymbolOp | cemit.NullOp | cemit.OffsetOp | cemit.CastOp
+        ):
             pass  # printed inline at their uses
         else:
             raise ValueError(f"no C statement for {op.name}")
@@ -239,7 +241,11 @@ class CPrinter:
         opened_extern_c = False
         for inner in op.body.block.ops:
             kind = inner.name
-            if is_header and not opened_extern_c and isinstance(inner, cemit.FuncOp | cemit.GlobalOp):
+            if (
+                is_header
+                and not opened_extern_c
+                and isinstance(inner, cemit.FuncOp | cemit.GlobalOp)
+            ):
                 self._blank()
                 self.lines += ["#ifdef __cplusplus", 'extern "C" {', "#endif"]
                 opened_extern_c = True
@@ -247,7 +253,9 @@ class CPrinter:
                 self._blank()
             if isinstance(inner, cemit.IncludeOp):
                 h = inner.header.data
-                self.lines.append(f"#include <{h}>" if inner.system is not None else f'#include "{h}"')
+                self.lines.append(
+                    f"#include <{h}>" if inner.system is not None else f'#include "{h}"'
+                )
             elif isinstance(inner, cemit.DefineOp):
                 self.lines.append(f"#define {inner.macro.data} {inner.value.value.data}")
             elif isinstance(inner, cemit.CommentOp):

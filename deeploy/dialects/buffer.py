@@ -22,17 +22,17 @@ from xdsl.dialects.builtin import (
 )
 from xdsl.ir import Attribute, Dialect, ParametrizedAttribute, SSAValue
 from xdsl.irdl import (
+    AttrSizedOperandSegments,
     IRDLOperation,
+    ParsePropInAttrDict,
     irdl_attr_definition,
     irdl_op_definition,
+    operand_def,
     opt_prop_def,
     prop_def,
     result_def,
     traits_def,
     var_operand_def,
-    operand_def,
-    AttrSizedOperandSegments,
-    ParsePropInAttrDict,
 )
 from xdsl.parser import AttrParser, Parser
 from xdsl.printer import Printer
@@ -102,9 +102,7 @@ class AllocOp(IRDLOperation):
     irdl_options = (ParsePropInAttrDict(),)
 
     def __init__(self, t: MemRefType, name: str | None = None) -> None:
-        super().__init__(
-            result_types=[t], attributes={"name": StringAttr(name)} if name else {}
-        )
+        super().__init__(result_types=[t], attributes={"name": StringAttr(name)} if name else {})
 
     @property
     def offset_value(self) -> int | None:
@@ -216,7 +214,9 @@ class KernelOp(IRDLOperation):
                 parser.parse_punctuation(":")
                 types = parser.parse_comma_separated_list(parser.Delimiter.NONE, parser.parse_type)
                 if len(types) != len(names):
-                    parser.raise_error(f"buffer.kernel: {keyword} has {len(names)} values but {len(types)} types")
+                    parser.raise_error(
+                        f"buffer.kernel: {keyword} has {len(names)} values but {len(types)} types"
+                    )
                 values = [parser.resolve_operand(n, t) for n, t in zip(names, types)]
                 parser.parse_punctuation(")")
             groups.append(values)
@@ -231,7 +231,7 @@ class KernelOp(IRDLOperation):
 class ConstantOp(IRDLOperation):
     """A read-only buffer with compile-time contents (weights):
 
-        %w = buffer.constant dense<...> : tensor<4xf32> {name = "fc.weight"} : memref<4xf32, #buffer.level<L2>>
+    %w = buffer.constant dense<...> : tensor<4xf32> {name = "fc.weight"} : memref<4xf32, #buffer.level<L2>>
     """
 
     name = "buffer.constant"
@@ -239,7 +239,9 @@ class ConstantOp(IRDLOperation):
     result = result_def(MemRefType)
     traits = traits_def(Pure())
 
-    def __init__(self, value: DenseIntOrFPElementsAttr, level: str, name: str | None = None) -> None:
+    def __init__(
+        self, value: DenseIntOrFPElementsAttr, level: str, name: str | None = None
+    ) -> None:
         t = buffer_type(value.get_shape(), value.get_element_type(), level)
         super().__init__(
             properties={"value": value},
@@ -254,7 +256,10 @@ class ConstantOp(IRDLOperation):
 
     def verify_(self) -> None:
         t = _check_buffer(self, self.result.type, "result")
-        if tuple(t.get_shape()) != tuple(self.value.get_shape()) or t.get_element_type() != self.value.get_element_type():
+        if (
+            tuple(t.get_shape()) != tuple(self.value.get_shape())
+            or t.get_element_type() != self.value.get_element_type()
+        ):
             raise VerifyException("buffer.constant: value and buffer types differ")
 
     def print(self, printer: Printer) -> None:
@@ -290,7 +295,9 @@ class CopyOp(IRDLOperation):
     def verify_(self) -> None:
         src = _check_buffer(self, self.source.type, "source")
         dst = _check_buffer(self, self.target.type, "target")
-        if src.get_element_type() != dst.get_element_type() or prod(src.get_shape()) != prod(dst.get_shape()):
+        if src.get_element_type() != dst.get_element_type() or prod(src.get_shape()) != prod(
+            dst.get_shape()
+        ):
             raise VerifyException("buffer.copy: source and target differ in type or size")
 
 
@@ -307,7 +314,9 @@ class ArenaOp(IRDLOperation):
     alignment = prop_def(IntegerAttr)
     lower_bound = opt_prop_def(IntegerAttr)
 
-    def __init__(self, level: str, size: int, alignment: int, lower_bound: int | None = None) -> None:
+    def __init__(
+        self, level: str, size: int, alignment: int, lower_bound: int | None = None
+    ) -> None:
         props: dict[str, Attribute] = {
             "level": MemoryLevelAttr(level),
             "size": IntegerAttr(size, i64),

@@ -155,7 +155,9 @@ class FileOp(IRDLOperation):
         region = parser.parse_region()
         if not region.blocks:
             region.add_block(Block())
-        op = cls.build(properties={"file_name": StringAttr(name)}, regions=[region], attributes=attrs)
+        op = cls.build(
+            properties={"file_name": StringAttr(name)}, regions=[region], attributes=attrs
+        )
         return op
 
 
@@ -321,7 +323,7 @@ class ReturnOp(IRDLOperation):
 class FuncOp(IRDLOperation):
     """A C function returning void; without a body it is a prototype.
 
-        cemit.func @net_run(%x: !cemit.ptr<f32, const>) {arg_names = ["x"]} { ... }
+    cemit.func @net_run(%x: !cemit.ptr<f32, const>) {arg_names = ["x"]} { ... }
     """
 
     name = "cemit.func"
@@ -394,7 +396,9 @@ class FuncOp(IRDLOperation):
         printer.print_op_attributes(props | dict(self.attributes))
         if self.body.blocks:
             printer.print_string(" ")
-            printer.print_region(self.body, print_entry_block_args=False, print_block_terminators=False)
+            printer.print_region(
+                self.body, print_entry_block_args=False, print_block_terminators=False
+            )
 
     @classmethod
     def parse(cls, parser: Parser) -> FuncOp:
@@ -443,7 +447,9 @@ class CallOp(IRDLOperation):
     assembly_format = "$callee `(` $args `)` attr-dict `:` functional-type($args, results)"
 
     def __init__(self, callee: str, args: Sequence[SSAValue]) -> None:
-        super().__init__(operands=[list(args)], properties={"callee": SymbolRefAttr(callee)}, result_types=[[]])
+        super().__init__(
+            operands=[list(args)], properties={"callee": SymbolRefAttr(callee)}, result_types=[[]]
+        )
 
 
 @irdl_op_definition
@@ -518,7 +524,9 @@ class OffsetOp(IRDLOperation):
 
     def __init__(self, base_ptr: SSAValue, offset: int) -> None:
         super().__init__(
-            operands=[base_ptr], properties={"offset": IntegerAttr(offset, i64)}, result_types=[base_ptr.type]
+            operands=[base_ptr],
+            properties={"offset": IntegerAttr(offset, i64)},
+            result_types=[base_ptr.type],
         )
 
 

@@ -182,9 +182,7 @@ class GraphOp(IRDLOperation):
         items: list[SSAValue | None] = []
         for field, arity in _operand_layout(type(self)):
             value = getattr(self, field)
-            if arity == SINGLE:
-                items.append(value)
-            elif arity == OPTIONAL:
+            if arity in (SINGLE, OPTIONAL):
                 items.append(value)
             else:
                 items.extend(value)
@@ -221,7 +219,8 @@ class GraphOp(IRDLOperation):
                 f"{cls.name}: {len(present)} operands but {len(fn_type.inputs.data)} operand types"
             )
         resolved = iter(
-            parser.resolve_operand(n, t) for n, t in zip(present, fn_type.inputs.data)  # type: ignore[arg-type]
+            parser.resolve_operand(n, t)
+            for n, t in zip(present, fn_type.inputs.data)  # type: ignore[arg-type]
         )
         slots = [None if n is None else next(resolved) for n in names]
         operands = _distribute(cls, slots, parser)
@@ -353,7 +352,9 @@ class ConstantOp(IRDLOperation):
         )
 
     @staticmethod
-    def from_numpy(array: np.ndarray, name: str | None = None, element_type: Attribute | None = None) -> ConstantOp:
+    def from_numpy(
+        array: np.ndarray, name: str | None = None, element_type: Attribute | None = None
+    ) -> ConstantOp:
         return ConstantOp(dense_from_numpy(array, element_type), name)
 
     def numpy(self) -> np.ndarray:
@@ -409,8 +410,6 @@ def op_class(op_type: str) -> type[GraphOp]:
 def is_float_tensor(value: SSAValue | Operation) -> bool:
     t = value.type if isinstance(value, SSAValue) else value.results[0].type
     return isinstance(t, TensorType) and isinstance(t.get_element_type(), Float32Type)
-
-
 
 
 def shape_of(value: SSAValue) -> tuple[int, ...]:

@@ -50,7 +50,9 @@ def window_geometry(op: GraphOp, kernel: tuple[int, ...] | None = None) -> Windo
     if kernel is None:
         kernel = tuple(op.attr_value("kernel_shape") or ())
     if len(kernel) != rank:
-        raise ValueError(f"kernel_shape has {len(kernel)} entries but the input has {rank} spatial axes")
+        raise ValueError(
+            f"kernel_shape has {len(kernel)} entries but the input has {rank} spatial axes"
+        )
     strides = tuple(op.attr_value("strides") or (1,) * rank)
     dilations = tuple(op.attr_value("dilations") or (1,) * rank)
     ceil_mode = bool(op.attr_value("ceil_mode", 0))

@@ -110,7 +110,9 @@ def parse_input_shapes(specs: Sequence[str]) -> dict[str, tuple[int, ...]]:
 
 
 class _Importer:
-    def __init__(self, model: onnx.ModelProto, input_shapes: Mapping[str, Sequence[int]], name: str) -> None:
+    def __init__(
+        self, model: onnx.ModelProto, input_shapes: Mapping[str, Sequence[int]], name: str
+    ) -> None:
         self.model = model
         self.input_shapes = {k: tuple(v) for k, v in input_shapes.items()}
         self.name = name
@@ -132,14 +134,20 @@ class _Importer:
             for d in shape:
                 tensor_type.shape.dim.add().dim_value = d
         for name, value in inputs.items():
-            dims = value.type.tensor_type.shape.dim if value.type.tensor_type.HasField("shape") else None
+            dims = (
+                value.type.tensor_type.shape.dim
+                if value.type.tensor_type.HasField("shape")
+                else None
+            )
             if dims is None:
                 raise ModelError(
                     f"input '{name}' has no shape; give one with --input-shape {name}=1x3x32x32 (your shape)"
                 )
             unknown = [d.dim_param or "?" for d in dims if not d.dim_value]
             if unknown:
-                shown = "x".join(d.dim_param or "?" if not d.dim_value else str(d.dim_value) for d in dims)
+                shown = "x".join(
+                    d.dim_param or "?" if not d.dim_value else str(d.dim_value) for d in dims
+                )
                 raise ModelError(
                     f"input '{name}' has dynamic shape [{shown}] (unknown: {', '.join(unknown)}); "
                     f"fix it with --input-shape {name}=1x3x32x32 (your sizes)"
@@ -160,7 +168,9 @@ class _Importer:
             if info is not None:
                 types[v.name] = info
         for t in graph_proto.initializer:
-            types[t.name] = TensorInfo(np.dtype(helper.tensor_dtype_to_np_dtype(t.data_type)), tuple(t.dims))
+            types[t.name] = TensorInfo(
+                np.dtype(helper.tensor_dtype_to_np_dtype(t.data_type)), tuple(t.dims)
+            )
         return types
 
     # -- import --------------------------------------------------------------------------
@@ -182,7 +192,14 @@ class _Importer:
         nodes: list[Node] = []
         for n in self.model.graph.node:
             attrs = {a.name: helper.get_attribute_value(a) for a in n.attribute}
-            node = Node(n.op_type, n.domain, n.name or f"{n.op_type}_{len(nodes)}", list(n.input), list(n.output), attrs)
+            node = Node(
+                n.op_type,
+                n.domain,
+                n.name or f"{n.op_type}_{len(nodes)}",
+                list(n.input),
+                list(n.output),
+                attrs,
+            )
             if node.op_type == "Constant" and node.domain in STANDARD_DOMAINS:
                 constants[node.outputs[0]] = _constant_node_value(node)
                 arr = constants[node.outputs[0]]
@@ -233,7 +250,11 @@ class _Importer:
         return ModuleOp([fn])
 
     def _fill_missing_types(
-        self, node: Node, types: dict[str, TensorInfo], constants: dict[str, np.ndarray], opsets: dict[str, int]
+        self,
+        node: Node,
+        types: dict[str, TensorInfo],
+        constants: dict[str, np.ndarray],
+        opsets: dict[str, int],
     ) -> None:
         missing = [o for o in node.outputs if o and o not in types]
         if not missing:
@@ -242,7 +263,9 @@ class _Importer:
         if any(i and t is None for i, t in zip(node.inputs, ins)):
             return  # an input has no type yet; reported when the node is built
         cls = graph.op_class_for(node.op_type)
-        standard = node.domain in STANDARD_DOMAINS and cls is not None and cls.SIGNATURE.domain == ""
+        standard = (
+            node.domain in STANDARD_DOMAINS and cls is not None and cls.SIGNATURE.domain == ""
+        )
         if not standard:
             rule = CUSTOM_SHAPES.get(node.op_type)
             if rule is not None:
@@ -261,10 +284,17 @@ class _Importer:
         try:
             return TensorType(element_type_of(info.dtype), info.shape)
         except ValueError:
-            raise UnsupportedError(f"tensor '{name}' has unsupported element type {info.dtype}") from None
+            raise UnsupportedError(
+                f"tensor '{name}' has unsupported element type {info.dtype}"
+            ) from None
 
     def _value(
-        self, builder: Builder, name: str, types: dict[str, TensorInfo], constants: dict[str, np.ndarray], user: str
+        self,
+        builder: Builder,
+        name: str,
+        types: dict[str, TensorInfo],
+        constants: dict[str, np.ndarray],
+        user: str,
     ) -> SSAValue:
         if name in self.values:
             return self.values[name]
@@ -273,7 +303,9 @@ class _Importer:
             try:
                 op = graph.ConstantOp.from_numpy(array, name)
             except ValueError:
-                raise UnsupportedError(f"constant '{name}' has unsupported element type {array.dtype}") from None
+                raise UnsupportedError(
+                    f"constant '{name}' has unsupported element type {array.dtype}"
+                ) from None
             op.result.name_hint = value_name(name)
             builder.insert(op)
             self.values[name] = op.result
@@ -281,7 +313,11 @@ class _Importer:
         raise ModelError(f"{user} reads tensor '{name}', which nothing produces")
 
     def _build_node(
-        self, builder: Builder, node: Node, types: dict[str, TensorInfo], constants: dict[str, np.ndarray]
+        self,
+        builder: Builder,
+        node: Node,
+        types: dict[str, TensorInfo],
+        constants: dict[str, np.ndarray],
     ) -> None:
         cls = graph.op_class(node.op_type)
         sig = cls.SIGNATURE
@@ -291,19 +327,35 @@ class _Importer:
             del field_name
             if arity == SINGLE:
                 if index >= len(inputs) or not inputs[index]:
-                    raise ModelError(f"node {node.describe()} lacks its required input {sig.inputs[index].name}")
-                operands.append(self._value(builder, inputs[index], types, constants, f"node {node.describe()}"))
+                    raise ModelError(
+                        f"node {node.describe()} lacks its required input {sig.inputs[index].name}"
+                    )
+                operands.append(
+                    self._value(builder, inputs[index], types, constants, f"node {node.describe()}")
+                )
             elif arity == OPTIONAL:
                 present = index < len(inputs) and inputs[index]
                 operands.append(
-                    [self._value(builder, inputs[index], types, constants, f"node {node.describe()}")] if present else []
+                    [
+                        self._value(
+                            builder, inputs[index], types, constants, f"node {node.describe()}"
+                        )
+                    ]
+                    if present
+                    else []
                 )
             else:
                 operands.append(
-                    [self._value(builder, i, types, constants, f"node {node.describe()}") for i in inputs[index:] if i]
+                    [
+                        self._value(builder, i, types, constants, f"node {node.describe()}")
+                        for i in inputs[index:]
+                        if i
+                    ]
                 )
         if len(inputs) > len(cls.OPERAND_FIELDS) and cls.OPERAND_FIELDS[-1][1] != "*":
-            raise ModelError(f"node {node.describe()} has {len(inputs)} inputs; its schema allows {len(sig.inputs)}")
+            raise ModelError(
+                f"node {node.describe()} has {len(inputs)} inputs; its schema allows {len(sig.inputs)}"
+            )
 
         result_types: list = []
         outputs = list(node.outputs)
@@ -312,16 +364,24 @@ class _Importer:
                 result_types.append(self._result_type(node, outputs, index, types))
             elif arity == OPTIONAL:
                 present = index < len(outputs) and outputs[index]
-                result_types.append([self._result_type(node, outputs, index, types)] if present else [])
+                result_types.append(
+                    [self._result_type(node, outputs, index, types)] if present else []
+                )
             else:
-                result_types.append([self._result_type(node, outputs, i, types) for i in range(index, len(outputs))])
+                result_types.append(
+                    [self._result_type(node, outputs, i, types) for i in range(index, len(outputs))]
+                )
 
         properties = {}
         for key, value in node.attrs.items():
             attr_sig = sig.attr(key)
             if attr_sig is None:
-                raise UnsupportedError(f"node {node.describe()}: attribute '{key}' is not supported")
-            properties[key] = graph.to_attr(attr_sig.kind, _coerce_attr(value, attr_sig.kind, node, key))
+                raise UnsupportedError(
+                    f"node {node.describe()}: attribute '{key}' is not supported"
+                )
+            properties[key] = graph.to_attr(
+                attr_sig.kind, _coerce_attr(value, attr_sig.kind, node, key)
+            )
         op = cls.build(
             operands=operands,
             result_types=result_types,
@@ -334,7 +394,9 @@ class _Importer:
             result.name_hint = value_name(name)
             self.values[name] = result
 
-    def _result_type(self, node: Node, outputs: list[str], index: int, types: dict[str, TensorInfo]) -> TensorType:
+    def _result_type(
+        self, node: Node, outputs: list[str], index: int, types: dict[str, TensorInfo]
+    ) -> TensorType:
         if index >= len(outputs) or not outputs[index]:
             raise UnsupportedError(
                 f"node {node.describe()}: an unused optional output before a used one is not supported"
@@ -370,7 +432,10 @@ def _tensor_info(type_proto: onnx.TypeProto) -> TensorInfo | None:
 
 
 def _infer_single_node(
-    node: Node, types: dict[str, TensorInfo], constants: dict[str, np.ndarray], opsets: dict[str, int]
+    node: Node,
+    types: dict[str, TensorInfo],
+    constants: dict[str, np.ndarray],
+    opsets: dict[str, int],
 ) -> list[TensorInfo | None]:
     """Types of one node's outputs, from onnx's per-node inference."""
     import onnx
@@ -381,13 +446,19 @@ def _infer_single_node(
         schema = onnx.defs.get_schema(node.op_type, opsets.get(domain, opsets.get("", 1)), domain)
     except onnx.defs.SchemaError:
         return []
-    proto = helper.make_node(node.op_type, node.inputs, node.outputs, name=node.name, domain=node.domain, **node.attrs)
+    proto = helper.make_node(
+        node.op_type, node.inputs, node.outputs, name=node.name, domain=node.domain, **node.attrs
+    )
     input_types = {
-        i: helper.make_tensor_type_proto(helper.np_dtype_to_tensor_dtype(types[i].dtype), types[i].shape)
+        i: helper.make_tensor_type_proto(
+            helper.np_dtype_to_tensor_dtype(types[i].dtype), types[i].shape
+        )
         for i in node.inputs
         if i
     }
-    input_data = {i: numpy_helper.from_array(constants[i], i) for i in node.inputs if i in constants}
+    input_data = {
+        i: numpy_helper.from_array(constants[i], i) for i in node.inputs if i in constants
+    }
     try:
         out = onnx.shape_inference.infer_node_outputs(schema, proto, input_types, input_data)
     except Exception:
@@ -443,5 +514,9 @@ def import_onnx(
     """Import an ONNX model (path, bytes, stream or ModelProto) as a graph-dialect module."""
     model = load_model(source)
     if name is None:
-        name = Path(source).stem if isinstance(source, str | os.PathLike) else (model.graph.name or "network")
+        name = (
+            Path(source).stem
+            if isinstance(source, str | os.PathLike)
+            else (model.graph.name or "network")
+        )
     return _Importer(model, input_shapes or {}, c_identifier(name)).run()

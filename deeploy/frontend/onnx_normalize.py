@@ -103,8 +103,12 @@ def _clip_v6(node: Node, ctx: NormalizeContext) -> list[Node]:
     lo = node.attrs.pop("min", None)
     hi = node.attrs.pop("max", None)
     inputs = [node.inputs[0]]
-    inputs.append("" if lo is None else ctx.add_constant(np.asarray(lo, dtype=dtype), f"{node.name}_min"))
-    inputs.append("" if hi is None else ctx.add_constant(np.asarray(hi, dtype=dtype), f"{node.name}_max"))
+    inputs.append(
+        "" if lo is None else ctx.add_constant(np.asarray(lo, dtype=dtype), f"{node.name}_min")
+    )
+    inputs.append(
+        "" if hi is None else ctx.add_constant(np.asarray(hi, dtype=dtype), f"{node.name}_max")
+    )
     node.inputs = inputs
     return [node]
 
@@ -113,7 +117,11 @@ def _slice_v1(node: Node, ctx: NormalizeContext) -> list[Node]:
     inputs = [node.inputs[0]]
     for attr in ("starts", "ends", "axes"):
         if attr in node.attrs:
-            inputs.append(ctx.add_constant(np.asarray(node.attrs.pop(attr), dtype=np.int64), f"{node.name}_{attr}"))
+            inputs.append(
+                ctx.add_constant(
+                    np.asarray(node.attrs.pop(attr), dtype=np.int64), f"{node.name}_{attr}"
+                )
+            )
     node.inputs = inputs
     return [node]
 
@@ -147,7 +155,9 @@ def _drop(node: Node, ctx: NormalizeContext) -> list[Node]:
     """Identity, and Dropout at inference: the output is the input."""
     extra = [o for o in node.outputs[1:] if o]
     if extra:
-        raise UnsupportedError(f"node {node.describe()}: its mask output '{extra[0]}' is not supported")
+        raise UnsupportedError(
+            f"node {node.describe()}: its mask output '{extra[0]}' is not supported"
+        )
     ctx.aliases[node.outputs[0]] = ctx.aliases.get(node.inputs[0], node.inputs[0])
     return []
 
@@ -167,8 +177,16 @@ _VERSIONED: dict[str, list[tuple[int, Rewrite]]] = {
     "Hardmax": [(13, _softmax_v1)],
 }
 for _reduce in (
-    "ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2",
-    "ReduceLogSum", "ReduceLogSumExp", "ReduceSumSquare", "ReduceSum",
+    "ReduceMean",
+    "ReduceMax",
+    "ReduceMin",
+    "ReduceProd",
+    "ReduceL1",
+    "ReduceL2",
+    "ReduceLogSum",
+    "ReduceLogSumExp",
+    "ReduceSumSquare",
+    "ReduceSum",
 ):
     _VERSIONED[_reduce] = [(_REDUCE_AXES_INPUT_SINCE.get(_reduce, 18), _attr_to_input("axes", 1))]
 
@@ -196,6 +214,7 @@ def normalize(node: Node, ctx: NormalizeContext) -> list[Node]:
 
 # -- shapes of custom operators (ONNX shape inference does not know them) --------------
 
+
 def _same_as_first(node: Node, types: list[TensorInfo | None]) -> list[TensorInfo]:
     assert types[0] is not None
     return [TensorInfo(types[0].dtype, types[0].shape)]
@@ -220,9 +239,20 @@ def _broadcast(node: Node, types: list[TensorInfo | None]) -> list[TensorInfo]:
 CUSTOM_SHAPES: dict[str, Callable[[Node, list[TensorInfo | None]], list[TensorInfo]]] = {
     **dict.fromkeys(
         (
-            "RequantShift", "iSoftmax", "ITAMax", "ITAPartialMax", "iGELU", "iHardswish",
-            "iLayerNorm", "iRMSNorm", "iNoNorm", "TrueIntegerDiv", "RMSNorm", "SoftmaxGrad",
-            "SoftmaxCrossEntropyLossGrad", "Gelu",
+            "RequantShift",
+            "iSoftmax",
+            "ITAMax",
+            "ITAPartialMax",
+            "iGELU",
+            "iHardswish",
+            "iLayerNorm",
+            "iRMSNorm",
+            "iNoNorm",
+            "TrueIntegerDiv",
+            "RMSNorm",
+            "SoftmaxGrad",
+            "SoftmaxCrossEntropyLossGrad",
+            "Gelu",
         ),
         _same_as_first,
     ),

@@ -29,12 +29,16 @@ def makefile(result: CompileResult) -> str:
     from deeploy.targets import get_target
 
     tc = get_target(result.target).toolchain
-    return _env().get_template("Makefile.j2").render(
-        network=result.network,
-        target=result.target,
-        cc=tc.cc,
-        cflags=" ".join(tc.cflags),
-        runtime_sources=result.runtime_sources,
+    return (
+        _env()
+        .get_template("Makefile.j2")
+        .render(
+            network=result.network,
+            target=result.target,
+            cc=tc.cc,
+            cflags=" ".join(tc.cflags),
+            runtime_sources=result.runtime_sources,
+        )
     )
 
 
@@ -46,7 +50,9 @@ def _c_values(array: np.ndarray) -> str:
     elif array.dtype.kind == "b":
         items = [str(int(v)) for v in array.ravel()]
     else:
-        items = format_ints(array.astype(np.int64), array.dtype.itemsize * 8, array.dtype.kind == "u")
+        items = format_ints(
+            array.astype(np.int64), array.dtype.itemsize * 8, array.dtype.kind == "u"
+        )
     return "\n".join(wrap(items, "    "))
 
 
@@ -54,14 +60,26 @@ def test_main(network: str, inputs: list[np.ndarray], outputs: list[tuple[np.dty
     """The harness source: inputs embedded as arrays, outputs printed as hex words."""
     from deeploy.dtypes import c_type, element_type_of
 
-    return _env().get_template("test_main.c.j2").render(
-        network=network,
-        inputs=[
-            {"ctype": c_type(element_type_of(a.dtype)), "count": max(1, a.size), "data": _c_values(a)}
-            for a in inputs
-        ],
-        outputs=[
-            {"ctype": c_type(element_type_of(dtype)), "count": count, "size": np.dtype(dtype).itemsize}
-            for dtype, count in outputs
-        ],
+    return (
+        _env()
+        .get_template("test_main.c.j2")
+        .render(
+            network=network,
+            inputs=[
+                {
+                    "ctype": c_type(element_type_of(a.dtype)),
+                    "count": max(1, a.size),
+                    "data": _c_values(a),
+                }
+                for a in inputs
+            ],
+            outputs=[
+                {
+                    "ctype": c_type(element_type_of(dtype)),
+                    "count": count,
+                    "size": np.dtype(dtype).itemsize,
+                }
+                for dtype, count in outputs
+            ],
+        )
     )

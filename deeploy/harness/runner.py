@@ -53,18 +53,29 @@ def io_specs(result: CompileResult, kind: str) -> list[dict[str, Any]]:
     return result.report[kind]
 
 
-def build(result: CompileResult, inputs: Sequence[np.ndarray], work_dir: Path,
-          extra_cflags: Sequence[str] = ()) -> Path:
+def build(
+    result: CompileResult,
+    inputs: Sequence[np.ndarray],
+    work_dir: Path,
+    extra_cflags: Sequence[str] = (),
+) -> Path:
     from deeploy.api import runtime_dir
     from deeploy.harness.build_files import test_main
     from deeploy.targets import get_target
 
     work_dir.mkdir(parents=True, exist_ok=True)
     result.write(work_dir, runtime=False)
-    outputs = [(np.dtype(o["dtype"]), max(1, int(np.prod(o["shape"], dtype=np.int64)))) for o in result.report["outputs"]]
+    outputs = [
+        (np.dtype(o["dtype"]), max(1, int(np.prod(o["shape"], dtype=np.int64))))
+        for o in result.report["outputs"]
+    ]
     (work_dir / "test_main.c").write_text(test_main(result.network, list(inputs), outputs))
     rt = runtime_dir()
-    sources = [work_dir / result.source, work_dir / "test_main.c", *(rt / s for s in result.runtime_sources)]
+    sources = [
+        work_dir / result.source,
+        work_dir / "test_main.c",
+        *(rt / s for s in result.runtime_sources),
+    ]
     binary = work_dir / f"{result.network}.elf"
     toolchain = get_target(result.target).toolchain
     proc = toolchain.compile_and_link(sources, [work_dir, rt / "include"], binary, extra_cflags)
@@ -97,8 +108,13 @@ def parse_outputs(stdout: str, specs: list[dict[str, Any]]) -> list[np.ndarray]:
     return [outputs[k] for k in range(len(specs))]
 
 
-def build_and_run(result: CompileResult, inputs: Sequence[np.ndarray], work_dir: Path,
-                  extra_cflags: Sequence[str] = (), timeout: float = 120.0) -> RunOutcome:
+def build_and_run(
+    result: CompileResult,
+    inputs: Sequence[np.ndarray],
+    work_dir: Path,
+    extra_cflags: Sequence[str] = (),
+    timeout: float = 120.0,
+) -> RunOutcome:
     from deeploy.targets import get_target
 
     t0 = time.perf_counter()
@@ -109,24 +125,32 @@ def build_and_run(result: CompileResult, inputs: Sequence[np.ndarray], work_dir:
     if run.timed_out:
         raise BuildError(f"{binary.name} did not finish within {timeout:.0f} s")
     if run.returncode != 0:
-        raise BuildError(f"{binary.name} exited with code {run.returncode}:\n{(run.stderr or run.stdout)[-2000:]}")
+        raise BuildError(
+            f"{binary.name} exited with code {run.returncode}:\n{(run.stderr or run.stdout)[-2000:]}"
+        )
     outputs = parse_outputs(run.stdout, result.report["outputs"])
     return RunOutcome(outputs, binary, t1 - t0, t2 - t1, run.stdout)
 
 
-def compare(actual: Sequence[np.ndarray], expected: Sequence[np.ndarray], atol: float = FLOAT_TOLERANCE) -> Comparison:
+def compare(
+    actual: Sequence[np.ndarray], expected: Sequence[np.ndarray], atol: float = FLOAT_TOLERANCE
+) -> Comparison:
     errors = total = 0
     max_err = 0.0
     per_output = []
     for index, (a, e) in enumerate(zip(actual, expected)):
         e = np.asarray(e)
         if a.size != e.size:
-            raise ModelError(f"reference output {index} has {e.size} elements, the network produces {a.size}")
+            raise ModelError(
+                f"reference output {index} has {e.size} elements, the network produces {a.size}"
+            )
         a_flat = a.reshape(-1)
         e_flat = e.reshape(-1)
         if a.dtype.kind == "f" or e.dtype.kind == "f":
             diff = np.abs(a_flat.astype(np.float64) - e_flat.astype(np.float64))
-            nan_mismatch = np.isnan(a_flat.astype(np.float64)) != np.isnan(e_flat.astype(np.float64))
+            nan_mismatch = np.isnan(a_flat.astype(np.float64)) != np.isnan(
+                e_flat.astype(np.float64)
+            )
             bad = (diff > atol) | nan_mismatch
             finite = diff[np.isfinite(diff)]
             err = float(finite.max()) if finite.size else 0.0
@@ -138,11 +162,14 @@ def compare(actual: Sequence[np.ndarray], expected: Sequence[np.ndarray], atol: 
         errors += n_bad
         total += a.size
         max_err = max(max_err, err)
-        per_output.append({"index": index, "errors": n_bad, "total": int(a.size), "max_abs_error": err})
+        per_output.append(
+            {"index": index, "errors": n_bad, "total": int(a.size), "max_abs_error": err}
+        )
     return Comparison(errors, total, max_err, per_output)
 
 
 # -- inputs and references -------------------------------------------------------------
+
 
 def load_npz(path: Path) -> list[np.ndarray]:
     try:
@@ -152,7 +179,9 @@ def load_npz(path: Path) -> list[np.ndarray]:
         raise ModelError(f"{path}: cannot read ({err})") from None
 
 
-def fit_inputs(arrays: Sequence[np.ndarray], specs: list[dict[str, Any]], where: str) -> list[np.ndarray]:
+def fit_inputs(
+    arrays: Sequence[np.ndarray], specs: list[dict[str, Any]], where: str
+) -> list[np.ndarray]:
     """The first len(specs) arrays, checked against and cast to the network's inputs."""
     if len(arrays) < len(specs):
         raise ModelError(f"{where} holds {len(arrays)} arrays; the network has {len(specs)} inputs")
@@ -179,12 +208,18 @@ def random_inputs(specs: list[dict[str, Any]], seed: int = 0) -> list[np.ndarray
             arrays.append(rng.integers(0, 2, shape).astype(dtype))
         else:
             info = np.iinfo(dtype)
-            arrays.append(rng.integers(max(info.min, -128), min(info.max, 127) + 1, shape).astype(dtype))
+            arrays.append(
+                rng.integers(max(info.min, -128), min(info.max, 127) + 1, shape).astype(dtype)
+            )
     return arrays
 
 
-def onnxruntime_reference(model_path: Path, inputs: Sequence[np.ndarray], input_names: Sequence[str],
-                          input_shapes: dict[str, tuple[int, ...]] | None = None) -> list[np.ndarray]:
+def onnxruntime_reference(
+    model_path: Path,
+    inputs: Sequence[np.ndarray],
+    input_names: Sequence[str],
+    input_shapes: dict[str, tuple[int, ...]] | None = None,
+) -> list[np.ndarray]:
     try:
         import onnxruntime as ort
     except ImportError:
@@ -198,4 +233,6 @@ def onnxruntime_reference(model_path: Path, inputs: Sequence[np.ndarray], input_
         session = ort.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
         return session.run(None, dict(zip(input_names, inputs)))
     except Exception as err:  # onnxruntime raises its own exception hierarchy
-        raise DeeployError(f"onnxruntime cannot run {model_path} for a reference: {str(err).splitlines()[0]}") from None
+        raise DeeployError(
+            f"onnxruntime cannot run {model_path} for a reference: {str(err).splitlines()[0]}"
+        ) from None

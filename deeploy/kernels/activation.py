@@ -20,9 +20,13 @@ def _simple(op_type: str, symbol: str) -> Kernel:
 
     def emit(e: Emitter, op: KernelOp) -> None:
         x, y = op.ins[0], op.outs[0]
-        e.call(f"deeploy_{symbol}_f32", [e.ptr(x, const=True), e.ptr(y), e.i32(numel(buffer_shape(y)))])
+        e.call(
+            f"deeploy_{symbol}_f32", [e.ptr(x, const=True), e.ptr(y), e.i32(numel(buffer_shape(y)))]
+        )
 
-    return Kernel(f"{symbol}_f32", (op_type,), "kernels/activation_f32.c", bind, emit, inplace=((0, 0),))
+    return Kernel(
+        f"{symbol}_f32", (op_type,), "kernels/activation_f32.c", bind, emit, inplace=((0, 0),)
+    )
 
 
 def bind_clip_f32(op: GraphOp) -> Binding | str:
@@ -46,7 +50,13 @@ def emit_clip_f32(e: Emitter, op: KernelOp) -> None:
     x, y = op.ins[0], op.outs[0]
     e.call(
         "deeploy_clip_f32",
-        [e.ptr(x, const=True), e.ptr(y), e.i32(numel(buffer_shape(y))), e.f32(p.float("min")), e.f32(p.float("max"))],
+        [
+            e.ptr(x, const=True),
+            e.ptr(y),
+            e.i32(numel(buffer_shape(y))),
+            e.f32(p.float("min")),
+            e.f32(p.float("max")),
+        ],
     )
 
 
@@ -62,7 +72,28 @@ def bind_gelu_f32(op: GraphOp) -> Binding | str:
 KERNELS = [
     _simple("Relu", "relu"),
     _simple("Sigmoid", "sigmoid"),
-    Kernel("gelu_f32", ("Gelu",), "kernels/activation_f32.c", bind_gelu_f32, _simple("Gelu", "gelu").emit, inplace=((0, 0),)),
-    Kernel("gelu_tanh_f32", (), "kernels/activation_f32.c", bind_gelu_f32, _simple("Gelu", "gelu_tanh").emit, inplace=((0, 0),)),
-    Kernel("clip_f32", ("Clip",), "kernels/activation_f32.c", bind_clip_f32, emit_clip_f32, inplace=((0, 0),)),
+    Kernel(
+        "gelu_f32",
+        ("Gelu",),
+        "kernels/activation_f32.c",
+        bind_gelu_f32,
+        _simple("Gelu", "gelu").emit,
+        inplace=((0, 0),),
+    ),
+    Kernel(
+        "gelu_tanh_f32",
+        (),
+        "kernels/activation_f32.c",
+        bind_gelu_f32,
+        _simple("Gelu", "gelu_tanh").emit,
+        inplace=((0, 0),),
+    ),
+    Kernel(
+        "clip_f32",
+        ("Clip",),
+        "kernels/activation_f32.c",
+        bind_clip_f32,
+        emit_clip_f32,
+        inplace=((0, 0),),
+    ),
 ]

@@ -104,6 +104,7 @@ class KernelLibrary:
 
 # -- params <-> attributes ------------------------------------------------------------
 
+
 def params_to_attr(params: dict[str, ParamValue]) -> DictionaryAttr:
     out: dict[str, Attribute] = {}
     for key, value in params.items():

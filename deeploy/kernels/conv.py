@@ -48,11 +48,16 @@ def emit_conv2d_f32(e: Emitter, op: KernelOp) -> None:
     e.call(
         "deeploy_conv2d_f32",
         [
-            e.ptr(x, const=True), e.ptr(w, const=True),
+            e.ptr(x, const=True),
+            e.ptr(w, const=True),
             e.ptr(bias, const=True) if bias is not None else e.null(x.type.get_element_type()),  # type: ignore[attr-defined]
             e.ptr(y),
-            *map(e.i32, (n, c, h, w_in, ys[1], kh, kw, oh, ow, sh, sw, dh, dw, pt, pl, p.int("group"))),
-            e.f32(act_min), e.f32(act_max),
+            *map(
+                e.i32,
+                (n, c, h, w_in, ys[1], kh, kw, oh, ow, sh, sw, dh, dw, pt, pl, p.int("group")),
+            ),
+            e.f32(act_min),
+            e.f32(act_max),
         ],
     )
 

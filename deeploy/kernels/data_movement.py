@@ -26,11 +26,21 @@ def emit_transpose(e: Emitter, op: KernelOp) -> None:
     size = element_bytes(x)
     if len(shape) == 1 and strides[0] == 1:
         nbytes = numel(shape) * size
-        e.call("deeploy_copy_2d", [e.ptr(x, const=True), e.ptr(y), e.i32(1), e.i32(nbytes), e.i32(nbytes), e.i32(nbytes)])
+        e.call(
+            "deeploy_copy_2d",
+            [e.ptr(x, const=True), e.ptr(y), e.i32(1), e.i32(nbytes), e.i32(nbytes), e.i32(nbytes)],
+        )
         return
     e.call(
         "deeploy_transpose",
-        [e.ptr(x, const=True), e.ptr(y), e.i32(size), e.i32(len(shape)), e.i32_array(shape), e.i32_array(strides)],
+        [
+            e.ptr(x, const=True),
+            e.ptr(y),
+            e.i32(size),
+            e.i32(len(shape)),
+            e.i32_array(shape),
+            e.i32_array(strides),
+        ],
     )
 
 
@@ -46,7 +56,7 @@ def emit_concat(e: Emitter, op: KernelOp) -> None:
     out_shape = buffer_shape(y)
     size = element_bytes(y)
     outer = numel(out_shape[:axis])
-    inner = numel(out_shape[axis + 1:]) * size
+    inner = numel(out_shape[axis + 1 :]) * size
     dst_stride = out_shape[axis] * inner
     offset = 0
     for x in op.ins:
@@ -54,7 +64,14 @@ def emit_concat(e: Emitter, op: KernelOp) -> None:
         if row:
             e.call(
                 "deeploy_copy_2d",
-                [e.ptr(x, const=True), e.ptr_at(y, offset // size), e.i32(outer), e.i32(row), e.i32(row), e.i32(dst_stride)],
+                [
+                    e.ptr(x, const=True),
+                    e.ptr_at(y, offset // size),
+                    e.i32(outer),
+                    e.i32(row),
+                    e.i32(row),
+                    e.i32(dst_stride),
+                ],
             )
         offset += row
 

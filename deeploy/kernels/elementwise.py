@@ -10,7 +10,15 @@ from deeploy.kernels.predicates import f32_only
 from deeploy.kernels.shapes import buffer_shape
 
 MAX_RANK = 8
-BINARY_OPS = {"Add": "add", "Sub": "sub", "Mul": "mul", "Div": "div", "Pow": "pow", "Max": "max", "Min": "min"}
+BINARY_OPS = {
+    "Add": "add",
+    "Sub": "sub",
+    "Mul": "mul",
+    "Div": "div",
+    "Pow": "pow",
+    "Max": "max",
+    "Min": "min",
+}
 
 
 def _binder(name: str):
@@ -35,8 +43,13 @@ def _emitter(name: str):
         e.call(
             f"deeploy_{name}_f32",
             [
-                e.ptr(a, const=True), e.ptr(b, const=True), e.ptr(y),
-                e.i32(len(shape)), e.i32_array(shape), e.i32_array(a_s), e.i32_array(b_s),
+                e.ptr(a, const=True),
+                e.ptr(b, const=True),
+                e.ptr(y),
+                e.i32(len(shape)),
+                e.i32_array(shape),
+                e.i32_array(a_s),
+                e.i32_array(b_s),
             ],
         )
 
@@ -44,6 +57,13 @@ def _emitter(name: str):
 
 
 KERNELS = [
-    Kernel(f"{name}_f32", (op_type,), "kernels/elementwise_f32.c", _binder(name), _emitter(name), inplace=((0, 0),))
+    Kernel(
+        f"{name}_f32",
+        (op_type,),
+        "kernels/elementwise_f32.c",
+        _binder(name),
+        _emitter(name),
+        inplace=((0, 0),),
+    )
     for op_type, name in BINARY_OPS.items()
 ]

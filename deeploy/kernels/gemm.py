@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from deeploy.dialects.buffer import KernelOp
-from deeploy.dialects.graph import GraphOp, shape_of
+from deeploy.dialects.graph import GraphOp
 from deeploy.kernels.base import Binding, Emitter, Kernel, params_of
 from deeploy.kernels.layout import broadcast_strides, collapse, contiguous_strides
 from deeploy.kernels.predicates import f32_only
@@ -41,12 +41,17 @@ def emit_gemm_f32(e: Emitter, op: KernelOp) -> None:
     e.call(
         "deeploy_gemm_f32",
         [
-            e.ptr(a, const=True), e.ptr(b, const=True),
+            e.ptr(a, const=True),
+            e.ptr(b, const=True),
             e.ptr(c, const=True) if c is not None else e.null(a.type.get_element_type()),  # type: ignore[attr-defined]
             e.ptr(y),
             *map(e.i32, (m, n, k, p.int("transA"), p.int("transB"))),
-            e.f32(p.float("alpha")), e.f32(p.float("beta")),
-            e.i32(c_rs), e.i32(c_cs), e.f32(act_min), e.f32(act_max),
+            e.f32(p.float("alpha")),
+            e.f32(p.float("beta")),
+            e.i32(c_rs),
+            e.i32(c_cs),
+            e.f32(act_min),
+            e.f32(act_max),
         ],
     )
 
@@ -66,12 +71,16 @@ def matmul_batches(a_shape: tuple[int, ...], b_shape: tuple[int, ...]):
     rank = max(len(a_batch), len(b_batch))
     out_batch = tuple(
         max(x, y)
-        for x, y in zip((1,) * (rank - len(a_batch)) + a_batch, (1,) * (rank - len(b_batch)) + b_batch)
+        for x, y in zip(
+            (1,) * (rank - len(a_batch)) + a_batch, (1,) * (rank - len(b_batch)) + b_batch
+        )
     )
     a_s = tuple(s * m * k for s in broadcast_strides(a_batch, out_batch))
     b_s = tuple(s * k * n for s in broadcast_strides(b_batch, out_batch))
     y_s = tuple(s * m * n for s in contiguous_strides(out_batch))
-    shape, (a_s, b_s, y_s) = collapse(out_batch, [a_s, b_s, y_s]) if out_batch else ((1,), [(0,), (0,), (0,)])
+    shape, (a_s, b_s, y_s) = (
+        collapse(out_batch, [a_s, b_s, y_s]) if out_batch else ((1,), [(0,), (0,), (0,)])
+    )
     return m, n, k, shape, a_s, b_s, y_s
 
 
@@ -81,12 +90,12 @@ def emit_matmul_f32(e: Emitter, op: KernelOp) -> None:
     m, n, k, shape, a_s, b_s, y_s = matmul_batches(buffer_shape(a), buffer_shape(b))
     # The kernel walks two batch levels; deeper broadcasting is unrolled into calls.
     lead = shape[:-2] if len(shape) > 2 else ()
-    inner = shape[len(lead):]
+    inner = shape[len(lead) :]
     if len(inner) == 1:
         inner = (1, *inner)
         a_in, b_in = (0, a_s[-1]), (0, b_s[-1])
     else:
-        a_in, b_in = a_s[len(lead):], b_s[len(lead):]
+        a_in, b_in = a_s[len(lead) :], b_s[len(lead) :]
     count = 1
     for d in lead:
         count *= d
@@ -102,7 +111,9 @@ def emit_matmul_f32(e: Emitter, op: KernelOp) -> None:
         e.call(
             "deeploy_matmul_f32",
             [
-                e.ptr_at(a, ao, const=True), e.ptr_at(b, bo, const=True), e.ptr_at(y, yo),
+                e.ptr_at(a, ao, const=True),
+                e.ptr_at(b, bo, const=True),
+                e.ptr_at(y, yo),
                 *map(e.i32, (inner[0], inner[1], m, n, k, a_in[0], a_in[1], b_in[0], b_in[1])),
             ],
         )

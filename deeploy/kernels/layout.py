@@ -55,7 +55,9 @@ def broadcast_layout(
     return shape, collapsed[:-1]
 
 
-def reduce_layout(shape: tuple[int, ...], axes: set[int]) -> tuple[tuple[int, ...], tuple[bool, ...]]:
+def reduce_layout(
+    shape: tuple[int, ...], axes: set[int]
+) -> tuple[tuple[int, ...], tuple[bool, ...]]:
     """Collapse a reduction over `axes` into alternating groups: (sizes, reduced? per group)."""
     groups: list[list] = []
     for i, d in enumerate(shape):
@@ -71,12 +73,16 @@ def reduce_layout(shape: tuple[int, ...], axes: set[int]) -> tuple[tuple[int, ..
     return tuple(g[0] for g in groups), tuple(g[1] for g in groups)
 
 
-def transpose_layout(shape: tuple[int, ...], perm: tuple[int, ...]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+def transpose_layout(
+    shape: tuple[int, ...], perm: tuple[int, ...]
+) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """(output shape, input strides per output axis) after merging axes that stay adjacent."""
     in_strides = contiguous_strides(shape)
     out_shape = tuple(shape[p] for p in perm)
     strides = tuple(in_strides[p] for p in perm)
-    collapsed_shape, (collapsed_strides, _) = collapse(out_shape, [strides, contiguous_strides(out_shape)])
+    collapsed_shape, (collapsed_strides, _) = collapse(
+        out_shape, [strides, contiguous_strides(out_shape)]
+    )
     return collapsed_shape, collapsed_strides
 
 

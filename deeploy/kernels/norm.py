@@ -38,13 +38,23 @@ def emit_layernorm_f32(e: Emitter, op: KernelOp) -> None:
     e.call(
         "deeploy_layernorm_f32",
         [
-            e.ptr(x, const=True), e.ptr(scale, const=True),
+            e.ptr(x, const=True),
+            e.ptr(scale, const=True),
             e.ptr(bias, const=True) if bias is not None else e.null(x.type.get_element_type()),  # type: ignore[attr-defined]
-            e.ptr(y), e.i32(numel(shape[:axis])), e.i32(numel(shape[axis:])), e.f32(p.float("epsilon")),
+            e.ptr(y),
+            e.i32(numel(shape[:axis])),
+            e.i32(numel(shape[axis:])),
+            e.f32(p.float("epsilon")),
         ],
     )
 
 
 KERNELS = [
-    Kernel("layernorm_f32", ("LayerNormalization",), "kernels/norm_f32.c", bind_layernorm_f32, emit_layernorm_f32),
+    Kernel(
+        "layernorm_f32",
+        ("LayerNormalization",),
+        "kernels/norm_f32.c",
+        bind_layernorm_f32,
+        emit_layernorm_f32,
+    ),
 ]

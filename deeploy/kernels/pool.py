@@ -44,9 +44,22 @@ def _window_args(e: Emitter, op: KernelOp) -> list:
     h, w = (xs[2], xs[3]) if len(xs) == 4 else (1, xs[2])
     oh, ow = (ys[2], ys[3]) if len(ys) == 4 else (1, ys[2])
     return [
-        e.ptr(x, const=True), e.ptr(y),
-        *map(e.i32, (xs[0] * xs[1], h, w, oh, ow, *p.ints("kernel"), *p.ints("strides"),
-                     *p.ints("dilations"), *p.ints("pads_begin"))),
+        e.ptr(x, const=True),
+        e.ptr(y),
+        *map(
+            e.i32,
+            (
+                xs[0] * xs[1],
+                h,
+                w,
+                oh,
+                ow,
+                *p.ints("kernel"),
+                *p.ints("strides"),
+                *p.ints("dilations"),
+                *p.ints("pads_begin"),
+            ),
+        ),
     ]
 
 
@@ -81,10 +94,32 @@ def _emit_global(symbol: str):
 
 
 KERNELS = [
-    Kernel("maxpool2d_f32", ("MaxPool",), "kernels/pool_f32.c", _bind_window("maxpool2d_f32"), emit_maxpool),
-    Kernel("avgpool2d_f32", ("AveragePool",), "kernels/pool_f32.c", _bind_window("avgpool2d_f32"), emit_avgpool),
-    Kernel("global_avgpool_f32", ("GlobalAveragePool",), "kernels/pool_f32.c",
-           _bind_global("global_avgpool_f32"), _emit_global("deeploy_global_avgpool_f32")),
-    Kernel("global_maxpool_f32", ("GlobalMaxPool",), "kernels/pool_f32.c",
-           _bind_global("global_maxpool_f32"), _emit_global("deeploy_global_maxpool_f32")),
+    Kernel(
+        "maxpool2d_f32",
+        ("MaxPool",),
+        "kernels/pool_f32.c",
+        _bind_window("maxpool2d_f32"),
+        emit_maxpool,
+    ),
+    Kernel(
+        "avgpool2d_f32",
+        ("AveragePool",),
+        "kernels/pool_f32.c",
+        _bind_window("avgpool2d_f32"),
+        emit_avgpool,
+    ),
+    Kernel(
+        "global_avgpool_f32",
+        ("GlobalAveragePool",),
+        "kernels/pool_f32.c",
+        _bind_global("global_avgpool_f32"),
+        _emit_global("deeploy_global_avgpool_f32"),
+    ),
+    Kernel(
+        "global_maxpool_f32",
+        ("GlobalMaxPool",),
+        "kernels/pool_f32.c",
+        _bind_global("global_maxpool_f32"),
+        _emit_global("deeploy_global_maxpool_f32"),
+    ),
 ]

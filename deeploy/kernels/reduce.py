@@ -57,8 +57,18 @@ def _emitter(mean: bool):
             split = runs[0] if runs else len(sizes)
             outer = numel(sizes[:split])
             n = sizes[split] if runs else 1
-            inner = numel(sizes[split + 1:]) if runs else 1
-            e.call("deeploy_reduce_sum_f32", [e.ptr(x, const=True), e.ptr(y), e.i32(outer), e.i32(n), e.i32(inner), e.f32(scale)])
+            inner = numel(sizes[split + 1 :]) if runs else 1
+            e.call(
+                "deeploy_reduce_sum_f32",
+                [
+                    e.ptr(x, const=True),
+                    e.ptr(y),
+                    e.i32(outer),
+                    e.i32(n),
+                    e.i32(inner),
+                    e.f32(scale),
+                ],
+            )
             return
         kept = tuple(s for s, r in zip(sizes, reduced) if not r)
         kept_strides = iter(contiguous_strides(kept))
@@ -66,8 +76,13 @@ def _emitter(mean: bool):
         e.call(
             "deeploy_reduce_sum_nd_f32",
             [
-                e.ptr(x, const=True), e.ptr(y), e.i32(len(sizes)), e.i32_array(sizes),
-                e.i32_array(out_strides), e.i32(numel(kept)), e.f32(scale),
+                e.ptr(x, const=True),
+                e.ptr(y),
+                e.i32(len(sizes)),
+                e.i32_array(sizes),
+                e.i32_array(out_strides),
+                e.i32(numel(kept)),
+                e.f32(scale),
             ],
         )
 
@@ -75,6 +90,10 @@ def _emitter(mean: bool):
 
 
 KERNELS = [
-    Kernel("reduce_sum_f32", ("ReduceSum",), "kernels/reduce_f32.c", _binder(False), _emitter(False)),
-    Kernel("reduce_mean_f32", ("ReduceMean",), "kernels/reduce_f32.c", _binder(True), _emitter(True)),
+    Kernel(
+        "reduce_sum_f32", ("ReduceSum",), "kernels/reduce_f32.c", _binder(False), _emitter(False)
+    ),
+    Kernel(
+        "reduce_mean_f32", ("ReduceMean",), "kernels/reduce_f32.c", _binder(True), _emitter(True)
+    ),
 ]

@@ -24,10 +24,18 @@ def emit_softmax_f32(e: Emitter, op: KernelOp) -> None:
     shape = buffer_shape(x)
     e.call(
         "deeploy_softmax_f32",
-        [e.ptr(x, const=True), e.ptr(y), e.i32(numel(shape[:axis])), e.i32(shape[axis]), e.i32(numel(shape[axis + 1:]))],
+        [
+            e.ptr(x, const=True),
+            e.ptr(y),
+            e.i32(numel(shape[:axis])),
+            e.i32(shape[axis]),
+            e.i32(numel(shape[axis + 1 :])),
+        ],
     )
 
 
 KERNELS = [
-    Kernel("softmax_f32", ("Softmax",), "kernels/softmax_f32.c", bind_softmax_f32, emit_softmax_f32),
+    Kernel(
+        "softmax_f32", ("Softmax",), "kernels/softmax_f32.c", bind_softmax_f32, emit_softmax_f32
+    ),
 ]

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 
 from xdsl.context import Context
 from xdsl.dialects.builtin import DenseArrayBase, ModuleOp, StringAttr, i64
+from xdsl.passes import ModulePass
 
 from deeploy.dialects.graph import GraphOp
 from deeploy.errors import UnsupportedError, join_items
 from deeploy.kernels.base import Binding, params_to_attr
-from xdsl.passes import ModulePass
 
 NO_KERNEL = ("Reshape",)
 
@@ -57,5 +57,6 @@ class BindKernelsPass(ModulePass):
                 nodes.append((inner.node_name, inner.SIGNATURE.op_type, reason))
         if failures:
             raise UnsupportedError(
-                f"{len(failures)} node(s) cannot run on target '{self.target}': {join_items(failures)}", nodes
+                f"{len(failures)} node(s) cannot run on target '{self.target}': {join_items(failures)}",
+                nodes,
             )

@@ -31,7 +31,9 @@ def _is(op: object, *op_types: str) -> bool:
 
 
 def _reshape_to(op: GraphOp, source, rewriter: PatternRewriter) -> None:
-    shape = ConstantOp.from_numpy(np.array(shape_of(op.results[0]), dtype=np.int64), f"{op.node_name}_shape")
+    shape = ConstantOp.from_numpy(
+        np.array(shape_of(op.results[0]), dtype=np.int64), f"{op.node_name}_shape"
+    )
     shape.result.name_hint = "shape"
     reshape = op_class("Reshape").build(
         operands=[source, shape.result],
@@ -44,7 +46,9 @@ def _reshape_to(op: GraphOp, source, rewriter: PatternRewriter) -> None:
 
 class RemoveIdentity(RewritePattern):
     def match_and_rewrite(self, op, rewriter: PatternRewriter) -> None:  # type: ignore[override]
-        if _is(op, "Identity") or (_is(op, *RESHAPE_LIKE) and shape_of(op.operands[0]) == shape_of(op.results[0])):
+        if _is(op, "Identity") or (
+            _is(op, *RESHAPE_LIKE) and shape_of(op.operands[0]) == shape_of(op.results[0])
+        ):
             rewriter.replace(op, [], [op.operands[0]])
 
 
@@ -65,7 +69,9 @@ class ReshapeLikeToReshape(RewritePattern):
             return
         if _is(op, "Reshape"):
             target = constant_value(op.operands[1])
-            explicit = target is not None and tuple(int(d) for d in target.reshape(-1)) == shape_of(op.results[0])
+            explicit = target is not None and tuple(int(d) for d in target.reshape(-1)) == shape_of(
+                op.results[0]
+            )
             if not explicit or "allowzero" in op.properties:
                 _reshape_to(op, op.operands[0], rewriter)
 
@@ -77,6 +83,7 @@ class CanonicalizeReshapesPass(ModulePass):
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         PatternRewriteWalker(
             GreedyRewritePatternApplier(
-                [RemoveIdentity(), CollapseReshapeChain(), ReshapeLikeToReshape()], dce_enabled=False
+                [RemoveIdentity(), CollapseReshapeChain(), ReshapeLikeToReshape()],
+                dce_enabled=False,
             ),
         ).rewrite_module(op)

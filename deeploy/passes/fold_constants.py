@@ -30,13 +30,24 @@ from deeploy.dialects.op_signature import OPTIONAL, SINGLE
 from deeploy.dtypes import element_type_of
 
 # Ops whose value is not a function of their inputs.
-_NONDETERMINISTIC = {"RandomNormal", "RandomNormalLike", "RandomUniform", "RandomUniformLike", "Bernoulli", "Multinomial"}
+_NONDETERMINISTIC = {
+    "RandomNormal",
+    "RandomNormalLike",
+    "RandomUniform",
+    "RandomUniformLike",
+    "Bernoulli",
+    "Multinomial",
+}
 
 
-def _replace_with_constants(op: GraphOp, arrays: list[np.ndarray], rewriter: PatternRewriter) -> None:
+def _replace_with_constants(
+    op: GraphOp, arrays: list[np.ndarray], rewriter: PatternRewriter
+) -> None:
     new_ops = []
     for result, array in zip(op.results, arrays):
-        const = ConstantOp.from_numpy(np.asarray(array), op.node_name, result.type.get_element_type())  # type: ignore[attr-defined]
+        const = ConstantOp.from_numpy(
+            np.asarray(array), op.node_name, result.type.get_element_type()
+        )  # type: ignore[attr-defined]
         const.result.name_hint = result.name_hint
         new_ops.append(const)
     rewriter.replace(op, new_ops, [c.result for c in new_ops])

@@ -19,7 +19,6 @@ from xdsl.context import Context
 from xdsl.dialects import func
 from xdsl.dialects.builtin import (
     ArrayAttr,
-
     FloatAttr,
     IntegerAttr,
     IntegerType,
@@ -42,10 +41,40 @@ from deeploy.kernels.layout import numel
 
 U8 = IntegerType(8, Signedness.UNSIGNED)
 _C_KEYWORDS = {
-    "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else", "enum",
-    "extern", "float", "for", "goto", "if", "inline", "int", "long", "register", "restrict", "return",
-    "short", "signed", "sizeof", "static", "struct", "switch", "typedef", "union", "unsigned", "void",
-    "volatile", "while",
+    "auto",
+    "break",
+    "case",
+    "char",
+    "const",
+    "continue",
+    "default",
+    "do",
+    "double",
+    "else",
+    "enum",
+    "extern",
+    "float",
+    "for",
+    "goto",
+    "if",
+    "inline",
+    "int",
+    "long",
+    "register",
+    "restrict",
+    "return",
+    "short",
+    "signed",
+    "sizeof",
+    "static",
+    "struct",
+    "switch",
+    "typedef",
+    "union",
+    "unsigned",
+    "void",
+    "volatile",
+    "while",
 }
 
 
@@ -107,19 +136,31 @@ class CallEmitter:
         elif isinstance(owner, buffer.ViewOp):
             value = self.ptr(owner.source)
         elif isinstance(owner, buffer.ConstantOp):
-            value = self._insert(cemit.SymbolOp(self._weight(owner), cemit.PointerType(element, const=True)))
+            value = self._insert(
+                cemit.SymbolOp(self._weight(owner), cemit.PointerType(element, const=True))
+            )
         elif isinstance(owner, buffer.AllocOp):
             if owner.offset_value is None:
-                raise PassFailedException("lower-to-c: a buffer.alloc has no offset; run plan-memory first")
+                raise PassFailedException(
+                    "lower-to-c: a buffer.alloc has no offset; run plan-memory first"
+                )
             if self.separate_buffers:
                 own = self.unique_symbol(f"{self.prefix}_buf_{c_name(buf.name_hint or 'tmp')}")
                 self.buffer_ops.append(
-                    cemit.GlobalOp(own, element, max(1, numel(tuple(t.get_shape()))), static=True, alignment=self.alignment)
+                    cemit.GlobalOp(
+                        own,
+                        element,
+                        max(1, numel(tuple(t.get_shape()))),
+                        static=True,
+                        alignment=self.alignment,
+                    )
                 )
                 value = self._insert(cemit.SymbolOp(own, cemit.PointerType(element)))
                 self._pointers[buf] = value
                 return value
-            arena = self._insert(cemit.SymbolOp(self.arena_symbol(buffer.level_of(buf)), cemit.PointerType(U8)))
+            arena = self._insert(
+                cemit.SymbolOp(self.arena_symbol(buffer.level_of(buf)), cemit.PointerType(U8))
+            )
             shifted = self._insert(cemit.OffsetOp(arena, owner.offset_value))
             value = self._insert(cemit.CastOp(shifted, cemit.PointerType(element)))
         else:
@@ -136,7 +177,9 @@ class CallEmitter:
 
     def i32(self, value: int) -> SSAValue:
         if not -(2**31) <= value < 2**31:
-            raise PassFailedException(f"lower-to-c: {value} does not fit a kernel's int32_t argument")
+            raise PassFailedException(
+                f"lower-to-c: {value} does not fit a kernel's int32_t argument"
+            )
         return self._insert(cemit.LiteralOp(IntegerAttr(value, i32)))
 
     def f32(self, value: float) -> SSAValue:
@@ -153,7 +196,14 @@ class CallEmitter:
             name = self.unique_symbol(f"{self.prefix}_dims{len(self._arrays)}")
             self._arrays[key] = name
             self.globals_.append(
-                cemit.GlobalOp(name, i32, len(key), dense_from_numpy(np.array(key, dtype=np.int32)), const=True, static=True)
+                cemit.GlobalOp(
+                    name,
+                    i32,
+                    len(key),
+                    dense_from_numpy(np.array(key, dtype=np.int32)),
+                    const=True,
+                    static=True,
+                )
             )
         return self._insert(cemit.SymbolOp(name, cemit.PointerType(i32, const=True)))
 
@@ -170,8 +220,13 @@ class CallEmitter:
             self.uses_math = True
         self.weight_ops.append(
             cemit.GlobalOp(
-                name, op.value.get_element_type(), max(1, array.size), op.value,
-                const=True, static=True, alignment=self.alignment,
+                name,
+                op.value.get_element_type(),
+                max(1, array.size),
+                op.value,
+                const=True,
+                static=True,
+                alignment=self.alignment,
             )
         )
         return name
@@ -211,11 +266,15 @@ class LowerToCPass(ModulePass):
         target = get_target(self.target)
         fns = [f for f in op.ops if isinstance(f, func.FuncOp) and not f.is_declaration]
         if len(fns) != 1:
-            raise PassFailedException(f"lower-to-c: expected one network function, found {len(fns)}")
+            raise PassFailedException(
+                f"lower-to-c: expected one network function, found {len(fns)}"
+            )
         fn = fns[0]
         prefix = c_name(self.network or fn.sym_name.data)
         arenas = {a.level_name: a.size_bytes for a in op.ops if isinstance(a, buffer.ArenaOp)}
-        lowering = _Lowering(prefix, target.kernels(), target.alignment, self.target, self.separate_buffers)
+        lowering = _Lowering(
+            prefix, target.kernels(), target.alignment, self.target, self.separate_buffers
+        )
         files = lowering.run(fn, arenas)
         for inner in list(op.ops):
             inner.detach()
@@ -226,7 +285,12 @@ class LowerToCPass(ModulePass):
 
 class _Lowering:
     def __init__(
-        self, prefix: str, library: KernelLibrary, alignment: int, target_name: str, separate_buffers: bool
+        self,
+        prefix: str,
+        library: KernelLibrary,
+        alignment: int,
+        target_name: str,
+        separate_buffers: bool,
     ) -> None:
         self.separate_buffers = separate_buffers
         self.prefix = prefix
@@ -243,7 +307,9 @@ class _Lowering:
             for k, i in enumerate(indices):
                 t = args[i].type
                 assert isinstance(t, MemRefType)
-                param_types.append(cemit.PointerType(t.get_element_type(), const=kind == "input", restrict=True))
+                param_types.append(
+                    cemit.PointerType(t.get_element_type(), const=kind == "input", restrict=True)
+                )
                 param_names.append(f"{kind}_{k}")
         order = [*inputs, *outputs]
 
@@ -251,12 +317,20 @@ class _Lowering:
         params = {args[i]: run_fn.body.block.args[pos] for pos, i in enumerate(order)}
         builder = Builder(InsertPoint.before(run_fn.body.block.last_op))  # type: ignore[arg-type]
         emitter = CallEmitter(
-            self.prefix, builder, params, alignment=self.alignment, separate_buffers=self.separate_buffers
+            self.prefix,
+            builder,
+            params,
+            alignment=self.alignment,
+            separate_buffers=self.separate_buffers,
         )
         sources: list[str] = []
         for inner in fn.body.block.ops:
             if isinstance(inner, buffer.KernelOp):
-                kernel = self.library.get(inner.kernel_name) if self.library.has(inner.kernel_name) else None
+                kernel = (
+                    self.library.get(inner.kernel_name)
+                    if self.library.has(inner.kernel_name)
+                    else None
+                )
                 if kernel is None:
                     raise PassFailedException(
                         f"lower-to-c: kernel '{inner.kernel_name}' is not in target '{self.target_name}'"
@@ -274,19 +348,26 @@ class _Lowering:
                 emitter.uses_string = True
                 emitter.call(
                     "memcpy",
-                    [emitter.ptr(inner.target), emitter.ptr(inner.source), emitter._insert(
-                        cemit.LiteralOp(IntegerAttr(buffer.size_in_bytes(t), i32)))],
+                    [
+                        emitter.ptr(inner.target),
+                        emitter.ptr(inner.source),
+                        emitter._insert(cemit.LiteralOp(IntegerAttr(buffer.size_in_bytes(t), i32))),
+                    ],
                 )
 
         init_fn = cemit.FuncOp(f"{self.prefix}_init", [], [])
         init_fn.body.block.insert_op_before(
-            cemit.CommentOp("nothing to prepare on this target: weights are const, the arena is static"),
+            cemit.CommentOp(
+                "nothing to prepare on this target: weights are const, the arena is static"
+            ),
             init_fn.body.block.first_op,  # type: ignore[arg-type]
         )
 
         header = self._header(args, inputs, outputs, onnx_names, arenas, param_types, param_names)
         source_ops: list[Operation] = [
-            cemit.CommentOp(f"Network '{self.prefix}', generated by deeploy-xdsl for target '{self.target_name}'."),
+            cemit.CommentOp(
+                f"Network '{self.prefix}', generated by deeploy-xdsl for target '{self.target_name}'."
+            ),
             cemit.IncludeOp(f"{self.prefix}.h"),
             cemit.IncludeOp("deeploy_kernels.h"),
         ]
@@ -300,7 +381,11 @@ class _Lowering:
             if arenas[level] > 0 and not self.separate_buffers:
                 source_ops.append(
                     cemit.GlobalOp(
-                        emitter.arena_symbol(level), U8, arenas[level], static=True, alignment=self.alignment
+                        emitter.arena_symbol(level),
+                        U8,
+                        arenas[level],
+                        static=True,
+                        alignment=self.alignment,
                     )
                 )
         source_ops.extend(emitter.globals_)
@@ -309,7 +394,9 @@ class _Lowering:
         source.attributes["runtime_sources"] = ArrayAttr([StringAttr(s) for s in sources])
         return [header, source]
 
-    def _header(self, args, inputs, outputs, onnx_names, arenas, param_types, param_names) -> cemit.FileOp:
+    def _header(
+        self, args, inputs, outputs, onnx_names, arenas, param_types, param_names
+    ) -> cemit.FileOp:
         upper = self.prefix.upper()
         lines = [f"Network '{self.prefix}' (deeploy-xdsl, target '{self.target_name}').", ""]
         lines.append(f"Call {self.prefix}_init() once, then {self.prefix}_run() per inference.")
@@ -326,7 +413,9 @@ class _Lowering:
         total = sum(arenas.values())
         ops.append(cemit.DefineOp(f"{upper}_ARENA_BYTES", total))
         for level in sorted(arenas):
-            ops.append(cemit.DefineOp(f"{upper}_ARENA_{c_name(level).upper()}_BYTES", arenas[level]))
+            ops.append(
+                cemit.DefineOp(f"{upper}_ARENA_{c_name(level).upper()}_BYTES", arenas[level])
+            )
         ops.append(cemit.DefineOp(f"{upper}_NUM_INPUTS", len(inputs)))
         ops.append(cemit.DefineOp(f"{upper}_NUM_OUTPUTS", len(outputs)))
         for kind, indices in (("INPUT", inputs), ("OUTPUT", outputs)):
@@ -337,4 +426,3 @@ class _Lowering:
         ops.append(cemit.FuncOp(f"{self.prefix}_init", [], [], declaration=True))
         ops.append(cemit.FuncOp(f"{self.prefix}_run", param_types, param_names, declaration=True))
         return cemit.FileOp(f"{self.prefix}.h", ops)
-

@@ -83,7 +83,8 @@ def place_greedy(blocks: list[Block], alignment: int) -> None:
     placed: list[Block] = []
     for b in sorted(blocks, key=lambda b: (-b.size, b.start, b.order)):
         conflicts = sorted(
-            (p for p in placed if p.level == b.level and p.overlaps_in_time(b)), key=lambda p: p.offset
+            (p for p in placed if p.level == b.level and p.overlaps_in_time(b)),
+            key=lambda p: p.offset,
         )
         offset = 0
         for p in conflicts:

@@ -59,7 +59,7 @@ class VerifyMemoryPlanPass(ModulePass):
             for alloc, _, _ in ranges:
                 self._check_placement(alloc, arenas)
             for i, (a, a_start, a_end) in enumerate(ranges):
-                for b, b_start, b_end in ranges[i + 1:]:
+                for b, b_start, b_end in ranges[i + 1 :]:
                     if buffer.level_of(a.result) != buffer.level_of(b.result):
                         continue
                     if a_start > b_end or b_start > a_end:
@@ -78,13 +78,17 @@ class VerifyMemoryPlanPass(ModulePass):
     def _check_placement(alloc: buffer.AllocOp, arenas: dict[str, buffer.ArenaOp]) -> None:
         level = buffer.level_of(alloc.result)
         if alloc.offset_value is None:
-            raise PassFailedException(f"memory plan: {_name(alloc)} has no offset (run plan-memory)")
+            raise PassFailedException(
+                f"memory plan: {_name(alloc)} has no offset (run plan-memory)"
+            )
         arena = arenas.get(level)
         if arena is None:
             raise PassFailedException(f"memory plan: no buffer.arena for level {level}")
         align = arena.alignment.value.data
         if alloc.offset_value % align:
-            raise PassFailedException(f"memory plan: {_name(alloc)} offset {alloc.offset_value} is not {align}-byte aligned")
+            raise PassFailedException(
+                f"memory plan: {_name(alloc)} offset {alloc.offset_value} is not {align}-byte aligned"
+            )
         end = alloc.offset_value + buffer.size_in_bytes(alloc.result.type)  # type: ignore[arg-type]
         if end > arena.size_bytes:
             raise PassFailedException(

@@ -23,12 +23,22 @@ class Toolchain:
     cflags: tuple[str, ...]
     ldflags: tuple[str, ...] = ()
 
-    def compile_and_link(self, sources: Sequence[Path], include_dirs: Sequence[Path], output: Path,
-                         extra_cflags: Sequence[str] = ()) -> subprocess.CompletedProcess[str]:
+    def compile_and_link(
+        self,
+        sources: Sequence[Path],
+        include_dirs: Sequence[Path],
+        output: Path,
+        extra_cflags: Sequence[str] = (),
+    ) -> subprocess.CompletedProcess[str]:
         cmd = [
-            self.cc, *self.cflags, *extra_cflags,
+            self.cc,
+            *self.cflags,
+            *extra_cflags,
             *(f"-I{d}" for d in include_dirs),
-            *map(str, sources), "-o", str(output), *self.ldflags,
+            *map(str, sources),
+            "-o",
+            str(output),
+            *self.ldflags,
         ]
         return subprocess.run(cmd, capture_output=True, text=True, check=False)
 
@@ -43,8 +53,14 @@ class RunResult:
 
 def run_native(binary: Path, timeout: float) -> RunResult:
     try:
-        proc = subprocess.run([str(binary)], capture_output=True, text=True, timeout=timeout,
-                              stdin=subprocess.DEVNULL, check=False)
+        proc = subprocess.run(
+            [str(binary)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
     except subprocess.TimeoutExpired as err:
         out = err.stdout.decode() if isinstance(err.stdout, bytes) else (err.stdout or "")
         return RunResult(-1, out, "", timed_out=True)

@@ -23,30 +23,63 @@ EXIT_OK, EXIT_MISMATCH, EXIT_REJECTED, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--target", default="generic", help="compilation target (default: generic; see `deeploy targets`)")
-    parser.add_argument("--name", help="network name, the prefix of every generated C symbol (default: the file name)")
     parser.add_argument(
-        "--input-shape", action="append", default=[], metavar="NAME=DIMS",
+        "--target",
+        default="generic",
+        help="compilation target (default: generic; see `deeploy targets`)",
+    )
+    parser.add_argument(
+        "--name",
+        help="network name, the prefix of every generated C symbol (default: the file name)",
+    )
+    parser.add_argument(
+        "--input-shape",
+        action="append",
+        default=[],
+        metavar="NAME=DIMS",
         help="fix the shape of an input with dynamic dimensions, e.g. --input-shape input=1x3x32x32 (repeatable)",
     )
-    parser.add_argument("--json", action="store_true", help="print a JSON report as the last line of stdout")
+    parser.add_argument(
+        "--json", action="store_true", help="print a JSON report as the last line of stdout"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="deeploy", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    comp = sub.add_parser("compile", help="compile an ONNX model to C sources, a header and a Makefile")
+    comp = sub.add_parser(
+        "compile", help="compile an ONNX model to C sources, a header and a Makefile"
+    )
     comp.add_argument("model", help="the .onnx file")
     comp.add_argument("-o", "--output", default="out", help="output folder (default: out/)")
-    comp.add_argument("--dump-ir", metavar="DIR", help="write the IR after the import and after every pass to DIR")
+    comp.add_argument(
+        "--dump-ir", metavar="DIR", help="write the IR after the import and after every pass to DIR"
+    )
     _common(comp)
 
-    run = sub.add_parser("run", help="compile, build and run a network and compare its outputs with a reference")
-    run.add_argument("path", help="a test folder (network.onnx, inputs.npz, outputs.npz) or an .onnx file")
-    run.add_argument("--work-dir", help="keep the generated sources and binary here (default: a temporary folder)")
-    run.add_argument("--seed", type=int, default=0, help="seed of the random inputs for a bare .onnx file (default: 0)")
-    run.add_argument("--atol", type=float, default=1e-4, help="absolute tolerance for float outputs (default: 1e-4)")
+    run = sub.add_parser(
+        "run", help="compile, build and run a network and compare its outputs with a reference"
+    )
+    run.add_argument(
+        "path", help="a test folder (network.onnx, inputs.npz, outputs.npz) or an .onnx file"
+    )
+    run.add_argument(
+        "--work-dir",
+        help="keep the generated sources and binary here (default: a temporary folder)",
+    )
+    run.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="seed of the random inputs for a bare .onnx file (default: 0)",
+    )
+    run.add_argument(
+        "--atol",
+        type=float,
+        default=1e-4,
+        help="absolute tolerance for float outputs (default: 1e-4)",
+    )
     _common(run)
 
     sub.add_parser("targets", help="list the available targets")
@@ -73,7 +106,9 @@ def cmd_compile(args: argparse.Namespace) -> int:
     if args.dump_ir:
         _dump_stages(result, Path(args.dump_ir))
     print(format_summary(result.report))
-    print(f"wrote {len(written)} files to {args.output}/ ({result.header}, {result.source}, Makefile, runtime/)")
+    print(
+        f"wrote {len(written)} files to {args.output}/ ({result.header}, {result.source}, Makefile, runtime/)"
+    )
     if args.json:
         _emit_json(result.report)
     return EXIT_OK
@@ -117,10 +152,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     result = deeploy.compile(model, target=args.target, name=args.name, input_shapes=shapes)
     specs = result.report["inputs"]
     if path.is_dir():
-        inputs = runner.fit_inputs(runner.load_npz(path / "inputs.npz"), specs, str(path / "inputs.npz"))
+        inputs = runner.fit_inputs(
+            runner.load_npz(path / "inputs.npz"), specs, str(path / "inputs.npz")
+        )
         expected = runner.load_npz(path / "outputs.npz")
         if len(expected) < len(result.report["outputs"]):
-            raise ModelError(f"{path / 'outputs.npz'} holds fewer arrays than the network has outputs")
+            raise ModelError(
+                f"{path / 'outputs.npz'} holds fewer arrays than the network has outputs"
+            )
         expected = expected[: len(result.report["outputs"])]
     else:
         inputs = runner.random_inputs(specs, args.seed)
@@ -140,26 +179,28 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
     if args.json:
         report = result.report
-        _emit_json({
-            "network": label,
-            "target": result.target,
-            "passed": comparison.passed,
-            "errors": comparison.errors,
-            "total": comparison.total,
-            "max_abs_error": comparison.max_abs_error,
-            "compile_seconds": report["compile_seconds"],
-            "build_seconds": round(outcome.build_seconds, 4),
-            "run_seconds": round(outcome.run_seconds, 4),
-            "memory": report["memory"],
-            "live_set_bound": report["live_set_bound"],
-            "ram_bytes": report["ram_bytes"],
-            "weights_bytes": report["weights_bytes"],
-            "io_bytes": report["io_bytes"],
-            "layers": report["layers"],
-            "macs": report["macs"],
-            "kernels": report["kernels"],
-            "outputs": comparison.per_output,
-        })
+        _emit_json(
+            {
+                "network": label,
+                "target": result.target,
+                "passed": comparison.passed,
+                "errors": comparison.errors,
+                "total": comparison.total,
+                "max_abs_error": comparison.max_abs_error,
+                "compile_seconds": report["compile_seconds"],
+                "build_seconds": round(outcome.build_seconds, 4),
+                "run_seconds": round(outcome.run_seconds, 4),
+                "memory": report["memory"],
+                "live_set_bound": report["live_set_bound"],
+                "ram_bytes": report["ram_bytes"],
+                "weights_bytes": report["weights_bytes"],
+                "io_bytes": report["io_bytes"],
+                "layers": report["layers"],
+                "macs": report["macs"],
+                "kernels": report["kernels"],
+                "outputs": comparison.per_output,
+            }
+        )
     return EXIT_OK if comparison.passed else EXIT_MISMATCH
 
 
@@ -187,15 +228,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             _emit_json({"error": str(err), "exit_code": EXIT_REJECTED})
         return EXIT_REJECTED
     except BuildError as err:
-        print(f"deeploy: internal error: {err}\n(this is a compiler bug; please report it with the model)", file=sys.stderr)
+        print(
+            f"deeploy: internal error: {err}\n(this is a compiler bug; please report it with the model)",
+            file=sys.stderr,
+        )
         if getattr(args, "json", False):
             _emit_json({"error": str(err).splitlines()[0], "exit_code": EXIT_INTERNAL})
         return EXIT_INTERNAL
-    except Exception as err:  # anything else is a compiler bug: say so, keep the trace for the report
+    except (
+        Exception
+    ) as err:  # anything else is a compiler bug: say so, keep the trace for the report
         import traceback
 
         traceback.print_exc()
-        print(f"deeploy: internal error: {type(err).__name__}: {err}\n(this is a compiler bug; please report it with the model)", file=sys.stderr)
+        print(
+            f"deeploy: internal error: {type(err).__name__}: {err}\n(this is a compiler bug; please report it with the model)",
+            file=sys.stderr,
+        )
         return EXIT_INTERNAL
     except KeyboardInterrupt:
         print(f"deeploy: interrupted after {time.perf_counter() - started:.1f} s", file=sys.stderr)

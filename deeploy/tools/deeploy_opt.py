@@ -1,7 +1,7 @@
 """deeploy-opt: xdsl-opt with Deeploy's dialects, passes, the ONNX frontend and `-t c`.
 
-    deeploy-opt model.onnx -p fold-constants,canonicalize-reshapes
-    deeploy-opt stage.mlir -p 'bufferize,plan-memory,lower-to-c' -t c
+deeploy-opt model.onnx -p fold-constants,canonicalize-reshapes
+deeploy-opt stage.mlir -p 'bufferize,plan-memory,lower-to-c' -t c
 """
 
 from __future__ import annotations
@@ -64,11 +64,15 @@ class DeeployOptMain(xDSLOptMain):
     def register_all_arguments(self, arg_parser: argparse.ArgumentParser) -> None:
         super().register_all_arguments(arg_parser)
         arg_parser.add_argument(
-            "--input-shape", action="append", metavar="NAME=DIMS",
+            "--input-shape",
+            action="append",
+            metavar="NAME=DIMS",
             help="(.onnx input) fix a dynamic input shape, e.g. input=1x3x32x32",
         )
         arg_parser.add_argument(
-            "--network", default="network", help="(.onnx input) name of the network function (C prefix)"
+            "--network",
+            default="network",
+            help="(.onnx input) name of the network function (C prefix)",
         )
 
 
@@ -84,7 +88,10 @@ def main(args: Sequence[str] | None = None) -> None:
         print(f"deeploy-opt: error: {err}", file=sys.stderr)
         sys.exit(2)
     except ArgSpecParseError as err:  # a malformed -p string (xdsl raises a BaseException)
-        print(f"deeploy-opt: error: invalid pass pipeline: {str(err).strip().splitlines()[-1].strip()}", file=sys.stderr)
+        print(
+            f"deeploy-opt: error: invalid pass pipeline: {str(err).strip().splitlines()[-1].strip()}",
+            file=sys.stderr,
+        )
         sys.exit(2)
     except DiagnosticException as err:  # a pass failed on this IR: show where
         print(err, file=sys.stderr)

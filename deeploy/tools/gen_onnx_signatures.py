@@ -85,7 +85,11 @@ def _render_table() -> str:
 
     def plain_types(param: defs.OpSchema.FormalParameter, schema: defs.OpSchema) -> bool:
         # Sequence/optional/map types have no buffer form; such ops are left out.
-        allowed = [c.allowed_type_strs for c in schema.type_constraints if c.type_param_str == param.type_str]
+        allowed = [
+            c.allowed_type_strs
+            for c in schema.type_constraints
+            if c.type_param_str == param.type_str
+        ]
         strs = allowed[0] if allowed else [param.type_str]
         return any(t.startswith("tensor(") and "string" not in t for t in strs)
 
@@ -140,13 +144,18 @@ def _render_table() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="only check that the file is up to date")
+    parser.add_argument(
+        "--check", action="store_true", help="only check that the file is up to date"
+    )
     args = parser.parse_args(argv)
     text = _render_table()
     if args.check:
         current = OUTPUT.read_text() if OUTPUT.exists() else ""
         if current != text:
-            print(f"{OUTPUT} is out of date; run python -m deeploy.tools.gen_onnx_signatures", file=sys.stderr)
+            print(
+                f"{OUTPUT} is out of date; run python -m deeploy.tools.gen_onnx_signatures",
+                file=sys.stderr,
+            )
             return 1
         return 0
     OUTPUT.write_text(text)

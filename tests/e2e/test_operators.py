@@ -29,16 +29,27 @@ CASES = {
     "conv2d_stride_pad": _conv((1, 3, 9, 7), (5, 3, 3, 2), strides=[2, 3], pads=[1, 0, 2, 1]),
     "conv2d_dilated": _conv((2, 2, 10, 10), (3, 2, 3, 3), dilations=[2, 3], pads=[2, 2, 2, 2]),
     "conv2d_grouped": _conv((1, 4, 6, 6), (6, 2, 3, 3), group=2, pads=[1, 1, 1, 1]),
-    "conv2d_depthwise_nobias": _conv((1, 4, 6, 6), (4, 1, 3, 3), bias=False, group=4, strides=[2, 2]),
+    "conv2d_depthwise_nobias": _conv(
+        (1, 4, 6, 6), (4, 1, 3, 3), bias=False, group=4, strides=[2, 2]
+    ),
     "conv2d_same_upper": _conv((1, 2, 7, 7), (2, 2, 4, 4), auto_pad="SAME_UPPER", strides=[2, 2]),
     "conv1d": _conv((1, 3, 20), (4, 3, 5), strides=[2], pads=[2, 1]),
     "gemm_plain": single_op("Gemm", [("a", (5, 7))], weights={"b": weight(R, 7, 3)}),
     "gemm_trans_alpha_beta": single_op(
-        "Gemm", [("a", (7, 5))], weights={"b": weight(R, 3, 7), "c": weight(R, 3)},
-        transA=1, transB=1, alpha=0.5, beta=2.0,
+        "Gemm",
+        [("a", (7, 5))],
+        weights={"b": weight(R, 3, 7), "c": weight(R, 3)},
+        transA=1,
+        transB=1,
+        alpha=0.5,
+        beta=2.0,
     ),
-    "gemm_bias_column": single_op("Gemm", [("a", (4, 6))], weights={"b": weight(R, 6, 5), "c": weight(R, 4, 1)}),
-    "gemm_bias_scalar": single_op("Gemm", [("a", (4, 6))], weights={"b": weight(R, 6, 5), "c": weight(R, 1)}),
+    "gemm_bias_column": single_op(
+        "Gemm", [("a", (4, 6))], weights={"b": weight(R, 6, 5), "c": weight(R, 4, 1)}
+    ),
+    "gemm_bias_scalar": single_op(
+        "Gemm", [("a", (4, 6))], weights={"b": weight(R, 6, 5), "c": weight(R, 1)}
+    ),
     "matmul_batched": single_op("MatMul", [("a", (2, 3, 4, 5)), ("b", (2, 3, 5, 6))]),
     "matmul_broadcast_b": single_op("MatMul", [("a", (3, 4, 5))], weights={"b": weight(R, 5, 2)}),
     "matmul_broadcast_both": single_op("MatMul", [("a", (2, 1, 4, 5)), ("b", (1, 3, 5, 6))]),
@@ -48,10 +59,14 @@ CASES = {
     "add_row_broadcast": single_op("Add", [("a", (2, 3, 4)), ("b", (4,))]),
     "sub_column_broadcast": single_op("Sub", [("a", (2, 3, 1)), ("b", (3, 5))]),
     "mul_scalar_first": single_op("Mul", [("a", (1,)), ("b", (3, 4))]),
-    "div_middle_broadcast": single_op("Div", [("a", (2, 3, 4))], weights={"b": weight(R, 1, 3, 1) + 2.0}),
+    "div_middle_broadcast": single_op(
+        "Div", [("a", (2, 3, 4))], weights={"b": weight(R, 1, 3, 1) + 2.0}
+    ),
     "relu": single_op("Relu", [("x", (3, 17))]),
     "clip_both": single_op(
-        "Clip", [("x", (4, 9))], weights={"lo": np.array(-0.2, np.float32), "hi": np.array(0.3, np.float32)}
+        "Clip",
+        [("x", (4, 9))],
+        weights={"lo": np.array(-0.2, np.float32), "hi": np.array(0.3, np.float32)},
     ),
     "clip_max_only": single_op(
         "Clip", [("x", (4, 9))], weights={"hi": np.array(0.3, np.float32)}, order=["x", "", "hi"]
@@ -63,15 +78,28 @@ CASES = {
     "softmax_middle": single_op("Softmax", [("x", (3, 4, 7))], axis=1),
     "softmax_opset11_2d": single_op("Softmax", [("x", (2, 3, 4))], opset=11, axis=1),
     "maxpool2d_pads_ceil": single_op(
-        "MaxPool", [("x", (1, 2, 9, 9))], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1], ceil_mode=1
+        "MaxPool",
+        [("x", (1, 2, 9, 9))],
+        kernel_shape=[3, 3],
+        strides=[2, 2],
+        pads=[1, 1, 1, 1],
+        ceil_mode=1,
     ),
-    "maxpool2d_dilated": single_op("MaxPool", [("x", (1, 2, 9, 9))], kernel_shape=[2, 2], dilations=[2, 2]),
-    "maxpool1d": single_op("MaxPool", [("x", (1, 3, 17))], kernel_shape=[3], strides=[2], pads=[1, 1]),
+    "maxpool2d_dilated": single_op(
+        "MaxPool", [("x", (1, 2, 9, 9))], kernel_shape=[2, 2], dilations=[2, 2]
+    ),
+    "maxpool1d": single_op(
+        "MaxPool", [("x", (1, 3, 17))], kernel_shape=[3], strides=[2], pads=[1, 1]
+    ),
     "avgpool2d_exclude_pad": single_op(
         "AveragePool", [("x", (1, 2, 8, 8))], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1]
     ),
     "avgpool2d_include_pad": single_op(
-        "AveragePool", [("x", (1, 2, 8, 8))], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1],
+        "AveragePool",
+        [("x", (1, 2, 8, 8))],
+        kernel_shape=[3, 3],
+        strides=[2, 2],
+        pads=[1, 1, 1, 1],
         count_include_pad=1,
     ),
     "avgpool2d_ceil": single_op(
@@ -83,21 +111,33 @@ CASES = {
     "transpose_4d": single_op("Transpose", [("x", (2, 3, 4, 5))], perm=[0, 2, 3, 1]),
     "transpose_6d": single_op("Transpose", [("x", (2, 2, 3, 2, 3, 2))], perm=[5, 3, 1, 4, 2, 0]),
     "concat_axis1": single_op("Concat", [("a", (2, 3, 4)), ("b", (2, 5, 4))], axis=1),
-    "concat_last_with_weight": single_op("Concat", [("a", (2, 3))], weights={"b": weight(R, 2, 2)}, axis=-1),
+    "concat_last_with_weight": single_op(
+        "Concat", [("a", (2, 3))], weights={"b": weight(R, 2, 2)}, axis=-1
+    ),
     "layernorm_last": single_op(
         "LayerNormalization", [("x", (2, 5, 8))], weights={"s": weight(R, 8), "b": weight(R, 8)}
     ),
     "layernorm_two_axes_nobias": single_op(
-        "LayerNormalization", [("x", (2, 3, 4))], weights={"s": weight(R, 3, 4)}, axis=1, epsilon=1e-3
+        "LayerNormalization",
+        [("x", (2, 3, 4))],
+        weights={"s": weight(R, 3, 4)},
+        axis=1,
+        epsilon=1e-3,
     ),
     "reduce_mean_middle": single_op(
         "ReduceMean", [("x", (2, 3, 4))], weights={"axes": np.array([1], np.int64)}, opset=18
     ),
     "reduce_mean_two_axes": single_op(
-        "ReduceMean", [("x", (2, 3, 4, 5))], weights={"axes": np.array([1, 3], np.int64)}, opset=18, keepdims=0
+        "ReduceMean",
+        [("x", (2, 3, 4, 5))],
+        weights={"axes": np.array([1, 3], np.int64)},
+        opset=18,
+        keepdims=0,
     ),
     "reduce_sum_all": single_op("ReduceSum", [("x", (3, 4))], opset=13, keepdims=0),
-    "reduce_sum_last": single_op("ReduceSum", [("x", (3, 4, 5))], weights={"axes": np.array([-1], np.int64)}),
+    "reduce_sum_last": single_op(
+        "ReduceSum", [("x", (3, 4, 5))], weights={"axes": np.array([-1], np.int64)}
+    ),
 }
 
 CHAINS = {
@@ -136,4 +176,6 @@ def test_operator_against_onnxruntime(name: str, tmp_path: Path) -> None:
     inputs = random_inputs(model, seed=1)
     _, outcome = compile_build_run(model, inputs, tmp_path, name=name)
     comparison = compare(outcome.outputs, reference(model, inputs))
-    assert comparison.passed, f"{comparison.errors}/{comparison.total} differ, max {comparison.max_abs_error}"
+    assert comparison.passed, (
+        f"{comparison.errors}/{comparison.total} differ, max {comparison.max_abs_error}"
+    )

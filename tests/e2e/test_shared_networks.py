@@ -40,4 +40,6 @@ def test_float_network(test: str, tmp_path: Path) -> None:
     _, outcome = compile_build_run(folder / "network.onnx", inputs, tmp_path)
     expected = load_npz(folder / "outputs.npz")[: len(outcome.outputs)]
     comparison = compare(outcome.outputs, expected)
-    assert comparison.passed, f"{comparison.errors} of {comparison.total} elements differ (max {comparison.max_abs_error})"
+    assert comparison.passed, (
+        f"{comparison.errors} of {comparison.total} elements differ (max {comparison.max_abs_error})"
+    )

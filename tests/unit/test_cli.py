@@ -19,7 +19,11 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "tiny_cnn"
 
 def deeploy(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "deeploy.tools.cli", *args], capture_output=True, text=True, cwd=cwd, check=False
+        [sys.executable, "-m", "deeploy.tools.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        check=False,
     )
 
 
@@ -38,12 +42,22 @@ def _save(model: onnx.ModelProto, path: Path) -> Path:
 
 
 def test_run_test_folder_json(tmp_path: Path) -> None:
-    proc = deeploy("run", str(EXAMPLE), "--target", "generic", "--json", "--work-dir", str(tmp_path / "w"))
+    proc = deeploy(
+        "run", str(EXAMPLE), "--target", "generic", "--json", "--work-dir", str(tmp_path / "w")
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     report = json.loads(proc.stdout.strip().splitlines()[-1])
     assert report["passed"] is True and report["errors"] == 0
     assert report["total"] == 10  # the example's one output has 1x10 elements
-    for key in ("network", "target", "max_abs_error", "compile_seconds", "memory", "ram_bytes", "weights_bytes"):
+    for key in (
+        "network",
+        "target",
+        "max_abs_error",
+        "compile_seconds",
+        "memory",
+        "ram_bytes",
+        "weights_bytes",
+    ):
         assert key in report
     assert set(report["memory"]) == {"L2"}
     assert report["ram_bytes"] == report["memory"]["L2"] + report["io_bytes"]
@@ -78,13 +92,17 @@ def test_compile_writes_sources_and_makefile(tmp_path: Path) -> None:
     assert "MACs" in proc.stdout and "L2" in proc.stdout
     for name in ("cnn.c", "cnn.h", "Makefile", "runtime/include/deeploy_kernels.h"):
         assert (out / name).exists(), name
-    make = subprocess.run(["make", "-s", "-C", str(out)], capture_output=True, text=True, check=False)
+    make = subprocess.run(
+        ["make", "-s", "-C", str(out)], capture_output=True, text=True, check=False
+    )
     assert make.returncode == 0, make.stderr
     assert (out / "libcnn.a").exists()
 
 
 def test_missing_file() -> None:
-    assert_rejected(deeploy("compile", "does/not/exist.onnx"), "does/not/exist.onnx", "no such file")
+    assert_rejected(
+        deeploy("compile", "does/not/exist.onnx"), "does/not/exist.onnx", "no such file"
+    )
 
 
 def test_not_onnx(tmp_path: Path) -> None:
@@ -95,12 +113,17 @@ def test_not_onnx(tmp_path: Path) -> None:
 
 def test_dynamic_shape_names_input_and_fix(tmp_path: Path) -> None:
     graph = helper.make_graph(
-        [helper.make_node("Relu", ["x"], ["y"])], "g",
+        [helper.make_node("Relu", ["x"], ["y"])],
+        "g",
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 8])],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 8])],
     )
-    model = _save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), tmp_path / "dyn.onnx")
-    assert_rejected(deeploy("compile", str(model), "-o", str(tmp_path / "o")), "input 'x'", "--input-shape x=")
+    model = _save(
+        helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), tmp_path / "dyn.onnx"
+    )
+    assert_rejected(
+        deeploy("compile", str(model), "-o", str(tmp_path / "o")), "input 'x'", "--input-shape x="
+    )
     fixed = deeploy("compile", str(model), "-o", str(tmp_path / "o"), "--input-shape", "x=2x8")
     assert fixed.returncode == 0, fixed.stderr
     assert "#define DYN_INPUT_0_ELEMS 16" in (tmp_path / "o" / "dyn.h").read_text()
@@ -108,8 +131,12 @@ def test_dynamic_shape_names_input_and_fix(tmp_path: Path) -> None:
 
 def test_bad_input_shape_option(tmp_path: Path) -> None:
     model = _save(single_op("Relu", [("x", (2,))]), tmp_path / "m.onnx")
-    assert_rejected(deeploy("compile", str(model), "--input-shape", "x=2xbanana"), "--input-shape 'x=2xbanana'")
-    assert_rejected(deeploy("compile", str(model), "--input-shape", "nope=2"), "'nope'", "inputs are: x")
+    assert_rejected(
+        deeploy("compile", str(model), "--input-shape", "x=2xbanana"), "--input-shape 'x=2xbanana'"
+    )
+    assert_rejected(
+        deeploy("compile", str(model), "--input-shape", "nope=2"), "'nope'", "inputs are: x"
+    )
 
 
 def test_unsupported_ops_are_all_listed(tmp_path: Path) -> None:
@@ -119,26 +146,37 @@ def test_unsupported_ops_are_all_listed(tmp_path: Path) -> None:
         helper.make_node("Acos", ["b"], ["y"], name="second_bad"),
     ]
     graph = helper.make_graph(
-        nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [4])],
+        nodes,
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [4])],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, [4])],
     )
-    model = _save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), tmp_path / "m.onnx")
-    assert_rejected(deeploy("compile", str(model)), "2 node(s)", "'first_bad' (Tan)", "'second_bad' (Acos)")
+    model = _save(
+        helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), tmp_path / "m.onnx"
+    )
+    assert_rejected(
+        deeploy("compile", str(model)), "2 node(s)", "'first_bad' (Tan)", "'second_bad' (Acos)"
+    )
 
 
 def test_unsupported_dtype(tmp_path: Path) -> None:
     graph = helper.make_graph(
-        [helper.make_node("Relu", ["x"], ["y"], name="r")], "g",
+        [helper.make_node("Relu", ["x"], ["y"], name="r")],
+        "g",
         [helper.make_tensor_value_info("x", TensorProto.DOUBLE, [4])],
         [helper.make_tensor_value_info("y", TensorProto.DOUBLE, [4])],
     )
-    model = _save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), tmp_path / "m.onnx")
+    model = _save(
+        helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), tmp_path / "m.onnx"
+    )
     assert_rejected(deeploy("compile", str(model)), "'r' (Relu)", "float32", "f64")
 
 
 def test_unknown_target(tmp_path: Path) -> None:
     model = _save(single_op("Relu", [("x", (2,))]), tmp_path / "m.onnx")
-    assert_rejected(deeploy("compile", str(model), "--target", "pdp11"), "unknown target 'pdp11'", "generic")
+    assert_rejected(
+        deeploy("compile", str(model), "--target", "pdp11"), "unknown target 'pdp11'", "generic"
+    )
 
 
 def test_unknown_option() -> None:
@@ -151,11 +189,17 @@ def test_unknown_option() -> None:
 def test_invalid_pipeline_for_deeploy_opt() -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "deeploy.tools.deeploy_opt", "-p", "bufferize{level=}"],
-        input="", capture_output=True, text=True, check=False,
+        input="",
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert_rejected(proc, "deeploy-opt: error:")
     proc = subprocess.run(
         [sys.executable, "-m", "deeploy.tools.deeploy_opt", "-p", "fold-constants,no-such-pass"],
-        input="", capture_output=True, text=True, check=False,
+        input="",
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert_rejected(proc, "no-such-pass")

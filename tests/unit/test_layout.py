@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -21,7 +23,10 @@ def _gather(x: np.ndarray, shape: tuple[int, ...], strides: tuple[int, ...]) -> 
 @settings(max_examples=200, deadline=None)
 @given(shapes, st.data())
 def test_broadcast_layout_matches_numpy(full_shape, data) -> None:
-    a_shape = tuple(data.draw(st.sampled_from([1, d])) for d in full_shape[data.draw(st.integers(0, len(full_shape))):])
+    a_shape = tuple(
+        data.draw(st.sampled_from([1, d]))
+        for d in full_shape[data.draw(st.integers(0, len(full_shape))) :]
+    )
     b_shape = tuple(data.draw(st.sampled_from([1, d])) for d in full_shape)
     out_shape = tuple(np.broadcast_shapes(a_shape, b_shape))
     a = np.arange(int(np.prod(a_shape)), dtype=np.float64).reshape(a_shape)
@@ -46,6 +51,6 @@ def test_reduce_layout_keeps_element_count_and_groups(shape, data) -> None:
     axes = set(data.draw(st.sets(st.integers(0, len(shape) - 1))))
     sizes, reduced = reduce_layout(shape, axes)
     assert int(np.prod(sizes)) == int(np.prod(shape))
-    assert all(a != b for a, b in zip(reduced, reduced[1:]))  # groups alternate
+    assert all(a != b for a, b in itertools.pairwise(reduced))  # groups alternate
     kept = int(np.prod([s for s, r in zip(sizes, reduced) if not r]))
     assert kept == int(np.prod([d for i, d in enumerate(shape) if i not in axes]))

@@ -16,8 +16,14 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "tiny_cnn" / "netwo
 
 def test_default_pipeline_order() -> None:
     assert default_pipeline("generic").names() == [
-        "fold-constants", "canonicalize-reshapes", "dce", "bind-kernels", "bufferize",
-        "plan-memory", "verify-memory-plan", "lower-to-c",
+        "fold-constants",
+        "canonicalize-reshapes",
+        "dce",
+        "bind-kernels",
+        "bufferize",
+        "plan-memory",
+        "verify-memory-plan",
+        "lower-to-c",
     ]
 
 

@@ -22,7 +22,7 @@ def test_greedy_plan_is_valid(spec) -> None:
     place_greedy(blocks, 16)
     for i, a in enumerate(blocks):
         assert a.offset >= 0 and a.offset % 16 == 0
-        for b in blocks[i + 1:]:
+        for b in blocks[i + 1 :]:
             if a.overlaps_in_time(b):
                 assert a.offset + a.size <= b.offset or b.offset + b.size <= a.offset
     peak = max(b.offset + b.size for b in blocks)

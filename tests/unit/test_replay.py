@@ -30,8 +30,19 @@ def test_replay_from_stage_gives_same_c(compiled, stage: str, tmp_path: Path) ->
     source.write_text(compiled.stages[stage])
     for file_name, text in compiled.files.items():
         proc = subprocess.run(
-            [sys.executable, "-m", "deeploy.tools.deeploy_opt", str(source), "-p", str(pipeline), "-t", f'c{{file="{file_name}"}}'],
-            capture_output=True, text=True, check=False,
+            [
+                sys.executable,
+                "-m",
+                "deeploy.tools.deeploy_opt",
+                str(source),
+                "-p",
+                str(pipeline),
+                "-t",
+                f'c{{file="{file_name}"}}',
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
         )
         assert proc.returncode == 0, proc.stderr
         assert proc.stdout == text, f"{file_name} differs when replayed from {stage}"
@@ -39,9 +50,21 @@ def test_replay_from_stage_gives_same_c(compiled, stage: str, tmp_path: Path) ->
 
 def test_deeploy_opt_reads_onnx_directly(compiled, tmp_path: Path) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "deeploy.tools.deeploy_opt", str(EXAMPLE), "--network", "cnn",
-         "-p", str(default_pipeline()), "-t", 'c{file="cnn.c"}'],
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "deeploy.tools.deeploy_opt",
+            str(EXAMPLE),
+            "--network",
+            "cnn",
+            "-p",
+            str(default_pipeline()),
+            "-t",
+            'c{file="cnn.c"}',
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == compiled.files["cnn.c"]

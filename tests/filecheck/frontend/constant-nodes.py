@@ -10,7 +10,13 @@ from onnx import TensorProto, helper, numpy_helper
 graph = helper.make_graph(
     [
         helper.make_node("Shape", ["x"], ["s"], name="shape"),
-        helper.make_node("Constant", [], ["zero"], name="c0", value=numpy_helper.from_array(np.array(0, dtype=np.int64))),
+        helper.make_node(
+            "Constant",
+            [],
+            ["zero"],
+            name="c0",
+            value=numpy_helper.from_array(np.array(0, dtype=np.int64)),
+        ),
         helper.make_node("Gather", ["s", "zero"], ["n"], name="gather", axis=0),
         helper.make_node("Unsqueeze", ["n", "ax"], ["n1"], name="unsq"),
         helper.make_node("Constant", [], ["minus1"], name="c1", value_ints=[-1]),

@@ -7,7 +7,9 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-w = numpy_helper.from_array(np.arange(2 * 3 * 5 * 5, dtype=np.float32).reshape(2, 3, 5, 5) / 10, "w")
+w = numpy_helper.from_array(
+    np.arange(2 * 3 * 5 * 5, dtype=np.float32).reshape(2, 3, 5, 5) / 10, "w"
+)
 b = numpy_helper.from_array(np.array([0.5, -0.5], dtype=np.float32), "b")
 graph = helper.make_graph(
     [

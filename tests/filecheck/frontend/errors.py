@@ -16,7 +16,10 @@ dyn = helper.make_graph(
     [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 3])],
     [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", 3])],
 )
-onnx.save(helper.make_model(dyn, opset_imports=[helper.make_opsetid("", 13)]), f"{sys.argv[1]}/dynamic.onnx")
+onnx.save(
+    helper.make_model(dyn, opset_imports=[helper.make_opsetid("", 13)]),
+    f"{sys.argv[1]}/dynamic.onnx",
+)
 unknown = helper.make_graph(
     [
         helper.make_node("FancyOp", ["x"], ["a"], name="f1", domain="my.domain"),
@@ -27,7 +30,9 @@ unknown = helper.make_graph(
     [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2])],
     [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2])],
 )
-model = helper.make_model(unknown, opset_imports=[helper.make_opsetid("", 13), helper.make_opsetid("my.domain", 1)])
+model = helper.make_model(
+    unknown, opset_imports=[helper.make_opsetid("", 13), helper.make_opsetid("my.domain", 1)]
+)
 onnx.save(model, f"{sys.argv[1]}/unknown.onnx")
 
 # DYN: deeploy-opt: error: input 'x' has dynamic shape [batchx3] (unknown: batch); fix it with --input-shape x=1x3x32x32 (your sizes)
