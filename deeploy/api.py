@@ -26,11 +26,11 @@ from deeploy.pipeline import Pipeline, default_pipeline
 if TYPE_CHECKING:
     import onnx
 
-RUNTIME_DIR = Path(__file__).resolve().parent.parent / "runtime"
+RUNTIME_DIR = Path(__file__).resolve().parent / "runtime"  # a link to the top-level runtime/
 
 
 def runtime_dir() -> Path:
-    """Where the C runtime lives (the source tree's `runtime/`, or DEEPLOY_RUNTIME)."""
+    """Where the C runtime lives (the package's `runtime/`, or DEEPLOY_RUNTIME)."""
     override = os.environ.get("DEEPLOY_RUNTIME")
     return Path(override) if override else RUNTIME_DIR
 

@@ -90,7 +90,7 @@ def format_summary(report: dict[str, Any]) -> str:
     """The short human-readable summary `deeploy compile` prints."""
     mem = ", ".join(f"{k} {v:,} B" for k, v in report.get("memory", {}).items()) or "no arena"
     return (
-        f"{report['network']}: {report.get('layers', report.get('nodes', 0))} layers, "
+        f"{report['network']}: {report.get('nodes', 0)} nodes ({report.get('layers', 0)} layers after folding), "
         f"{report.get('macs', 0):,} MACs | arena {mem} | weights {report.get('weights_bytes', 0):,} B | "
         f"I/O {report.get('io_bytes', 0):,} B | compiled in {report.get('compile_seconds', 0):.2f} s"
     )

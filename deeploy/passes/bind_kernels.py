@@ -41,7 +41,6 @@ class BindKernelsPass(ModulePass):
         from deeploy.targets import get_target
 
         library = get_target(self.target).kernels()
-        failures: list[str] = []
         nodes: list[tuple[str, str, str]] = []
         for inner in op.walk():
             if not isinstance(inner, GraphOp) or inner.SIGNATURE.op_type in NO_KERNEL:
@@ -53,10 +52,19 @@ class BindKernelsPass(ModulePass):
                 annotate(inner, result)
             else:
                 reason = " / ".join(dict.fromkeys(result))
-                failures.append(f"{inner.describe()}: {reason}")
                 nodes.append((inner.node_name, inner.SIGNATURE.op_type, reason))
-        if failures:
+        if nodes:
             raise UnsupportedError(
-                f"{len(failures)} node(s) cannot run on target '{self.target}': {join_items(failures)}",
+                f"{len(nodes)} node(s) cannot run on target '{self.target}': {describe_failures(nodes)}",
                 nodes,
             )
+
+
+def describe_failures(nodes: list[tuple[str, str, str]]) -> str:
+    """`Slice (no kernel ...): 'a', 'b'; Relu (needs float32 ...): 'c'`, grouped by op type and reason."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for name, op_type, reason in nodes:
+        groups.setdefault((op_type, reason), []).append(f"'{name}'")
+    return join_items(
+        [f"{op} ({reason}): {', '.join(names)}" for (op, reason), names in groups.items()]
+    )

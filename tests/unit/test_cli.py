@@ -155,7 +155,12 @@ def test_unsupported_ops_are_all_listed(tmp_path: Path) -> None:
         helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), tmp_path / "m.onnx"
     )
     assert_rejected(
-        deeploy("compile", str(model)), "2 node(s)", "'first_bad' (Tan)", "'second_bad' (Acos)"
+        deeploy("compile", str(model)),
+        "2 node(s)",
+        "Tan (",
+        "'first_bad'",
+        "Acos (",
+        "'second_bad'",
     )
 
 
@@ -169,7 +174,7 @@ def test_unsupported_dtype(tmp_path: Path) -> None:
     model = _save(
         helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), tmp_path / "m.onnx"
     )
-    assert_rejected(deeploy("compile", str(model)), "'r' (Relu)", "float32", "f64")
+    assert_rejected(deeploy("compile", str(model)), "Relu (needs float32 tensors, got f64): 'r'")
 
 
 def test_unknown_target(tmp_path: Path) -> None:
