@@ -40,9 +40,14 @@ class CompileResult:
     network: str
     target: str
     files: dict[str, str]
-    runtime_sources: list[str]
+    runtime_files: list[str]  # relative to runtime/: headers and C sources the network needs
     report: dict[str, Any]
     stages: dict[str, str] = field(default_factory=dict)  # pass name -> IR text (when kept)
+
+    @property
+    def runtime_sources(self) -> list[str]:
+        """The C files among runtime_files (what a build compiles)."""
+        return [f for f in self.runtime_files if f.endswith(".c")]
 
     @property
     def header(self) -> str:
@@ -65,7 +70,7 @@ class CompileResult:
             written.append(path)
         if runtime:
             rt = runtime_dir()
-            for rel in ["include/deeploy_kernels.h", *self.runtime_sources]:
+            for rel in self.runtime_files:
                 dst = out / "runtime" / rel
                 dst.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(rt / rel, dst)
@@ -135,13 +140,13 @@ def compile(
 
     passes.apply(ctx, module, observe)
     files = c_files(module)
-    sources: list[str] = []
+    runtime_files: list[str] = []
     for op in module.ops:
-        attr = op.attributes.get("runtime_sources")
+        attr = op.attributes.get("runtime_files")
         if isinstance(attr, ArrayAttr):
-            sources.extend(s.data for s in attr.data if isinstance(s, StringAttr))
+            runtime_files.extend(s.data for s in attr.data if isinstance(s, StringAttr))
     report["compile_seconds"] = round(time.perf_counter() - start, 4)
-    return CompileResult(network, tgt.name, files, sources, report, stages)
+    return CompileResult(network, tgt.name, files, runtime_files, report, stages)
 
 
 def _print(module: ModuleOp) -> str:

@@ -50,6 +50,7 @@ class Emitter(Protocol):
     def i32(self, value: int) -> SSAValue: ...
     def f32(self, value: float) -> SSAValue: ...
     def i32_array(self, values: Sequence[int]) -> SSAValue: ...
+    def f32_array(self, values: Sequence[float]) -> SSAValue: ...
     def call(self, symbol: str, args: Sequence[SSAValue]) -> None: ...
 
 
@@ -61,11 +62,17 @@ EmitFn = Callable[[Emitter, KernelOp], None]
 class Kernel:
     name: str
     op_types: tuple[str, ...]
-    source: str  # C file, relative to runtime/
+    source: str  # C file, relative to runtime/, e.g. "kernels/conv_f32.c"
     bind: BindFn
     emit: EmitFn
     # (input index, output index) pairs whose buffers may coincide (in-place execution)
     inplace: tuple[tuple[int, int], ...] = ()
+    header: str = ""  # relative to runtime/include; default: deeploy/<family>.h of `source`
+
+    def __post_init__(self) -> None:
+        if not self.header:
+            family = self.source.rsplit("/", 1)[-1].removesuffix(".c").removesuffix("_f32")
+            object.__setattr__(self, "header", f"deeploy/{family}.h")
 
 
 @dataclass

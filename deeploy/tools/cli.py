@@ -80,6 +80,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=1e-4,
         help="absolute tolerance for float outputs (default: 1e-4)",
     )
+    run.add_argument(
+        "--count-instructions",
+        action="store_true",
+        help="count the instructions of one inference with valgrind callgrind (adds `instructions` and `ops`)",
+    )
+    run.add_argument(
+        "--cflags", default="", help="extra flags for the target's C compiler, e.g. '-O3'"
+    )
     _common(run)
 
     sub.add_parser("targets", help="list the available targets")
@@ -168,8 +176,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="deeploy-run-") as tmp:
         work = Path(args.work_dir) if args.work_dir else Path(tmp)
         print(f"building and running in {work} ...", flush=True)
-        outcome = runner.build_and_run(result, inputs, work)
+        outcome = runner.build_and_run(result, inputs, work, extra_cflags=args.cflags.split())
         comparison = runner.compare(outcome.outputs, expected, args.atol)
+        instructions = None
+        if args.count_instructions:
+            from deeploy.harness.callgrind import instructions_of
+
+            print("counting instructions with callgrind ...", flush=True)
+            instructions = instructions_of(outcome.binary, f"{result.network}_run")
 
     verdict = "PASSED" if comparison.passed else "FAILED"
     print(
@@ -177,31 +191,44 @@ def cmd_run(args: argparse.Namespace) -> int:
         f"(max abs error {comparison.max_abs_error:.3g}); arena "
         + ", ".join(f"{k} {v:,} B" for k, v in result.report["memory"].items())
     )
+    if instructions is not None:
+        macs = result.report["macs"]
+        per_mac = f" ({instructions / macs:.2f} per MAC)" if macs else ""
+        print(f"one inference: {instructions:,} instructions{per_mac}")
     if args.json:
-        report = result.report
-        _emit_json(
-            {
-                "network": label,
-                "target": result.target,
-                "passed": comparison.passed,
-                "errors": comparison.errors,
-                "total": comparison.total,
-                "max_abs_error": comparison.max_abs_error,
-                "compile_seconds": report["compile_seconds"],
-                "build_seconds": round(outcome.build_seconds, 4),
-                "run_seconds": round(outcome.run_seconds, 4),
-                "memory": report["memory"],
-                "live_set_bound": report["live_set_bound"],
-                "ram_bytes": report["ram_bytes"],
-                "weights_bytes": report["weights_bytes"],
-                "io_bytes": report["io_bytes"],
-                "layers": report["layers"],
-                "macs": report["macs"],
-                "kernels": report["kernels"],
-                "outputs": comparison.per_output,
-            }
-        )
+        _emit_json(run_report(label, result, comparison, outcome, instructions))
     return EXIT_OK if comparison.passed else EXIT_MISMATCH
+
+
+def run_report(
+    label: str, result: Any, comparison: Any, outcome: Any, instructions: int | None
+) -> dict[str, Any]:
+    """The `deeploy run --json` object (its field names are a stable interface)."""
+    report = result.report
+    payload = {
+        "network": label,
+        "target": result.target,
+        "passed": comparison.passed,
+        "errors": comparison.errors,
+        "total": comparison.total,
+        "max_abs_error": comparison.max_abs_error,
+        "compile_seconds": report["compile_seconds"],
+        "build_seconds": round(outcome.build_seconds, 4),
+        "run_seconds": round(outcome.run_seconds, 4),
+        "memory": report["memory"],
+        "live_set_bound": report["live_set_bound"],
+        "ram_bytes": report["ram_bytes"],
+        "weights_bytes": report["weights_bytes"],
+        "io_bytes": report["io_bytes"],
+        "layers": report["layers"],
+        "macs": report["macs"],
+        "kernels": report["kernels"],
+        "outputs": comparison.per_output,
+    }
+    if instructions is not None:
+        payload["instructions"] = instructions
+        payload["ops"] = report["ops"]
+    return payload
 
 
 def cmd_targets(args: argparse.Namespace) -> int:

@@ -1,7 +1,7 @@
 /* Pointwise activations, float32. See deeploy_kernels.h. */
 #include <math.h>
 
-#include "deeploy_kernels.h"
+#include "deeploy/activation.h"
 
 void deeploy_relu_f32(const float *restrict x, float *restrict y, int32_t n) {
     for (int32_t i = 0; i < n; ++i) {

@@ -1,5 +1,5 @@
 /* Direct grouped convolution, float32. See deeploy_kernels.h. */
-#include "deeploy_kernels.h"
+#include "deeploy/conv.h"
 
 static inline int32_t ceil_div_nonneg(int32_t a, int32_t b) {
     /* ceil(a / b) for b > 0, clamped below at 0 */

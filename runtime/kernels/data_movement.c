@@ -1,7 +1,7 @@
 /* Type-agnostic data movement: transposition and strided block copies. */
 #include <string.h>
 
-#include "deeploy_kernels.h"
+#include "deeploy/data_movement.h"
 
 #define DEFINE_GATHER(bits)                                                                \
     static void gather_##bits(const uint##bits##_t *restrict x, uint##bits##_t *restrict y, \

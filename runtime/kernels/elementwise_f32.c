@@ -3,7 +3,7 @@
  * so that compilers can vectorise them; outer axes advance with an odometer. */
 #include <math.h>
 
-#include "deeploy_kernels.h"
+#include "deeploy/elementwise.h"
 
 #define OP_add(a, b) ((a) + (b))
 #define OP_sub(a, b) ((a) - (b))

@@ -1,5 +1,5 @@
 /* Gemm and batched MatMul, float32. See deeploy_kernels.h. */
-#include "deeploy_kernels.h"
+#include "deeploy/gemm.h"
 
 void deeploy_gemm_f32(const float *restrict A, const float *restrict B,
                       const float *restrict C, float *restrict Y,

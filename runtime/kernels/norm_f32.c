@@ -1,7 +1,7 @@
 /* Layer normalisation, float32. See deeploy_kernels.h. */
 #include <math.h>
 
-#include "deeploy_kernels.h"
+#include "deeploy/norm.h"
 
 void deeploy_layernorm_f32(const float *restrict x, const float *restrict scale,
                            const float *restrict bias, float *restrict y,

@@ -1,5 +1,5 @@
 /* Sum/mean reductions, float32. See deeploy_kernels.h. */
-#include "deeploy_kernels.h"
+#include "deeploy/reduce.h"
 
 void deeploy_reduce_sum_f32(const float *restrict x, float *restrict y,
                             int32_t outer, int32_t n, int32_t inner, float scale) {

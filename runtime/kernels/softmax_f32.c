@@ -1,7 +1,7 @@
 /* Softmax along the middle axis of [outer, n, inner], float32. See deeploy_kernels.h. */
 #include <math.h>
 
-#include "deeploy_kernels.h"
+#include "deeploy/softmax.h"
 
 void deeploy_softmax_f32(const float *restrict x, float *restrict y,
                          int32_t outer, int32_t n, int32_t inner) {

@@ -90,7 +90,7 @@ def test_compile_writes_sources_and_makefile(tmp_path: Path) -> None:
     proc = deeploy("compile", str(EXAMPLE / "network.onnx"), "-o", str(out), "--name", "cnn")
     assert proc.returncode == 0, proc.stderr
     assert "MACs" in proc.stdout and "L2" in proc.stdout
-    for name in ("cnn.c", "cnn.h", "Makefile", "runtime/include/deeploy_kernels.h"):
+    for name in ("cnn.c", "cnn.h", "Makefile", "runtime/include/deeploy/conv.h"):
         assert (out / name).exists(), name
     make = subprocess.run(
         ["make", "-s", "-C", str(out)], capture_output=True, text=True, check=False

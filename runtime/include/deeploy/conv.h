@@ -1,0 +1,25 @@
+/* Deeploy runtime: convolution kernels (conv*.c). */
+#ifndef DEEPLOY_CONV_H_
+#define DEEPLOY_CONV_H_
+
+#include "deeploy/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Direct grouped 2-D convolution; 1-D convolution is H = KH = 1. Padding is applied on
+ * the fly (no padded copy). Outputs are clamped to [act_min, act_max] (fused activation). */
+void deeploy_conv2d_f32(const float *restrict x, const float *restrict w,
+                        const float *restrict bias, float *restrict y,
+                        int32_t N, int32_t C, int32_t H, int32_t W,
+                        int32_t F, int32_t KH, int32_t KW, int32_t OH, int32_t OW,
+                        int32_t SH, int32_t SW, int32_t DH, int32_t DW,
+                        int32_t PT, int32_t PL, int32_t G,
+                        float act_min, float act_max);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DEEPLOY_CONV_H_ */
