@@ -104,9 +104,14 @@ def default_pipeline(target: str = "generic", network: str = "") -> Pipeline:
     from deeploy.passes.bind_kernels import BindKernelsPass
     from deeploy.passes.bufferize import BufferizePass
     from deeploy.passes.canonicalize_reshapes import CanonicalizeReshapesPass
+    from deeploy.passes.fold_batchnorm import FoldBatchNormPass
     from deeploy.passes.fold_constants import FoldConstantsPass
+    from deeploy.passes.fuse_activation import FuseActivationPass
+    from deeploy.passes.fuse_matmul_add import FuseMatMulAddPass
     from deeploy.passes.lower_to_c import LowerToCPass
     from deeploy.passes.plan_memory import PlanMemoryPass
+    from deeploy.passes.reuse_input_buffers import ReuseInputBuffersPass
+    from deeploy.passes.untranspose_weights import UntransposeWeightsPass
     from deeploy.passes.verify_memory_plan import VerifyMemoryPlanPass
     from deeploy.targets import get_target
 
@@ -115,9 +120,14 @@ def default_pipeline(target: str = "generic", network: str = "") -> Pipeline:
         (
             FoldConstantsPass(),
             CanonicalizeReshapesPass(),
+            FoldBatchNormPass(),
+            FuseMatMulAddPass(),
+            UntransposeWeightsPass(),
             DeadCodeElimination(),
             BindKernelsPass(target=t.name),
+            FuseActivationPass(),
             BufferizePass(level=t.home_level),
+            ReuseInputBuffersPass(),
             PlanMemoryPass(alignment=t.alignment),
             VerifyMemoryPlanPass(),
             LowerToCPass(target=t.name, network=network),

@@ -19,6 +19,36 @@ def _canonicalize_reshapes() -> type[ModulePass]:
     return CanonicalizeReshapesPass
 
 
+def _fold_batchnorm() -> type[ModulePass]:
+    from deeploy.passes.fold_batchnorm import FoldBatchNormPass
+
+    return FoldBatchNormPass
+
+
+def _fuse_matmul_add() -> type[ModulePass]:
+    from deeploy.passes.fuse_matmul_add import FuseMatMulAddPass
+
+    return FuseMatMulAddPass
+
+
+def _fuse_activation() -> type[ModulePass]:
+    from deeploy.passes.fuse_activation import FuseActivationPass
+
+    return FuseActivationPass
+
+
+def _reuse_input_buffers() -> type[ModulePass]:
+    from deeploy.passes.reuse_input_buffers import ReuseInputBuffersPass
+
+    return ReuseInputBuffersPass
+
+
+def _untranspose_weights() -> type[ModulePass]:
+    from deeploy.passes.untranspose_weights import UntransposeWeightsPass
+
+    return UntransposeWeightsPass
+
+
 def _bind_kernels() -> type[ModulePass]:
     from deeploy.passes.bind_kernels import BindKernelsPass
 
@@ -53,8 +83,13 @@ def get_all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
     return {
         "fold-constants": _fold_constants,
         "canonicalize-reshapes": _canonicalize_reshapes,
+        "fold-batchnorm": _fold_batchnorm,
+        "fuse-matmul-add": _fuse_matmul_add,
+        "untranspose-weights": _untranspose_weights,
         "bind-kernels": _bind_kernels,
+        "fuse-activation": _fuse_activation,
         "bufferize": _bufferize,
+        "reuse-input-buffers": _reuse_input_buffers,
         "plan-memory": _plan_memory,
         "verify-memory-plan": _verify_memory_plan,
         "lower-to-c": _lower_to_c,

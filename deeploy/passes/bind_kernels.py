@@ -6,6 +6,7 @@ Each op gets three discardable attributes that bufferisation turns into a
     kernel = "conv2d_f32"                  the kernel library entry
     kernel_params = {strides = ..., ...}   its normalised parameters
     kernel_inputs = array<i64: 0, 1, 2>    which operands it reads as buffers
+    kernel_inplace = array<i64: 0, 0>      (input, output) pairs that may share a buffer
 
 When some ops cannot be bound, one error lists every one of them with the reason.
 Reshape-like ops and constants need no kernel (they become views and weights).
@@ -26,10 +27,13 @@ from deeploy.kernels.base import Binding, params_to_attr
 NO_KERNEL = ("Reshape",)
 
 
-def annotate(op: GraphOp, binding: Binding) -> None:
+def annotate(op: GraphOp, binding: Binding, inplace: tuple[tuple[int, int], ...]) -> None:
     op.attributes["kernel"] = StringAttr(binding.kernel)
     op.attributes["kernel_params"] = params_to_attr(binding.params)
     op.attributes["kernel_inputs"] = DenseArrayBase.from_list(i64, list(binding.inputs))
+    if inplace:
+        pairs = [index for pair in inplace for index in pair]
+        op.attributes["kernel_inplace"] = DenseArrayBase.from_list(i64, pairs)
 
 
 @dataclass(frozen=True)
@@ -49,7 +53,7 @@ class BindKernelsPass(ModulePass):
                 continue  # bound already (e.g. by a fusion pass)
             result = library.bind(inner)
             if isinstance(result, Binding):
-                annotate(inner, result)
+                annotate(inner, result, library.get(result.kernel).inplace)
             else:
                 reason = " / ".join(dict.fromkeys(result))
                 nodes.append((inner.node_name, inner.SIGNATURE.op_type, reason))

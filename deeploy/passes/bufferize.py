@@ -190,4 +190,7 @@ class BufferizePass(ModulePass):
             "name": StringAttr(op.node_name),
             "op": StringAttr(op.SIGNATURE.op_type),
         }
+        for key, new_key in (("fused", "fused"), ("kernel_inplace", "inplace")):
+            if key in op.attributes:
+                attributes[new_key] = op.attributes[key]
         builder.insert(buffer.KernelOp(kernel.data, ins, outs, params, attributes))

@@ -1,10 +1,192 @@
-/* Direct grouped convolution, float32. See deeploy_kernels.h. */
+/* Direct grouped convolution, float32. See deeploy/conv.h.
+ *
+ * Output is computed in register tiles of R output channels (R = 4, 2 or 1, so that
+ * small groups such as depthwise ones waste nothing) x 4 output columns of one output row,
+ * accumulating over (input channel, kernel row, kernel column) like a matrix product whose
+ * B operand is read straight from the input image (no im2col copy):
+ *  - "columns" tiles (unit column stride, or narrow kernels): the 4 input values of a
+ *    kernel tap are one vector load (gathered when strided);
+ *  - "taps" tiles (strided convolutions with kernels at least 4 wide): each output is a
+ *    dot product along the kernel row, contiguous in both input and weights.
+ * Padding is handled on the fly: out-of-range rows are skipped, vectors that reach into
+ * the left/right padding are gathered with zeros. */
 #include "deeploy/conv.h"
+#include "deeploy/simd.h"
 
-static inline int32_t ceil_div_nonneg(int32_t a, int32_t b) {
-    /* ceil(a / b) for b > 0, clamped below at 0 */
-    return a <= 0 ? 0 : (a + b - 1) / b;
+typedef struct {
+    const float *x; /* first input channel of the group */
+    int32_t H, W, KH, KW, SH, SW, DH, DW, PT, PL, Cg, OW;
+    float lo, hi;
+} conv_t;
+
+/* row[p0 + j * step] for j < 4; zero outside [0, W) and for j >= lanes. */
+static inline dv4 gather4(const float *row, int32_t p0, int32_t step, int32_t W, int32_t lanes) {
+    float v[4];
+    for (int32_t j = 0; j < 4; ++j) {
+        const int32_t p = p0 + j * step;
+        v[j] = (j < lanes && p >= 0 && p < W) ? row[p] : 0.0f;
+    }
+    return dv4_load(v);
 }
+
+/* Kernel rows kh with oh*SH + kh*DH - PT in [0, H): [*lo, *hi). */
+static inline void valid_kernel_rows(const conv_t *c, int32_t oh, int32_t *lo, int32_t *hi) {
+    const int32_t top = oh * c->SH - c->PT;
+    int32_t a = 0, b = c->KH;
+    while (a < b && top + a * c->DH < 0) ++a;
+    while (b > a && top + (b - 1) * c->DH >= c->H) --b;
+    *lo = a;
+    *hi = b;
+}
+
+static inline void store4(float *y, dv4 v, int32_t cols, const conv_t *c) {
+    v = dv4_clamp(v, dv4_splat(c->lo), dv4_splat(c->hi));
+    if (cols == 4) {
+        dv4_store(y, v);
+        return;
+    }
+    float lanes[4];
+    dv4_store(lanes, v);
+    for (int32_t j = 0; j < cols; ++j) y[j] = lanes[j];
+}
+
+static inline const float *input_row(const conv_t *c, int32_t ci, int32_t oh, int32_t kh) {
+    return c->x + ((ptrdiff_t)ci * c->H + oh * c->SH + kh * c->DH - c->PT) * c->W;
+}
+
+/* REP_R(X) expands X(i) for i < R: tiles keep separate accumulator variables, which
+ * compilers hold in registers (arrays indexed in loops end up in memory at -O2). */
+#define REP_1(X) X(0)
+#define REP_2(X) X(0) X(1)
+#define REP_4(X) X(0) X(1) X(2) X(3)
+
+#define DECLARE_ACC(i) dv4 acc##i = dv4_splat(b[i]);
+#define DECLARE_ZERO(i) dv4 acc##i = dv4_zero(); float tail##i = 0.0f;
+#define MADD_SPLAT(i) acc##i = dv4_madd(dv4_splat(wr[i][wk + kw]), xv, acc##i);
+#define MADD_ROW(i) acc##i = dv4_madd(dv4_load(wr[i] + wo + kw), xv, acc##i);
+#define MADD_TAIL(i) tail##i += wr[i][wo + kw] * xs;
+#define STORE_ACC(i) store4(yr[i] + oh * c->OW + ow0, acc##i, cols, c);
+#define SUM_OUT(i) out[i][j] = b[i] + dv4_sum(acc##i) + tail##i;
+#define DECLARE_PAIR(i) dv4 accA##i = dv4_zero(), accB##i = dv4_zero(); float tailA##i = 0.0f, tailB##i = 0.0f;
+#define MADD_PAIR(i)                                                                       \
+    {                                                                                      \
+        const dv4 wv = dv4_load(wr[i] + wo + kw);                                          \
+        accA##i = dv4_madd(wv, xa, accA##i);                                               \
+        accB##i = dv4_madd(wv, xb, accB##i);                                               \
+    }
+#define TAIL_PAIR(i) tailA##i += wr[i][wo + kw] * xa_s, tailB##i += wr[i][wo + kw] * xb_s;
+#define SUM_PAIR(i) out[i][j] = b[i] + dv4_sum(accA##i) + tailA##i, out[i][j + 1] = b[i] + dv4_sum(accB##i) + tailB##i;
+
+/* tile_columns_R / tile_taps_R: one tile of R channels (weights wr[i], outputs yr[i], bias
+ * b[i]) x output columns [ow0, ow0 + cols) of output row oh. */
+#define DEFINE_TILES(R)                                                                    \
+    static void tile_columns_##R(const conv_t *c, const float *const *wr, float *const *yr,\
+                                 const float *b, int32_t oh, int32_t ow0, int32_t cols) {  \
+        REP_##R(DECLARE_ACC)                                                               \
+        int32_t kh_lo, kh_hi;                                                              \
+        valid_kernel_rows(c, oh, &kh_lo, &kh_hi);                                          \
+        const int32_t p_first = ow0 * c->SW - c->PL;                                       \
+        const int32_t p_last = (ow0 + 3) * c->SW + (c->KW - 1) * c->DW - c->PL;            \
+        const int interior = cols == 4 && p_first >= 0 && p_last < c->W;                  \
+        const int32_t taps = c->KH * c->KW;                                                \
+        for (int32_t ci = 0; ci < c->Cg; ++ci) {                                           \
+            for (int32_t kh = kh_lo; kh < kh_hi; ++kh) {                                   \
+                const float *row = input_row(c, ci, oh, kh);                               \
+                const int32_t wk = ci * taps + kh * c->KW;                                 \
+                if (interior && c->SW == 1) {                                              \
+                    const float *xp = row + p_first;                                       \
+                    for (int32_t kw = 0; kw < c->KW; ++kw, xp += c->DW) {                  \
+                        const dv4 xv = dv4_load(xp);                                       \
+                        REP_##R(MADD_SPLAT)                                                \
+                    }                                                                      \
+                    continue;                                                              \
+                }                                                                          \
+                for (int32_t kw = 0; kw < c->KW; ++kw) {                                   \
+                    const int32_t p0 = p_first + kw * c->DW;                               \
+                    const dv4 xv = interior ? dv4_set(row[p0], row[p0 + c->SW],            \
+                                                      row[p0 + 2 * c->SW], row[p0 + 3 * c->SW]) \
+                                            : gather4(row, p0, c->SW, c->W, cols);         \
+                    REP_##R(MADD_SPLAT)                                                    \
+                }                                                                          \
+            }                                                                              \
+        }                                                                                  \
+        REP_##R(STORE_ACC)                                                                 \
+    }                                                                                      \
+                                                                                           \
+    static void tile_taps_##R(const conv_t *c, const float *const *wr, float *const *yr,   \
+                              const float *b, int32_t oh, int32_t ow0, int32_t cols) {     \
+        const int32_t W = c->W, KW = c->KW, kw4 = KW & ~3, taps = c->KH * KW;              \
+        const ptrdiff_t plane = (ptrdiff_t)c->H * W, row_step = (ptrdiff_t)c->DH * W;      \
+        float out[R][4];                                                                   \
+        int32_t kh_lo, kh_hi;                                                              \
+        valid_kernel_rows(c, oh, &kh_lo, &kh_hi);                                          \
+        const float *first_row = input_row(c, 0, oh, kh_lo);                               \
+        for (int32_t j = 0; j < cols;) {                                                   \
+            const int32_t pa = (ow0 + j) * c->SW - c->PL, pb = pa + c->SW;                 \
+            if (j + 1 < cols && pa >= 0 && pb + KW <= W) {                                 \
+                /* two interior output columns at once share every weight load */          \
+                REP_##R(DECLARE_PAIR)                                                      \
+                for (int32_t ci = 0; ci < c->Cg; ++ci) {                                   \
+                    const float *row = first_row + ci * plane;                             \
+                    ptrdiff_t wo = (ptrdiff_t)ci * taps + kh_lo * KW;                      \
+                    for (int32_t kh = kh_lo; kh < kh_hi; ++kh, row += row_step, wo += KW) {\
+                        int32_t kw = 0;                                                    \
+                        for (; kw < kw4; kw += 4) {                                        \
+                            const dv4 xa = dv4_load(row + pa + kw), xb = dv4_load(row + pb + kw); \
+                            REP_##R(MADD_PAIR)                                             \
+                        }                                                                  \
+                        for (; kw < KW; ++kw) {                                            \
+                            const float xa_s = row[pa + kw], xb_s = row[pb + kw];          \
+                            REP_##R(TAIL_PAIR)                                             \
+                        }                                                                  \
+                    }                                                                      \
+                }                                                                          \
+                REP_##R(SUM_PAIR)                                                          \
+                j += 2;                                                                    \
+                continue;                                                                  \
+            }                                                                              \
+            const int32_t p0 = pa;                                                         \
+            const int inside = p0 >= 0 && p0 + KW <= W;                                    \
+            REP_##R(DECLARE_ZERO)                                                          \
+            for (int32_t ci = 0; ci < c->Cg; ++ci) {                                       \
+                const float *row = first_row + ci * plane;                                 \
+                ptrdiff_t wo = (ptrdiff_t)ci * taps + kh_lo * KW;                          \
+                for (int32_t kh = kh_lo; kh < kh_hi; ++kh, row += row_step, wo += KW) {    \
+                    int32_t kw = 0;                                                        \
+                    if (inside) {                                                          \
+                        const float *xp = row + p0;                                        \
+                        for (; kw < kw4; kw += 4) {                                        \
+                            const dv4 xv = dv4_load(xp + kw);                              \
+                            REP_##R(MADD_ROW)                                              \
+                        }                                                                  \
+                    } else {                                                               \
+                        for (; kw < kw4; kw += 4) {                                        \
+                            const dv4 xv = gather4(row, p0 + kw, 1, W, 4);                 \
+                            REP_##R(MADD_ROW)                                              \
+                        }                                                                  \
+                    }                                                                      \
+                    for (; kw < KW; ++kw) {                                                \
+                        const int32_t p = p0 + kw;                                         \
+                        const float xs = (p >= 0 && p < W) ? row[p] : 0.0f;                \
+                        REP_##R(MADD_TAIL)                                                 \
+                    }                                                                      \
+                }                                                                          \
+            }                                                                              \
+            REP_##R(SUM_OUT)                                                               \
+            ++j;                                                                           \
+        }                                                                                  \
+        for (int32_t i = 0; i < R; ++i) {                                                  \
+            for (int32_t j = cols; j < 4; ++j) out[i][j] = 0.0f;                           \
+            store4(yr[i] + oh * c->OW + ow0, dv4_load(out[i]), cols, c);                   \
+        }                                                                                  \
+    }
+
+DEFINE_TILES(4)
+DEFINE_TILES(2)
+DEFINE_TILES(1)
+
+typedef void (*tile_fn)(const conv_t *, const float *const *, float *const *, const float *,
+                        int32_t, int32_t, int32_t);
 
 void deeploy_conv2d_f32(const float *restrict x, const float *restrict w,
                         const float *restrict bias, float *restrict y,
@@ -13,52 +195,30 @@ void deeploy_conv2d_f32(const float *restrict x, const float *restrict w,
                         int32_t SH, int32_t SW, int32_t DH, int32_t DW,
                         int32_t PT, int32_t PL, int32_t G,
                         float act_min, float act_max) {
-    const int32_t Cg = C / G;
-    const int32_t Fg = F / G;
-    const int32_t out_plane = OH * OW;
+    const int32_t Cg = C / G, Fg = F / G, wsize = Cg * KH * KW;
+    const int taps = SW > 1 && DW == 1 && KW >= 4;
     for (int32_t n = 0; n < N; ++n) {
-        for (int32_t f = 0; f < F; ++f) {
-            const int32_t g = f / Fg;
-            float *restrict yo = y + ((size_t)n * F + f) * out_plane;
-            const float b = bias ? bias[f] : 0.0f;
-            for (int32_t i = 0; i < out_plane; ++i) {
-                yo[i] = b;
-            }
-            for (int32_t c = 0; c < Cg; ++c) {
-                const float *restrict xc = x + ((size_t)n * C + (size_t)g * Cg + c) * H * W;
-                const float *restrict wc = w + ((size_t)f * Cg + c) * KH * KW;
-                for (int32_t kh = 0; kh < KH; ++kh) {
-                    /* output rows whose input row ih = oh*SH + kh*DH - PT lies in [0, H) */
-                    const int32_t row_off = kh * DH - PT;
-                    const int32_t oh_lo = ceil_div_nonneg(-row_off, SH);
-                    int32_t oh_hi = (H - 1 - row_off) < 0 ? 0 : (H - 1 - row_off) / SH + 1;
-                    if (oh_hi > OH) oh_hi = OH;
-                    for (int32_t kw = 0; kw < KW; ++kw) {
-                        const float wv = wc[kh * KW + kw];
-                        const int32_t col_off = kw * DW - PL;
-                        const int32_t ow_lo = ceil_div_nonneg(-col_off, SW);
-                        int32_t ow_hi = (W - 1 - col_off) < 0 ? 0 : (W - 1 - col_off) / SW + 1;
-                        if (ow_hi > OW) ow_hi = OW;
-                        for (int32_t oh = oh_lo; oh < oh_hi; ++oh) {
-                            const float *restrict xr = xc + (size_t)(oh * SH + row_off) * W + col_off;
-                            float *restrict yr = yo + (size_t)oh * OW;
-                            if (SW == 1) {
-                                for (int32_t ow = ow_lo; ow < ow_hi; ++ow) {
-                                    yr[ow] += wv * xr[ow];
-                                }
-                            } else {
-                                for (int32_t ow = ow_lo; ow < ow_hi; ++ow) {
-                                    yr[ow] += wv * xr[ow * SW];
-                                }
-                            }
-                        }
-                    }
+        for (int32_t g = 0; g < G; ++g) {
+            const conv_t c = {x + ((ptrdiff_t)n * C + (ptrdiff_t)g * Cg) * H * W,
+                              H, W, KH, KW, SH, SW, DH, DW, PT, PL, Cg, OW, act_min, act_max};
+            for (int32_t f0 = 0; f0 < Fg;) {
+                const int32_t rows = Fg - f0 >= 4 ? 4 : Fg - f0 >= 2 ? 2 : 1;
+                const tile_fn tile = rows == 4 ? (taps ? tile_taps_4 : tile_columns_4)
+                                     : rows == 2 ? (taps ? tile_taps_2 : tile_columns_2)
+                                                 : (taps ? tile_taps_1 : tile_columns_1);
+                const float *wr[4];
+                float *yr[4];
+                float b[4];
+                for (int32_t i = 0; i < rows; ++i) {
+                    const int32_t f = g * Fg + f0 + i;
+                    wr[i] = w + (ptrdiff_t)f * wsize;
+                    yr[i] = y + ((ptrdiff_t)n * F + f) * OH * OW;
+                    b[i] = bias ? bias[f] : 0.0f;
                 }
-            }
-            for (int32_t i = 0; i < out_plane; ++i) {
-                float v = yo[i];
-                v = v < act_min ? act_min : v;
-                yo[i] = v > act_max ? act_max : v;
+                for (int32_t oh = 0; oh < OH; ++oh)
+                    for (int32_t ow0 = 0; ow0 < OW; ow0 += 4)
+                        tile(&c, wr, yr, b, oh, ow0, OW - ow0 < 4 ? OW - ow0 : 4);
+                f0 += rows;
             }
         }
     }
