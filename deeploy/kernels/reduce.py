@@ -1,6 +1,13 @@
-"""Reduction kernels: ReduceSum, ReduceMean over any axes."""
+"""Reduction kernels: ReduceSum, ReduceMean, ReduceMax, ReduceMin, ReduceProd,
+ReduceSumSquare, ReduceL1, ReduceL2, ReduceLogSum, ReduceLogSumExp over any axes.
+
+All share one C scheme (runtime/kernels/reduce_f32.c); ReduceMean is the sum kernel
+scaled by 1/count.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from deeploy.dialects.buffer import KernelOp
 from deeploy.dialects.graph import GraphOp, constant_value, shape_of
@@ -8,6 +15,22 @@ from deeploy.kernels.base import Binding, Emitter, Kernel, params_of
 from deeploy.kernels.layout import contiguous_strides, numel, reduce_layout
 from deeploy.kernels.predicates import f32_only
 from deeploy.kernels.shapes import buffer_shape
+
+SOURCE = "kernels/reduce_f32.c"
+
+# op type -> (kernel name, stem of its C functions deeploy_reduce_<stem>_f32 / _nd_f32)
+REDUCTIONS = {
+    "ReduceSum": ("reduce_sum_f32", "sum"),
+    "ReduceMean": ("reduce_mean_f32", "sum"),
+    "ReduceMax": ("reduce_max_f32", "max"),
+    "ReduceMin": ("reduce_min_f32", "min"),
+    "ReduceProd": ("reduce_prod_f32", "prod"),
+    "ReduceSumSquare": ("reduce_sum_square_f32", "sum_square"),
+    "ReduceL1": ("reduce_l1_f32", "l1"),
+    "ReduceL2": ("reduce_l2_f32", "l2"),
+    "ReduceLogSum": ("reduce_log_sum_f32", "log_sum"),
+    "ReduceLogSumExp": ("reduce_log_sum_exp_f32", "log_sum_exp"),
+}
 
 
 def reduce_axes(op: GraphOp) -> tuple[int, ...] | str:
@@ -32,19 +55,19 @@ def reduce_axes(op: GraphOp) -> tuple[int, ...] | str:
     return tuple(sorted({int(a) % rank for a in axes}))  # type: ignore[union-attr]
 
 
-def _binder(mean: bool):
+def _binder(name: str) -> Callable[[GraphOp], Binding | str]:
     def bind(op: GraphOp) -> Binding | str:
         if reason := f32_only(op, (0,)):
             return reason
         axes = reduce_axes(op)
         if isinstance(axes, str):
             return axes
-        return Binding("reduce_mean_f32" if mean else "reduce_sum_f32", {"axes": axes}, (0,))
+        return Binding(name, {"axes": axes}, (0,))
 
     return bind
 
 
-def _emitter(mean: bool):
+def _emitter(stem: str, mean: bool) -> Callable[[Emitter, KernelOp], None]:
     def emit(e: Emitter, op: KernelOp) -> None:
         axes = set(params_of(op).ints("axes"))
         x, y = op.ins[0], op.outs[0]
@@ -59,7 +82,7 @@ def _emitter(mean: bool):
             n = sizes[split] if runs else 1
             inner = numel(sizes[split + 1 :]) if runs else 1
             e.call(
-                "deeploy_reduce_sum_f32",
+                f"deeploy_reduce_{stem}_f32",
                 [
                     e.ptr(x, const=True),
                     e.ptr(y),
@@ -74,7 +97,7 @@ def _emitter(mean: bool):
         kept_strides = iter(contiguous_strides(kept))
         out_strides = tuple(0 if r else next(kept_strides) for r in reduced)
         e.call(
-            "deeploy_reduce_sum_nd_f32",
+            f"deeploy_reduce_{stem}_nd_f32",
             [
                 e.ptr(x, const=True),
                 e.ptr(y),
@@ -90,10 +113,6 @@ def _emitter(mean: bool):
 
 
 KERNELS = [
-    Kernel(
-        "reduce_sum_f32", ("ReduceSum",), "kernels/reduce_f32.c", _binder(False), _emitter(False)
-    ),
-    Kernel(
-        "reduce_mean_f32", ("ReduceMean",), "kernels/reduce_f32.c", _binder(True), _emitter(True)
-    ),
+    Kernel(name, (op_type,), SOURCE, _binder(name), _emitter(stem, op_type == "ReduceMean"))
+    for op_type, (name, stem) in REDUCTIONS.items()
 ]
