@@ -18,6 +18,17 @@ void deeploy_conv2d_f32(const float *restrict x, const float *restrict w,
                         int32_t PT, int32_t PL, int32_t G,
                         float act_min, float act_max);
 
+/* The same convolution with the weights packed by the compiler in blocks of 4 output
+ * channels: wp[g][f / 4][c][kh][kw][f % 4] (the group's F/G channels must be a multiple of
+ * 4). Computes 4 channels x 4 columns per register tile. */
+void deeploy_conv2d_packed_f32(const float *restrict x, const float *restrict wp,
+                               const float *restrict bias, float *restrict y,
+                               int32_t N, int32_t C, int32_t H, int32_t W,
+                               int32_t F, int32_t KH, int32_t KW, int32_t OH, int32_t OW,
+                               int32_t SH, int32_t SW, int32_t DH, int32_t DW,
+                               int32_t PT, int32_t PL, int32_t G,
+                               float act_min, float act_max);
+
 #ifdef __cplusplus
 }
 #endif

@@ -33,6 +33,12 @@ static inline dv4 dv4_zero(void) { return (dv4){0.0f, 0.0f, 0.0f, 0.0f}; }
 #define dv4_lane(v, i) ((dv4)__builtin_shuffle((dv4i)(v), (dv4i){(i), (i), (i), (i)}))
 #endif
 static inline float dv4_sum(dv4 v) { return (v[0] + v[1]) + (v[2] + v[3]); }
+/* Lanes of a and b picked by four indices (0-3 from a, 4-7 from b). */
+#if defined(__clang__)
+#define dv4_shuffle2(a, b, i, j, k, l) __builtin_shufflevector((a), (b), (i), (j), (k), (l))
+#else
+#define dv4_shuffle2(a, b, i, j, k, l) __builtin_shuffle((a), (b), (dv4i){(i), (j), (k), (l)})
+#endif
 #if defined(__SSE__)
 #include <xmmintrin.h>
 static inline dv4 dv4_max(dv4 a, dv4 b) { return (dv4)_mm_max_ps((__m128)a, (__m128)b); }
@@ -104,6 +110,24 @@ static inline dv4 dv4_div(dv4 a, dv4 b) { return a / b; }
 
 /* a * b + c (two roundings, as the scalar code: results match the reference order) */
 static inline dv4 dv4_madd(dv4 a, dv4 b, dv4 c) { return dv4_add(dv4_mul(a, b), c); }
+
+/* Rows r0..r3 of the 4 x 4 matrix whose columns are c0..c3. */
+#ifndef DEEPLOY_SIMD_EMULATED
+static inline void dv4_transpose(dv4 c0, dv4 c1, dv4 c2, dv4 c3, dv4 *r) {
+    const dv4 t0 = dv4_shuffle2(c0, c1, 0, 4, 1, 5), t1 = dv4_shuffle2(c2, c3, 0, 4, 1, 5);
+    const dv4 t2 = dv4_shuffle2(c0, c1, 2, 6, 3, 7), t3 = dv4_shuffle2(c2, c3, 2, 6, 3, 7);
+    r[0] = dv4_shuffle2(t0, t1, 0, 1, 4, 5);
+    r[1] = dv4_shuffle2(t0, t1, 2, 3, 6, 7);
+    r[2] = dv4_shuffle2(t2, t3, 0, 1, 4, 5);
+    r[3] = dv4_shuffle2(t2, t3, 2, 3, 6, 7);
+}
+#else
+static inline void dv4_transpose(dv4 c0, dv4 c1, dv4 c2, dv4 c3, dv4 *r) {
+    const dv4 c[4] = {c0, c1, c2, c3};
+    for (int i = 0; i < 4; ++i)
+        for (int j = 0; j < 4; ++j) r[i].v[j] = c[j].v[i];
+}
+#endif
 
 /* min(hi, max(lo, v)); the operand order keeps NaN in v, like the scalar clamps. */
 static inline dv4 dv4_clamp(dv4 v, dv4 lo, dv4 hi) { return dv4_min(hi, dv4_max(lo, v)); }
