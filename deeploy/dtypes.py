@@ -31,7 +31,7 @@ def element_type_of(dtype: np.dtype) -> Attribute:
     dtype = np.dtype(dtype)
     if dtype == np.bool_:
         return IntegerType(1)
-    if dtype.kind == "f":
+    if dtype.kind == "f" and dtype.itemsize in (2, 4, 8):
         return {2: Float16Type(), 4: Float32Type(), 8: Float64Type()}[dtype.itemsize]
     if dtype.kind in "iu":
         sign = Signedness.UNSIGNED if dtype.kind == "u" else Signedness.SIGNLESS

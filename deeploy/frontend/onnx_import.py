@@ -143,10 +143,11 @@ class _Importer:
                 raise ModelError(
                     f"input '{name}' has no shape; give one with --input-shape {name}=1x3x32x32 (your shape)"
                 )
-            unknown = [d.dim_param or "?" for d in dims if not d.dim_value]
+            unknown = [d.dim_param or "?" for d in dims if not d.HasField("dim_value")]
             if unknown:
                 shown = "x".join(
-                    d.dim_param or "?" if not d.dim_value else str(d.dim_value) for d in dims
+                    str(d.dim_value) if d.HasField("dim_value") else (d.dim_param or "?")
+                    for d in dims
                 )
                 raise ModelError(
                     f"input '{name}' has dynamic shape [{shown}] (unknown: {', '.join(unknown)}); "
@@ -281,6 +282,10 @@ class _Importer:
         info = types.get(name)
         if info is None:
             raise ModelError(f"tensor '{name}' has no inferable shape")
+        if 0 in info.shape:
+            raise UnsupportedError(
+                f"tensor '{name}' has shape {list(info.shape)}: empty tensors are not supported"
+            )
         try:
             return TensorType(element_type_of(info.dtype), info.shape)
         except ValueError:

@@ -147,6 +147,18 @@ def _softmax_v1(node: Node, ctx: NormalizeContext) -> list[Node]:
     ]
 
 
+def _cast_like(node: Node, ctx: NormalizeContext) -> list[Node]:
+    """CastLike(x, like) is Cast(x, to=like's element type), which is static here."""
+    from onnx import helper
+
+    like = ctx.types.get(node.inputs[1])
+    if like is None:
+        return [node]
+    to = helper.np_dtype_to_tensor_dtype(like.dtype)
+    attrs = {k: v for k, v in node.attrs.items() if k == "saturate"}
+    return [Node("Cast", "", node.name, [node.inputs[0]], node.outputs, {**attrs, "to": to})]
+
+
 def _ms_gelu(node: Node, ctx: NormalizeContext) -> list[Node]:
     return [Node("Gelu", "", node.name, node.inputs, node.outputs, {"approximate": "none"})]
 
@@ -158,6 +170,13 @@ def _drop(node: Node, ctx: NormalizeContext) -> list[Node]:
         raise UnsupportedError(
             f"node {node.describe()}: its mask output '{extra[0]}' is not supported"
         )
+    if node.op_type == "Dropout" and len(node.inputs) > 2 and node.inputs[2]:
+        training = ctx.constants.get(node.inputs[2])
+        if training is None or bool(np.asarray(training).reshape(-1)[0]):
+            raise UnsupportedError(
+                f"node {node.describe()}: Dropout in training mode is not supported "
+                "(training_mode must be absent or a constant false)"
+            )
     ctx.aliases[node.outputs[0]] = ctx.aliases.get(node.inputs[0], node.inputs[0])
     return []
 
@@ -193,6 +212,7 @@ for _reduce in (
 _ALWAYS: dict[tuple[str, str], Rewrite] = {
     ("Identity", ""): _drop,
     ("Dropout", ""): _drop,
+    ("CastLike", ""): _cast_like,
     ("Gelu", "com.microsoft"): _ms_gelu,
 }
 

@@ -9,13 +9,12 @@ multiple of 4 output channels: the emitter then writes the weights re-packed in 
 from __future__ import annotations
 
 import numpy as np
-
 from xdsl.utils.exceptions import PassFailedException
 
 from deeploy.dialects.buffer import ConstantOp, KernelOp
 from deeploy.dialects.graph import GraphOp, constant_value, shape_of
-from deeploy.dtypes import numpy_from_dense
 from deeploy.dialects.graph_geometry import conv_geometry
+from deeploy.dtypes import numpy_from_dense
 from deeploy.kernels.base import Binding, Emitter, Kernel, params_of
 from deeploy.kernels.predicates import f32_only
 from deeploy.kernels.shapes import buffer_shape

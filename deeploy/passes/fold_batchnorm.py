@@ -58,11 +58,19 @@ class FoldBatchNormIntoConv(RewritePattern):
         affine = _bn_affine(op)
         weight = constant_value(conv.operands[1])
         bias_in = conv.operands[2] if len(conv.operands) > 2 else None
-        bias = constant_value(bias_in) if bias_in is not None else np.zeros(shape_of(conv.operands[1])[0])
+        bias = (
+            constant_value(bias_in)
+            if bias_in is not None
+            else np.zeros(shape_of(conv.operands[1])[0])
+        )
         if affine is None or weight is None or bias is None:
             return
         s, t = affine
-        new_w = _const(weight.astype(np.float64) * s.reshape(-1, *([1] * (weight.ndim - 1))), conv.operands[1], f"{conv.node_name}_w_bn")
+        new_w = _const(
+            weight.astype(np.float64) * s.reshape(-1, *([1] * (weight.ndim - 1))),
+            conv.operands[1],
+            f"{conv.node_name}_w_bn",
+        )
         new_b = _const(bias.astype(np.float64) * s + t, conv.operands[1], f"{conv.node_name}_b_bn")
         new_b.result.name_hint = "bias"
         folded = type(conv).build(
@@ -122,5 +130,7 @@ class FoldBatchNormPass(ModulePass):
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         PatternRewriteWalker(
-            GreedyRewritePatternApplier([FoldBatchNormIntoConv(), FoldBatchNormIntoGemm()], dce_enabled=False),
+            GreedyRewritePatternApplier(
+                [FoldBatchNormIntoConv(), FoldBatchNormIntoGemm()], dce_enabled=False
+            ),
         ).rewrite_module(op)

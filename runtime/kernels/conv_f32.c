@@ -10,6 +10,8 @@
  *    dot product along the kernel row, contiguous in both input and weights.
  * Padding is handled on the fly: out-of-range rows are skipped, vectors that reach into
  * the left/right padding are gathered with zeros. */
+#include <math.h>
+
 #include "deeploy/conv.h"
 #include "deeploy/simd.h"
 
@@ -17,6 +19,7 @@ typedef struct {
     const float *x; /* first input channel of the group */
     int32_t H, W, KH, KW, SH, SW, DH, DW, PT, PL, Cg, OW;
     float lo, hi;
+    int clamp; /* lo or hi is finite (a fused activation) */
 } conv_t;
 
 /* row[p0 + j * step] for j < 4; zero outside [0, W) and for j >= lanes. */
@@ -27,6 +30,29 @@ static inline dv4 gather4(const float *row, int32_t p0, int32_t step, int32_t W,
         v[j] = (j < lanes && p >= 0 && p < W) ? row[p] : 0.0f;
     }
     return dv4_load(v);
+}
+
+/* row[p .. p+4) with zeros outside [0, W) (unit stride): a shifted vector load where the
+ * window hangs over one edge of a row at least 4 wide, else a gather. */
+static inline dv4 load4_padded(const float *row, int32_t p, int32_t W) {
+    if (p >= 0 && p + 4 <= W) return dv4_load(row + p);
+#ifndef DEEPLOY_SIMD_EMULATED
+    const dv4 z = dv4_zero();
+    if (W >= 4 && p < 0 && p > -4) {
+        const dv4 v = dv4_load(row);
+        return p == -1 ? dv4_shuffle2(v, z, 4, 0, 1, 2)
+               : p == -2 ? dv4_shuffle2(v, z, 4, 4, 0, 1)
+                         : dv4_shuffle2(v, z, 4, 4, 4, 0);
+    }
+    if (W >= 4 && p + 4 > W && p < W) {
+        const dv4 v = dv4_load(row + W - 4);
+        const int32_t past = p + 4 - W;
+        return past == 1 ? dv4_shuffle2(v, z, 1, 2, 3, 4)
+               : past == 2 ? dv4_shuffle2(v, z, 2, 3, 4, 4)
+                           : dv4_shuffle2(v, z, 3, 4, 4, 4);
+    }
+#endif
+    return gather4(row, p, 1, W, 4);
 }
 
 /* Kernel rows kh with oh*SH + kh*DH - PT in [0, H): [*lo, *hi). */
@@ -40,14 +66,16 @@ static inline void valid_kernel_rows(const conv_t *c, int32_t oh, int32_t *lo, i
 }
 
 static inline void store4(float *y, dv4 v, int32_t cols, const conv_t *c) {
-    v = dv4_clamp(v, dv4_splat(c->lo), dv4_splat(c->hi));
+    if (c->clamp) v = dv4_clamp(v, dv4_splat(c->lo), dv4_splat(c->hi));
     if (cols == 4) {
         dv4_store(y, v);
         return;
     }
     float lanes[4];
     dv4_store(lanes, v);
-    for (int32_t j = 0; j < cols; ++j) y[j] = lanes[j];
+    y[0] = lanes[0];
+    if (cols > 1) y[1] = lanes[1];
+    if (cols > 2) y[2] = lanes[2];
 }
 
 static inline const float *input_row(const conv_t *c, int32_t ci, int32_t oh, int32_t kh) {
@@ -105,6 +133,7 @@ static inline const float *input_row(const conv_t *c, int32_t ci, int32_t oh, in
                     const int32_t p0 = p_first + kw * c->DW;                               \
                     const dv4 xv = interior ? dv4_set(row[p0], row[p0 + c->SW],            \
                                                       row[p0 + 2 * c->SW], row[p0 + 3 * c->SW]) \
+                                   : (c->SW == 1 && cols == 4) ? load4_padded(row, p0, c->W) \
                                             : gather4(row, p0, c->SW, c->W, cols);         \
                     REP_##R(MADD_SPLAT)                                                    \
                 }                                                                          \
@@ -200,7 +229,8 @@ void deeploy_conv2d_f32(const float *restrict x, const float *restrict w,
     for (int32_t n = 0; n < N; ++n) {
         for (int32_t g = 0; g < G; ++g) {
             const conv_t c = {x + ((ptrdiff_t)n * C + (ptrdiff_t)g * Cg) * H * W,
-                              H, W, KH, KW, SH, SW, DH, DW, PT, PL, Cg, OW, act_min, act_max};
+                              H, W, KH, KW, SH, SW, DH, DW, PT, PL, Cg, OW, act_min, act_max,
+                              act_min > -INFINITY || act_max < INFINITY};
             for (int32_t f0 = 0; f0 < Fg;) {
                 const int32_t rows = Fg - f0 >= 4 ? 4 : Fg - f0 >= 2 ? 2 : 1;
                 const tile_fn tile = rows == 4 ? (taps ? tile_taps_4 : tile_columns_4)
@@ -231,7 +261,7 @@ void deeploy_conv2d_f32(const float *restrict x, const float *restrict w,
 /* The 4 input values of a tap (unit column stride): one load, or a bounds-checked gather
  * where the tap reaches into the padding or past the last column. */
 static inline dv4 input4(const float *row, int32_t p0, int32_t W, int32_t cols) {
-    if (cols == 4 && p0 >= 0 && p0 + 4 <= W) return dv4_load(row + p0);
+    if (cols == 4) return load4_padded(row, p0, W);
     return gather4(row, p0, 1, W, cols);
 }
 
@@ -353,7 +383,8 @@ void deeploy_conv2d_packed_f32(const float *restrict x, const float *restrict wp
     for (int32_t n = 0; n < N; ++n) {
         for (int32_t g = 0; g < G; ++g) {
             const conv_t c = {x + ((ptrdiff_t)n * C + (ptrdiff_t)g * Cg) * H * W,
-                              H, W, KH, KW, SH, SW, DH, DW, PT, PL, Cg, OW, act_min, act_max};
+                              H, W, KH, KW, SH, SW, DH, DW, PT, PL, Cg, OW, act_min, act_max,
+                              act_min > -INFINITY || act_max < INFINITY};
             for (int32_t f0 = 0; f0 < Fg; f0 += 4) {
                 const int32_t f = g * Fg + f0;
                 const float *w = wp + ((ptrdiff_t)g * (Fg / 4) + f0 / 4) * block;
