@@ -28,7 +28,7 @@ OPS = {
 
 
 def _binder(op_type: str):
-    stem, variadic = OPS[op_type]
+    _, variadic = OPS[op_type]
 
     def bind(op: GraphOp) -> Binding | str:
         if reason := f32_only(op):
