@@ -1,28 +1,90 @@
-/* Layer normalisation, float32. See deeploy_kernels.h. */
+/* Normalisation kernels, float32. See deeploy/norm.h. */
 #include <math.h>
 
 #include "deeploy/norm.h"
 
+/* Mean and 1/sqrt(variance + eps) of n contiguous values: two passes, as the ONNX
+ * reference computes them, so that a large mean does not cancel the variance. */
+static void row_stats(const float *restrict x, size_t n, float eps, float *mean_out,
+                      float *inv_std_out) {
+    const float inv_n = 1.0f / (float)n;
+    float mean = 0.0f;
+    for (size_t i = 0; i < n; ++i) mean += x[i];
+    mean *= inv_n;
+    float var = 0.0f;
+    for (size_t i = 0; i < n; ++i) {
+        const float d = x[i] - mean;
+        var += d * d;
+    }
+    *mean_out = mean;
+    *inv_std_out = 1.0f / sqrtf(var * inv_n + eps);
+}
+
 void deeploy_layernorm_f32(const float *restrict x, const float *restrict scale,
                            const float *restrict bias, float *restrict y,
                            int32_t outer, int32_t n, float eps) {
-    const float inv_n = 1.0f / (float)n;
     for (int32_t o = 0; o < outer; ++o) {
         const float *restrict xr = x + (size_t)o * n;
         float *restrict yr = y + (size_t)o * n;
-        float mean = 0.0f;
-        for (int32_t i = 0; i < n; ++i) mean += xr[i];
-        mean *= inv_n;
-        float var = 0.0f;
-        for (int32_t i = 0; i < n; ++i) {
-            const float d = xr[i] - mean;
-            var += d * d;
+        float mean, inv_std;
+        row_stats(xr, (size_t)n, eps, &mean, &inv_std);
+        if (bias) {
+            for (int32_t i = 0; i < n; ++i) yr[i] = (xr[i] - mean) * inv_std * scale[i] + bias[i];
+        } else {
+            for (int32_t i = 0; i < n; ++i) yr[i] = (xr[i] - mean) * inv_std * scale[i];
         }
-        var *= inv_n;
-        const float inv_std = 1.0f / sqrtf(var + eps);
-        for (int32_t i = 0; i < n; ++i) {
-            const float v = (xr[i] - mean) * inv_std * scale[i];
-            yr[i] = bias ? v + bias[i] : v;
+    }
+}
+
+void deeploy_batchnorm_f32(const float *x, const float *restrict mul,
+                           const float *restrict add, float *y,
+                           int32_t N, int32_t C, int32_t S) {
+    for (int32_t n = 0; n < N; ++n) {
+        for (int32_t c = 0; c < C; ++c) {
+            const size_t base = ((size_t)n * C + c) * S;
+            const float a = mul[c], b = add[c];
+            for (int32_t s = 0; s < S; ++s) y[base + s] = x[base + s] * a + b;
+        }
+    }
+}
+
+void deeploy_groupnorm_f32(const float *restrict x, const float *restrict scale,
+                           const float *restrict bias, float *restrict y,
+                           int32_t N, int32_t G, int32_t Cg, int32_t S,
+                           int32_t group_stride, int32_t channel_stride, float eps) {
+    const size_t group_size = (size_t)Cg * S;
+    for (int32_t n = 0; n < N; ++n) {
+        for (int32_t g = 0; g < G; ++g) {
+            const size_t base = ((size_t)n * G + g) * group_size;
+            float mean, inv_std;
+            row_stats(x + base, group_size, eps, &mean, &inv_std);
+            for (int32_t c = 0; c < Cg; ++c) {
+                const size_t p = (size_t)g * group_stride + (size_t)c * channel_stride;
+                const float a = inv_std * scale[p], b = bias[p];
+                const float *restrict xc = x + base + (size_t)c * S;
+                float *restrict yc = y + base + (size_t)c * S;
+                for (int32_t s = 0; s < S; ++s) yc[s] = (xc[s] - mean) * a + b;
+            }
+        }
+    }
+}
+
+void deeploy_rmsnorm_f32(const float *restrict x, const float *restrict scale,
+                         float *restrict y, int32_t outer, int32_t rows, int32_t cols,
+                         int32_t row_stride, int32_t col_stride, float eps) {
+    const size_t n = (size_t)rows * cols;
+    const float inv_n = 1.0f / (float)n;
+    for (int32_t o = 0; o < outer; ++o) {
+        const float *restrict xo = x + (size_t)o * n;
+        float *restrict yo = y + (size_t)o * n;
+        float sum = 0.0f;
+        for (size_t i = 0; i < n; ++i) sum += xo[i] * xo[i];
+        const float inv_rms = 1.0f / sqrtf(sum * inv_n + eps);
+        for (int32_t r = 0; r < rows; ++r) {
+            const float *restrict xr = xo + (size_t)r * cols;
+            const float *restrict sr = scale + (size_t)r * row_stride;
+            float *restrict yr = yo + (size_t)r * cols;
+            for (int32_t c = 0; c < cols; ++c) yr[c] = xr[c] * inv_rms * sr[(size_t)c * col_stride];
         }
     }
 }

@@ -11,6 +11,9 @@ extern "C" {
 /* x viewed as [outer, n, inner]; softmax along n. */
 void deeploy_softmax_f32(const float *restrict x, float *restrict y,
                          int32_t outer, int32_t n, int32_t inner);
+/* x viewed as [outer, n, inner]; log softmax along n (x - max - log(sum(exp(x - max)))). */
+void deeploy_log_softmax_f32(const float *restrict x, float *restrict y,
+                             int32_t outer, int32_t n, int32_t inner);
 
 #ifdef __cplusplus
 }
