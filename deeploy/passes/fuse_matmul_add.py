@@ -34,7 +34,9 @@ def _reshape(value: SSAValue, shape: tuple[int, ...], name: str) -> list:
     const = ConstantOp.from_numpy(np.array(shape, dtype=np.int64), f"{name}_shape")
     const.result.name_hint = "shape"
     t = TensorType(value.type.get_element_type(), shape)  # type: ignore[attr-defined]
-    reshape = op_class("Reshape").build(operands=[value, const.result], result_types=[t], attributes={})
+    reshape = op_class("Reshape").build(
+        operands=[value, const.result], result_types=[t], attributes={}
+    )
     return [const, reshape]
 
 

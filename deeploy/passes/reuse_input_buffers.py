@@ -59,7 +59,9 @@ def _reuse(fn: func.FuncOp) -> None:
                 continue
             source, target = op.ins[i], op.outs[j]
             root = _root(source)
-            if not isinstance(root.owner, buffer.AllocOp) or not isinstance(target.owner, buffer.AllocOp):
+            if not isinstance(root.owner, buffer.AllocOp) or not isinstance(
+                target.owner, buffer.AllocOp
+            ):
                 continue
             if sum(1 for v in op.ins if _root(v) is root) != 1:
                 continue
@@ -67,7 +69,10 @@ def _reuse(fn: func.FuncOp) -> None:
                 continue
             t_src, t_dst = root.type, target.type
             assert isinstance(t_src, MemRefType) and isinstance(t_dst, MemRefType)
-            if buffer.size_in_bytes(t_src) != buffer.size_in_bytes(t_dst) or t_src.element_type != t_dst.element_type:
+            if (
+                buffer.size_in_bytes(t_src) != buffer.size_in_bytes(t_dst)
+                or t_src.element_type != t_dst.element_type
+            ):
                 continue
             alloc = target.owner
             replacement = source

@@ -26,13 +26,19 @@ from deeploy.dialects.graph import ConstantOp, GraphOp
 
 class UntransposeGemmWeights(RewritePattern):
     def match_and_rewrite(self, op, rewriter: PatternRewriter) -> None:  # type: ignore[override]
-        if not isinstance(op, GraphOp) or op.SIGNATURE.op_type != "Gemm" or not op.attr_value("transB", 0):
+        if (
+            not isinstance(op, GraphOp)
+            or op.SIGNATURE.op_type != "Gemm"
+            or not op.attr_value("transB", 0)
+        ):
             return
         weight = op.operands[1]
         if not isinstance(weight.owner, ConstantOp) or not weight.has_one_use():
             return
         const = ConstantOp.from_numpy(
-            np.ascontiguousarray(weight.owner.numpy().T), weight.owner.const_name, weight.type.get_element_type()  # type: ignore[attr-defined]
+            np.ascontiguousarray(weight.owner.numpy().T),
+            weight.owner.const_name,
+            weight.type.get_element_type(),  # type: ignore[attr-defined]
         )
         const.result.name_hint = weight.name_hint
         rewriter.replace(weight.owner, [const], [const.result])
