@@ -406,11 +406,9 @@ class _Lowering:
         source_ops.extend(emitter.globals_)
         source_ops.extend([init_fn, run_fn])
         source = cemit.FileOp(f"{self.prefix}.c", source_ops)
-        runtime_files = [
-            "include/deeploy/common.h",
-            *(f"include/{h}" for h in sorted(headers)),
-            *sources,
-        ]
+        # kernels include the shared headers (common definitions, vectors, vector math)
+        shared = [f"include/deeploy/{h}.h" for h in ("common", "simd", "vmath")]
+        runtime_files = [*shared, *(f"include/{h}" for h in sorted(headers)), *sources]
         source.attributes["runtime_files"] = ArrayAttr([StringAttr(s) for s in runtime_files])
         return [header, source]
 

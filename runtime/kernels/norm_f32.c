@@ -2,17 +2,27 @@
 #include <math.h>
 
 #include "deeploy/norm.h"
+#include "deeploy/simd.h"
 
 /* Mean and 1/sqrt(variance + eps) of n contiguous values: two passes, as the ONNX
  * reference computes them, so that a large mean does not cancel the variance. */
 static void row_stats(const float *restrict x, size_t n, float eps, float *mean_out,
                       float *inv_std_out) {
     const float inv_n = 1.0f / (float)n;
-    float mean = 0.0f;
-    for (size_t i = 0; i < n; ++i) mean += x[i];
+    size_t i = 0;
+    dv4 acc = dv4_zero();
+    for (; i + 4 <= n; i += 4) acc = dv4_add(acc, dv4_load(x + i));
+    float mean = dv4_sum(acc);
+    for (; i < n; ++i) mean += x[i];
     mean *= inv_n;
-    float var = 0.0f;
-    for (size_t i = 0; i < n; ++i) {
+    const dv4 vmean = dv4_splat(mean);
+    acc = dv4_zero();
+    for (i = 0; i + 4 <= n; i += 4) {
+        const dv4 d = dv4_sub(dv4_load(x + i), vmean);
+        acc = dv4_madd(d, d, acc);
+    }
+    float var = dv4_sum(acc);
+    for (; i < n; ++i) {
         const float d = x[i] - mean;
         var += d * d;
     }
@@ -20,18 +30,51 @@ static void row_stats(const float *restrict x, size_t n, float eps, float *mean_
     *inv_std_out = 1.0f / sqrtf(var * inv_n + eps);
 }
 
+/* Rows whose length is a multiple of 4: vector loops only, statistics in registers. */
+static void layernorm_rows4(const float *restrict x, const float *restrict scale,
+                            const float *restrict bias, float *restrict y, int32_t outer,
+                            int32_t n, float eps) {
+    const float inv_n = 1.0f / (float)n;
+    for (int32_t o = 0; o < outer; ++o) {
+        const float *restrict xr = x + (ptrdiff_t)o * n;
+        float *restrict yr = y + (ptrdiff_t)o * n;
+        dv4 acc = dv4_zero();
+        for (int32_t i = 0; i < n; i += 4) acc = dv4_add(acc, dv4_load(xr + i));
+        const float mean = dv4_sum(acc) * inv_n;
+        const dv4 vmean = dv4_splat(mean);
+        acc = dv4_zero();
+        for (int32_t i = 0; i < n; i += 4) {
+            const dv4 d = dv4_sub(dv4_load(xr + i), vmean);
+            acc = dv4_madd(d, d, acc);
+        }
+        const dv4 vinv = dv4_splat(1.0f / sqrtf(dv4_sum(acc) * inv_n + eps));
+        if (bias) {
+            for (int32_t i = 0; i < n; i += 4) {
+                const dv4 v = dv4_mul(dv4_mul(dv4_sub(dv4_load(xr + i), vmean), vinv), dv4_load(scale + i));
+                dv4_store(yr + i, dv4_add(v, dv4_load(bias + i)));
+            }
+        } else {
+            for (int32_t i = 0; i < n; i += 4)
+                dv4_store(yr + i, dv4_mul(dv4_mul(dv4_sub(dv4_load(xr + i), vmean), vinv), dv4_load(scale + i)));
+        }
+    }
+}
+
 void deeploy_layernorm_f32(const float *restrict x, const float *restrict scale,
                            const float *restrict bias, float *restrict y,
                            int32_t outer, int32_t n, float eps) {
+    if (n % 4 == 0) {
+        layernorm_rows4(x, scale, bias, y, outer, n, eps);
+        return;
+    }
     for (int32_t o = 0; o < outer; ++o) {
         const float *restrict xr = x + (size_t)o * n;
         float *restrict yr = y + (size_t)o * n;
         float mean, inv_std;
         row_stats(xr, (size_t)n, eps, &mean, &inv_std);
-        if (bias) {
-            for (int32_t i = 0; i < n; ++i) yr[i] = (xr[i] - mean) * inv_std * scale[i] + bias[i];
-        } else {
-            for (int32_t i = 0; i < n; ++i) yr[i] = (xr[i] - mean) * inv_std * scale[i];
+        for (int32_t i = 0; i < n; ++i) {
+            const float v = (xr[i] - mean) * inv_std * scale[i];
+            yr[i] = bias ? v + bias[i] : v;
         }
     }
 }

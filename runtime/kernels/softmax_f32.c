@@ -3,29 +3,78 @@
 #include <math.h>
 
 #include "deeploy/softmax.h"
+#include "deeploy/vmath.h"
+
+/* Softmax of one contiguous row, 4 lanes at a time (exp from deeploy/vmath.h). */
+static void softmax_row(const float *restrict x, float *restrict y, int32_t n) {
+    int32_t k = 0;
+    float m = x[0];
+    if (n >= 4) {
+        dv4 vm = dv4_load(x);
+        for (k = 4; k + 4 <= n; k += 4) vm = dv4_max(vm, dv4_load(x + k));
+        float lanes[4];
+        dv4_store(lanes, vm);
+        m = lanes[0] > lanes[1] ? lanes[0] : lanes[1];
+        m = lanes[2] > m ? lanes[2] : m;
+        m = lanes[3] > m ? lanes[3] : m;
+    }
+    for (; k < n; ++k) m = x[k] > m ? x[k] : m;
+    const dv4 vmax = dv4_splat(m);
+    dv4 vsum = dv4_zero();
+    for (k = 0; k + 4 <= n; k += 4) {
+        const dv4 e = dv4_exp(dv4_sub(dv4_load(x + k), vmax));
+        dv4_store(y + k, e);
+        vsum = dv4_add(vsum, e);
+    }
+    float sum = dv4_sum(vsum);
+    for (; k < n; ++k) {
+        y[k] = expf(x[k] - m);
+        sum += y[k];
+    }
+    const float inv = 1.0f / sum;
+    const dv4 vinv = dv4_splat(inv);
+    for (k = 0; k + 4 <= n; k += 4) dv4_store(y + k, dv4_mul(dv4_load(y + k), vinv));
+    for (; k < n; ++k) y[k] *= inv;
+}
+
+/* Softmax along the middle axis of [outer, n, inner] with inner > 1: the `inner` values of
+ * one k are contiguous, so the vectors run along inner, with the running max and sum kept
+ * per lane (max in y's first row, the sum in a 4-lane register per chunk). */
+static void softmax_strided(const float *restrict x, float *restrict y, int32_t n, int32_t inner) {
+    int32_t i = 0;
+    for (; i + 4 <= inner; i += 4) {
+        dv4 vm = dv4_load(x + i);
+        for (int32_t k = 1; k < n; ++k) vm = dv4_max(vm, dv4_load(x + (ptrdiff_t)k * inner + i));
+        dv4 vsum = dv4_zero();
+        for (int32_t k = 0; k < n; ++k) {
+            const dv4 e = dv4_exp(dv4_sub(dv4_load(x + (ptrdiff_t)k * inner + i), vm));
+            dv4_store(y + (ptrdiff_t)k * inner + i, e);
+            vsum = dv4_add(vsum, e);
+        }
+        const dv4 vinv = dv4_div(dv4_splat(1.0f), vsum);
+        for (int32_t k = 0; k < n; ++k)
+            dv4_store(y + (ptrdiff_t)k * inner + i, dv4_mul(dv4_load(y + (ptrdiff_t)k * inner + i), vinv));
+    }
+    for (; i < inner; ++i) {
+        float m = x[i];
+        for (int32_t k = 1; k < n; ++k) m = x[(ptrdiff_t)k * inner + i] > m ? x[(ptrdiff_t)k * inner + i] : m;
+        float sum = 0.0f;
+        for (int32_t k = 0; k < n; ++k) {
+            const float e = expf(x[(ptrdiff_t)k * inner + i] - m);
+            y[(ptrdiff_t)k * inner + i] = e;
+            sum += e;
+        }
+        const float inv = 1.0f / sum;
+        for (int32_t k = 0; k < n; ++k) y[(ptrdiff_t)k * inner + i] *= inv;
+    }
+}
 
 void deeploy_softmax_f32(const float *restrict x, float *restrict y,
                          int32_t outer, int32_t n, int32_t inner) {
+    const ptrdiff_t block = (ptrdiff_t)n * inner;
     for (int32_t o = 0; o < outer; ++o) {
-        for (int32_t i = 0; i < inner; ++i) {
-            const float *restrict xp = x + (size_t)o * n * inner + i;
-            float *restrict yp = y + (size_t)o * n * inner + i;
-            float m = xp[0];
-            for (int32_t k = 1; k < n; ++k) {
-                const float v = xp[(size_t)k * inner];
-                m = v > m ? v : m;
-            }
-            float sum = 0.0f;
-            for (int32_t k = 0; k < n; ++k) {
-                const float e = expf(xp[(size_t)k * inner] - m);
-                yp[(size_t)k * inner] = e;
-                sum += e;
-            }
-            const float inv = 1.0f / sum;
-            for (int32_t k = 0; k < n; ++k) {
-                yp[(size_t)k * inner] *= inv;
-            }
-        }
+        if (inner == 1) softmax_row(x + o * block, y + o * block, n);
+        else softmax_strided(x + o * block, y + o * block, n, inner);
     }
 }
 
@@ -33,8 +82,12 @@ void deeploy_softmax_f32(const float *restrict x, float *restrict y,
 static void log_softmax_row(const float *restrict x, float *restrict y, int32_t n) {
     float m = x[0];
     for (int32_t k = 1; k < n; ++k) m = x[k] > m ? x[k] : m;
-    float sum = 0.0f;
-    for (int32_t k = 0; k < n; ++k) sum += expf(x[k] - m);
+    const dv4 vmax = dv4_splat(m);
+    dv4 vsum = dv4_zero();
+    int32_t k = 0;
+    for (; k + 4 <= n; k += 4) vsum = dv4_add(vsum, dv4_exp(dv4_sub(dv4_load(x + k), vmax)));
+    float sum = dv4_sum(vsum);
+    for (; k < n; ++k) sum += expf(x[k] - m);
     const float log_sum = logf(sum);
     for (int32_t k = 0; k < n; ++k) y[k] = x[k] - m - log_sum;
 }
