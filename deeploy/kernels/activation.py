@@ -1,32 +1,19 @@
-"""Pointwise activation kernels."""
+"""Pointwise activation kernels, float32."""
 
 from __future__ import annotations
 
 import math
 
 from deeploy.dialects.buffer import KernelOp
-from deeploy.dialects.graph import GraphOp, constant_value
+from deeploy.dialects.graph import GraphOp, constant_value, shape_of
 from deeploy.kernels.base import Binding, Emitter, Kernel, params_of
-from deeploy.kernels.layout import numel
+from deeploy.kernels.layout import broadcast_layout, numel
 from deeploy.kernels.predicates import f32_only
 from deeploy.kernels.shapes import buffer_shape
+from deeploy.kernels.unary import emit_pointwise, pointwise_kernel
 
-
-def _simple(op_type: str, symbol: str) -> Kernel:
-    def bind(op: GraphOp) -> Binding | str:
-        if reason := f32_only(op):
-            return reason
-        return Binding(f"{symbol}_f32", {}, (0,))
-
-    def emit(e: Emitter, op: KernelOp) -> None:
-        x, y = op.ins[0], op.outs[0]
-        e.call(
-            f"deeploy_{symbol}_f32", [e.ptr(x, const=True), e.ptr(y), e.i32(numel(buffer_shape(y)))]
-        )
-
-    return Kernel(
-        f"{symbol}_f32", (op_type,), "kernels/activation_f32.c", bind, emit, inplace=((0, 0),)
-    )
+SOURCE = "kernels/activation_f32.c"
+MAX_RANK = 8
 
 
 def bind_clip_f32(op: GraphOp) -> Binding | str:
@@ -69,31 +56,73 @@ def bind_gelu_f32(op: GraphOp) -> Binding | str:
     return Binding("gelu_tanh_f32" if approximate == "tanh" else "gelu_f32", {}, (0,))
 
 
+def _check_celu(params: dict[str, float]) -> str | None:
+    return "alpha must not be 0" if params["alpha"] == 0.0 else None
+
+
+def bind_prelu_f32(op: GraphOp) -> Binding | str:
+    if reason := f32_only(op):
+        return reason
+    x_shape = shape_of(op.operands[0])
+    if shape_of(op.results[0]) != x_shape:
+        return "slope must broadcast to the shape of X"
+    shape, _ = broadcast_layout(x_shape, [x_shape, shape_of(op.operands[1])])
+    if len(shape) > MAX_RANK:
+        return f"broadcast pattern needs {len(shape)} axes, more than {MAX_RANK}"
+    return Binding("prelu_f32", {}, (0, 1))
+
+
+def emit_prelu_f32(e: Emitter, op: KernelOp) -> None:
+    x, slope = op.ins
+    y = op.outs[0]
+    # x has y's shape, so only the slope needs strides
+    shape, (_, slope_strides) = broadcast_layout(
+        buffer_shape(y), [buffer_shape(x), buffer_shape(slope)]
+    )
+    assert slope_strides[-1] in (0, 1), slope_strides
+    e.call(
+        "deeploy_prelu_f32",
+        [
+            e.ptr(x, const=True),
+            e.ptr(slope, const=True),
+            e.ptr(y),
+            e.i32(len(shape)),
+            e.i32_array(shape),
+            e.i32_array(slope_strides),
+        ],
+    )
+
+
 KERNELS = [
-    _simple("Relu", "relu"),
-    _simple("Sigmoid", "sigmoid"),
+    pointwise_kernel("Relu", "relu", SOURCE),
+    pointwise_kernel("Sigmoid", "sigmoid", SOURCE),
     Kernel(
         "gelu_f32",
         ("Gelu",),
-        "kernels/activation_f32.c",
+        SOURCE,
         bind_gelu_f32,
-        _simple("Gelu", "gelu").emit,
+        emit_pointwise("gelu_f32"),
         inplace=((0, 0),),
     ),
+    # bound through Gelu's binder (approximate='tanh')
     Kernel(
         "gelu_tanh_f32",
         (),
-        "kernels/activation_f32.c",
+        SOURCE,
         bind_gelu_f32,
-        _simple("Gelu", "gelu_tanh").emit,
+        emit_pointwise("gelu_tanh_f32"),
         inplace=((0, 0),),
     ),
-    Kernel(
-        "clip_f32",
-        ("Clip",),
-        "kernels/activation_f32.c",
-        bind_clip_f32,
-        emit_clip_f32,
-        inplace=((0, 0),),
-    ),
+    Kernel("clip_f32", ("Clip",), SOURCE, bind_clip_f32, emit_clip_f32, inplace=((0, 0),)),
+    pointwise_kernel("LeakyRelu", "leaky_relu", SOURCE, ("alpha",)),
+    pointwise_kernel("HardSigmoid", "hard_sigmoid", SOURCE, ("alpha", "beta")),
+    pointwise_kernel("HardSwish", "hard_swish", SOURCE),
+    pointwise_kernel("Swish", "swish", SOURCE, ("alpha",)),
+    pointwise_kernel("Elu", "elu", SOURCE, ("alpha",)),
+    pointwise_kernel("Selu", "selu", SOURCE, ("alpha", "gamma")),
+    pointwise_kernel("Celu", "celu", SOURCE, ("alpha",), _check_celu),
+    pointwise_kernel("ThresholdedRelu", "thresholded_relu", SOURCE, ("alpha",)),
+    pointwise_kernel("Mish", "mish", SOURCE),
+    # x and the (broadcast) slope may both be runtime tensors
+    Kernel("prelu_f32", ("PRelu",), SOURCE, bind_prelu_f32, emit_prelu_f32, inplace=((0, 0),)),
 ]

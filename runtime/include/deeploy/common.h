@@ -1,11 +1,13 @@
 /*
  * Deeploy-on-xDSL runtime: definitions shared by every kernel family.
  *
- * Kernels are portable C99 without dynamic allocation. Every buffer argument is a
- * `restrict` pointer: the compiler's memory planner never lets an output overlap an input
- * unless the kernel is declared in-place safe, so the promise holds and C compilers may
- * vectorise freely even though all buffers live in one arena. Sizes are int32_t element
- * counts; layouts are row-major (NCHW for images).
+ * Kernels are portable C99 without dynamic allocation. Buffer arguments are `restrict`
+ * pointers: the compiler's memory planner never lets an output overlap an input, so the
+ * promise holds and C compilers may vectorise freely even though all buffers live in one
+ * arena. The one exception is a kernel declared in-place safe (reuse-input-buffers may pass
+ * it the same buffer as an input and its output): that input/output pair is not `restrict`,
+ * and the kernel reads each element before writing it. Sizes are int32_t element counts;
+ * layouts are row-major (NCHW for images).
  */
 #ifndef DEEPLOY_COMMON_H_
 #define DEEPLOY_COMMON_H_

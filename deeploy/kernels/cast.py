@@ -1,0 +1,40 @@
+"""Cast between float32, int8/16/32/64, uint8/16 and bool (runtime/kernels/cast.c)."""
+
+from __future__ import annotations
+
+from deeploy.dialects.buffer import KernelOp
+from deeploy.dialects.graph import GraphOp, element_type
+from deeploy.dtypes import byte_size, short_name
+from deeploy.kernels.base import Binding, Emitter, Kernel
+from deeploy.kernels.layout import numel
+from deeploy.kernels.shapes import buffer_shape
+
+SOURCE = "kernels/cast.c"
+# the element types of DEEPLOY_CAST_TYPES in runtime/include/deeploy/cast.h, by short_name
+CAST_TYPES = ("f32", "i8", "u8", "i16", "u16", "i32", "i64", "bool")
+
+
+def bind_cast(op: GraphOp) -> Binding | str:
+    source, target = element_type(op.operands[0]), element_type(op.results[0])
+    for role, t in (("from", source), ("to", target)):
+        if short_name(t) not in CAST_TYPES:
+            return f"cannot cast {role} {t}: the supported types are {', '.join(CAST_TYPES)}"
+    # converting in place is safe only when each element keeps its address
+    same_size = byte_size(source) == byte_size(target)
+    return Binding("cast" if same_size else "cast_resize", {}, (0,))
+
+
+def emit_cast(e: Emitter, op: KernelOp) -> None:
+    x, y = op.ins[0], op.outs[0]
+    source, target = (v.type.get_element_type() for v in (x, y))  # type: ignore[attr-defined]
+    e.call(
+        f"deeploy_cast_{short_name(source)}_{short_name(target)}",
+        [e.ptr(x, const=True), e.ptr(y), e.i32(numel(buffer_shape(y)))],
+    )
+
+
+KERNELS = [
+    Kernel("cast", ("Cast",), SOURCE, bind_cast, emit_cast, inplace=((0, 0),)),
+    # bound through Cast's binder when the element sizes differ
+    Kernel("cast_resize", (), SOURCE, bind_cast, emit_cast),
+]
