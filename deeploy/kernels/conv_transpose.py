@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from deeploy.dialects.buffer import KernelOp
-from deeploy.dialects.graph import GraphOp, shape_of
+from xdsl.utils.exceptions import PassFailedException
+
+from deeploy.dialects.buffer import ConstantOp, KernelOp
+from deeploy.dialects.graph import GraphOp, constant_value, shape_of
+from deeploy.dtypes import numpy_from_dense
 from deeploy.kernels.base import Binding, Emitter, Kernel, params_of
 from deeploy.kernels.predicates import f32_only
 from deeploy.kernels.shapes import buffer_shape
@@ -89,7 +92,42 @@ def bind_conv_transpose_f32(op: GraphOp) -> Binding | str:
         "pads_begin": zero + begin,
         "group": group,
     }
-    return Binding("conv_transpose2d_f32", params, tuple(range(len(op.operands))))
+    patch = (
+        params["strides"] == params["kernel"]
+        and set(params["dilations"]) == {1}
+        and set(params["pads_begin"]) == {0}
+        and y[2:] == tuple(n * k for n, k in zip(x[2:], kernel))
+        and group == 1
+        and w[1] % 4 == 0
+        and constant_value(op.operands[1]) is not None
+    )
+    kernel_name = "conv_transpose_patch_f32" if patch else "conv_transpose2d_f32"
+    return Binding(kernel_name, params, tuple(range(len(op.operands))))
+
+
+def emit_conv_transpose_patch_f32(e: Emitter, op: KernelOp) -> None:
+    """Weights (C, F, KH, KW) re-packed as [kh][kw][f / 4][c][f % 4] at compile time."""
+    weights = op.ins[1].owner
+    if not isinstance(weights, ConstantOp):
+        raise PassFailedException("conv_transpose_patch_f32 needs constant weights")
+    w = numpy_from_dense(weights.value)
+    if w.ndim == 3:
+        w = w[:, :, None, :]
+    c, f, kh, kw = w.shape
+    packed = w.reshape(c, f // 4, 4, kh, kw).transpose(3, 4, 1, 0, 2).reshape(-1)
+    x, bias, y = op.ins[0], (op.ins[2] if len(op.ins) > 2 else None), op.outs[0]
+    xs = buffer_shape(x)
+    h, w_in = (xs[2], xs[3]) if len(xs) == 4 else (1, xs[2])
+    e.call(
+        "deeploy_conv_transpose_patch_f32",
+        [
+            e.ptr(x, const=True),
+            e.f32_array(packed),
+            e.ptr(bias, const=True) if bias is not None else e.null(x.type.get_element_type()),  # type: ignore[attr-defined]
+            e.ptr(y),
+            *map(e.i32, (xs[0], c, h, w_in, f, kh, kw)),
+        ],
+    )
 
 
 def emit_conv_transpose2d_f32(e: Emitter, op: KernelOp) -> None:
@@ -135,5 +173,13 @@ KERNELS = [
         "kernels/conv_transpose_f32.c",
         bind_conv_transpose_f32,
         emit_conv_transpose2d_f32,
+    ),
+    # reached through the binder above when stride == kernel and nothing else is set
+    Kernel(
+        "conv_transpose_patch_f32",
+        (),
+        "kernels/conv_transpose_f32.c",
+        bind_conv_transpose_f32,
+        emit_conv_transpose_patch_f32,
     ),
 ]

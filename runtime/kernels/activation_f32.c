@@ -9,6 +9,7 @@
 
 #include "deeploy/activation.h"
 #include "deeploy/simd.h"
+#include "deeploy/vmath.h"
 
 /* max(v, 0) and min(v, 0), both keeping NaN */
 #define POS(v) ((v) < 0.0f ? 0.0f : (v))
@@ -41,24 +42,30 @@ void deeploy_clip_f32(const float *x, float *y, int32_t n, float lo, float hi) {
     POINTWISE(CLIP_V, CLIP_S);
 }
 
+/* The exp/erf-based activations use the vector approximations of deeploy/vmath.h in the
+ * vector loop and libm for the scalar tail (agreeing within a few ulp). */
 void deeploy_sigmoid_f32(const float *x, float *y, int32_t n) {
-    for (int32_t i = 0; i < n; ++i) {
-        y[i] = 1.0f / (1.0f + expf(-x[i]));
-    }
+    const dv4 one = dv4_splat(1.0f);
+#define SIGMOID_V(v) dv4_div(one, dv4_add(one, dv4_exp(dv4_sub(dv4_zero(), (v)))))
+#define SIGMOID_S(v) (1.0f / (1.0f + expf(-(v))))
+    POINTWISE(SIGMOID_V, SIGMOID_S);
 }
 
 void deeploy_gelu_f32(const float *x, float *y, int32_t n) {
     /* exact: 0.5 x (1 + erf(x / sqrt(2))) */
-    for (int32_t i = 0; i < n; ++i) {
-        y[i] = 0.5f * x[i] * (1.0f + erff(x[i] * 0.70710678118654752f));
-    }
+    const dv4 half = dv4_splat(0.5f), one = dv4_splat(1.0f), r2 = dv4_splat(0.70710678118654752f);
+#define GELU_V(v) dv4_mul(dv4_mul(half, (v)), dv4_add(one, dv4_erf(dv4_mul((v), r2))))
+#define GELU_S(v) (0.5f * (v) * (1.0f + erff((v) * 0.70710678118654752f)))
+    POINTWISE(GELU_V, GELU_S);
 }
 
 void deeploy_gelu_tanh_f32(const float *x, float *y, int32_t n) {
-    for (int32_t i = 0; i < n; ++i) {
-        const float v = x[i];
-        y[i] = 0.5f * v * (1.0f + tanhf(0.79788456080286536f * (v + 0.044715f * v * v * v)));
-    }
+    /* 0.5 v (1 + tanh(u)) = v / (1 + exp(-2u)), u = sqrt(2/pi) (v + 0.044715 v^3) */
+    const dv4 one = dv4_splat(1.0f), k = dv4_splat(-2.0f * 0.79788456080286536f);
+    const dv4 c = dv4_splat(0.044715f);
+#define GELU_TANH_V(v) dv4_div((v), dv4_add(one, dv4_exp(dv4_mul(k, dv4_madd(dv4_mul(c, (v)), dv4_mul((v), (v)), (v))))))
+#define GELU_TANH_S(v) ((v) / (1.0f + expf(-2.0f * 0.79788456080286536f * ((v) + 0.044715f * (v) * (v) * (v)))))
+    POINTWISE(GELU_TANH_V, GELU_TANH_S);
 }
 
 void deeploy_leaky_relu_f32(const float *x, float *y, int32_t n, float alpha) {
@@ -87,10 +94,10 @@ void deeploy_hard_swish_f32(const float *x, float *y, int32_t n) {
 }
 
 void deeploy_swish_f32(const float *x, float *y, int32_t n, float alpha) {
-    for (int32_t i = 0; i < n; ++i) {
-        const float v = x[i];
-        y[i] = v / (1.0f + expf(-alpha * v));
-    }
+    const dv4 one = dv4_splat(1.0f), nalpha = dv4_splat(-alpha);
+#define SWISH_V(v) dv4_div((v), dv4_add(one, dv4_exp(dv4_mul(nalpha, (v)))))
+#define SWISH_S(v) ((v) / (1.0f + expf(-alpha * (v))))
+    POINTWISE(SWISH_V, SWISH_S);
 }
 
 void deeploy_elu_f32(const float *x, float *y, int32_t n, float alpha) {

@@ -5,6 +5,7 @@
 #include <math.h>
 
 #include "deeploy/unary.h"
+#include "deeploy/vmath.h"
 
 #define F_sqrt(v) sqrtf(v)
 #define F_exp(v) expf(v)
@@ -27,10 +28,38 @@
 
 #define DEFINE_UNARY(name)                                                              \
     void deeploy_##name##_f32(const float *x, float *y, int32_t n) {                   \
-        for (int32_t i = 0; i < n; ++i) {                                               \
+        int32_t i = 0;                                                                  \
+        VECTOR_LOOP_##name                                                              \
+        for (; i < n; ++i) {                                                            \
             const float v = x[i];                                                       \
             y[i] = F_##name(v);                                                         \
         }                                                                               \
     }
+
+/* exp, erf and tanh have vector forms (deeploy/vmath.h) for all but the last n % 4 elements */
+#define VECTOR_LOOP(expr)                                                               \
+    for (; i + 4 <= n; i += 4) {                                                        \
+        const dv4 v = dv4_load(x + i);                                                  \
+        dv4_store(y + i, (expr));                                                       \
+    }
+#define VECTOR_LOOP_exp VECTOR_LOOP(dv4_exp(v))
+#define VECTOR_LOOP_erf VECTOR_LOOP(dv4_erf(v))
+/* tanh v = 1 - 2 / (e^{2v} + 1) */
+#define VECTOR_LOOP_tanh                                                                \
+    VECTOR_LOOP(dv4_sub(dv4_splat(1.0f),                                                \
+                        dv4_div(dv4_splat(2.0f), dv4_add(dv4_exp(dv4_add(v, v)), dv4_splat(1.0f)))))
+#define VECTOR_LOOP_sqrt
+#define VECTOR_LOOP_log
+#define VECTOR_LOOP_ceil
+#define VECTOR_LOOP_floor
+#define VECTOR_LOOP_round
+#define VECTOR_LOOP_abs
+#define VECTOR_LOOP_neg
+#define VECTOR_LOOP_reciprocal
+#define VECTOR_LOOP_sign
+#define VECTOR_LOOP_sin
+#define VECTOR_LOOP_cos
+#define VECTOR_LOOP_softplus
+#define VECTOR_LOOP_softsign
 
 DEEPLOY_UNARY_KERNELS(DEFINE_UNARY)

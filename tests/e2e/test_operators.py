@@ -34,6 +34,17 @@ CASES = {
     ),
     "conv2d_same_upper": _conv((1, 2, 7, 7), (2, 2, 4, 4), auto_pad="SAME_UPPER", strides=[2, 2]),
     "conv1d": _conv((1, 3, 20), (4, 3, 5), strides=[2], pads=[2, 1]),
+    # stride == kernel: the patch-upsampling kernel with packed weights (2-D, and 1-D with
+    # a partial column block)
+    "conv_transpose_patch_2d": single_op(
+        "ConvTranspose",
+        [("x", (1, 3, 3, 5))],
+        weights={"w": weight(R, 3, 8, 2, 2), "b": weight(R, 8)},
+        strides=[2, 2],
+    ),
+    "conv_transpose_patch_1d": single_op(
+        "ConvTranspose", [("x", (2, 5, 6))], weights={"w": weight(R, 5, 4, 3)}, strides=[3]
+    ),
     "gemm_plain": single_op("Gemm", [("a", (5, 7))], weights={"b": weight(R, 7, 3)}),
     "gemm_trans_alpha_beta": single_op(
         "Gemm",

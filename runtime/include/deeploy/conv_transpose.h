@@ -19,6 +19,13 @@ void deeploy_conv_transpose2d_f32(const float *restrict x, const float *restrict
                                   int32_t SH, int32_t SW, int32_t DH, int32_t DW,
                                   int32_t PT, int32_t PL, int32_t G);
 
+/* The case where stride == kernel, no padding, dilation 1, one group and F % 4 == 0
+ * (patch upsampling): wp holds the weights packed as [kh][kw][f / 4][c][f % 4]. */
+void deeploy_conv_transpose_patch_f32(const float *restrict x, const float *restrict wp,
+                                      const float *restrict bias, float *restrict y,
+                                      int32_t N, int32_t C, int32_t H, int32_t W, int32_t F,
+                                      int32_t KH, int32_t KW);
+
 #ifdef __cplusplus
 }
 #endif
