@@ -151,6 +151,9 @@ def _compile(
     report: dict[str, Any] = {"network": network, "target": tgt.name}
     report.update(io_summary(fn))
     report.update(graph_summary(module))  # before any pass, for node counts as in the model
+    promoted = module.attributes.get("deeploy.promoted_to_f32")
+    if isinstance(promoted, ArrayAttr):
+        report["promoted_to_float32"] = [s.data for s in promoted.data if isinstance(s, StringAttr)]
     stages: dict[str, str] = {}
     if keep_stages:
         stages["import"] = _print(module)

@@ -41,6 +41,9 @@ if TYPE_CHECKING:
     import onnx
 
 MIN_OPSET = 9
+# Like Deeploy's generic platform, half-precision tensors are computed in float32: there
+# are no half kernels, and float32 holds every float16/bfloat16 value exactly.
+_HALF_TYPES = frozenset({10, 16})  # TensorProto.FLOAT16, TensorProto.BFLOAT16
 _NAME_OK = re.compile(r"[^A-Za-z0-9_$.]")
 
 
@@ -117,6 +120,7 @@ class _Importer:
         self.input_shapes = {k: tuple(v) for k, v in input_shapes.items()}
         self.name = name
         self.values: dict[str, SSAValue] = {}
+        self.promoted: list[str] = []  # graph inputs/outputs declared float16/bfloat16
 
     # -- types ---------------------------------------------------------------------------
     def _override_inputs(self) -> None:
@@ -186,8 +190,10 @@ class _Importer:
                 f"{graph.ONNX_OPSET} are supported (convert it with onnx.version_converter)"
             )
         self._override_inputs()
-        types = self._infer_types()
-        constants = {t.name: numpy_helper.to_array(t) for t in self.model.graph.initializer}
+        types = _promote_half(self._infer_types())
+        constants = {
+            t.name: _promote_array(numpy_helper.to_array(t)) for t in self.model.graph.initializer
+        }
         ctx = NormalizeContext(types, constants, opsets)
 
         nodes: list[Node] = []
@@ -202,10 +208,12 @@ class _Importer:
                 attrs,
             )
             if node.op_type == "Constant" and node.domain in STANDARD_DOMAINS:
-                constants[node.outputs[0]] = _constant_node_value(node)
+                constants[node.outputs[0]] = _promote_array(_constant_node_value(node))
                 arr = constants[node.outputs[0]]
                 types[node.outputs[0]] = TensorInfo(arr.dtype, tuple(arr.shape))
                 continue
+            if node.op_type == "Cast" and node.attrs.get("to") in _HALF_TYPES:
+                node.attrs["to"] = 1  # TensorProto.FLOAT
             self._fill_missing_types(node, types, constants, opsets)
             nodes.extend(normalize(node, ctx))
 
@@ -227,6 +235,9 @@ class _Importer:
             if out not in types:
                 raise ModelError(f"output '{out}' has no inferable shape")
 
+        declared = {v.name: v.type.tensor_type.elem_type for v in self.model.graph.input}
+        declared.update({v.name: v.type.tensor_type.elem_type for v in self.model.graph.output})
+        self.promoted = [n for n, t in declared.items() if t in _HALF_TYPES]
         arg_types = [self._tensor_type(types, n) for n in graph_inputs]
         res_types = [self._tensor_type(types, n) for n in graph_outputs]
         block = Block(arg_types=arg_types)
@@ -248,7 +259,12 @@ class _Importer:
             arg_attrs=_name_attrs(graph_inputs),
             res_attrs=_name_attrs([o.name for o in self.model.graph.output]),
         )
-        return ModuleOp([fn])
+        module = ModuleOp([fn])
+        if self.promoted:
+            module.attributes["deeploy.promoted_to_f32"] = ArrayAttr(
+                [StringAttr(n) for n in self.promoted]
+            )
+        return module
 
     def _fill_missing_types(
         self,
@@ -417,6 +433,19 @@ class _Importer:
                 f"tensor '{name}' (output of node {node.describe()}) has a dynamic shape {list(info.shape)}"
             )
         return self._tensor_type(types, name)
+
+
+def _is_half(dtype: np.dtype) -> bool:
+    return (dtype.kind == "f" and dtype.itemsize == 2) or dtype.name == "bfloat16"
+
+
+def _promote_half(types: dict[str, TensorInfo]) -> dict[str, TensorInfo]:
+    f32 = np.dtype(np.float32)
+    return {k: TensorInfo(f32, v.shape) if _is_half(v.dtype) else v for k, v in types.items()}
+
+
+def _promote_array(array: np.ndarray) -> np.ndarray:
+    return array.astype(np.float32) if _is_half(array.dtype) else array
 
 
 def _tensor_info(type_proto: onnx.TypeProto) -> TensorInfo | None:

@@ -110,6 +110,7 @@ def cmd_compile(args: argparse.Namespace) -> int:
         input_shapes=parse_input_shapes(args.input_shape),
         keep_stages=bool(args.dump_ir),
     )
+    _note_promotions(result.report)
     written = result.write(args.output)
     if args.dump_ir:
         _dump_stages(result, Path(args.dump_ir))
@@ -120,6 +121,15 @@ def cmd_compile(args: argparse.Namespace) -> int:
     if args.json:
         _emit_json(result.report)
     return EXIT_OK
+
+
+def _note_promotions(report: dict[str, Any]) -> None:
+    promoted = report.get("promoted_to_float32")
+    if promoted:
+        print(
+            f"note: {', '.join(promoted)} declared float16/bfloat16: computed and passed as float32",
+            file=sys.stderr,
+        )
 
 
 def _dump_stages(result: Any, folder: Path) -> None:
@@ -158,6 +168,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     shapes = parse_input_shapes(args.input_shape)
     print(f"compiling {model} for {args.target} ...", flush=True)
     result = deeploy.compile(model, target=args.target, name=args.name, input_shapes=shapes)
+    _note_promotions(result.report)
     specs = result.report["inputs"]
     if path.is_dir():
         inputs = runner.fit_inputs(
@@ -228,6 +239,8 @@ def run_report(
     if instructions is not None:
         payload["instructions"] = instructions
         payload["ops"] = report["ops"]
+    if "promoted_to_float32" in report:
+        payload["promoted_to_float32"] = report["promoted_to_float32"]
     return payload
 
 

@@ -15,7 +15,7 @@ import pytest
 from tests.conftest import SHARED, compile_build_run, requires_shared, shared_tests
 
 FLOAT_MODELS = ("Models/Autoencoder1D", "Models/TinyViT/Demo", "Models/Transformer_DeepQuant")
-FLOAT_TESTS = [t for t in shared_tests() if "/FP32/" in t or t in FLOAT_MODELS]
+FLOAT_TESTS = [t for t in shared_tests() if "/FP32/" in t or "/BF16/" in t or t in FLOAT_MODELS]
 
 
 @requires_shared
