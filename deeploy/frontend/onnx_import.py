@@ -42,7 +42,8 @@ if TYPE_CHECKING:
 
 MIN_OPSET = 9
 # Like Deeploy's generic platform, half-precision tensors are computed in float32: there
-# are no half kernels, and float32 holds every float16/bfloat16 value exactly.
+# are no half kernels, and float32 holds every float16/bfloat16 value exactly. A Cast to
+# a half type keeps its `to` and rounds to that precision (kernels/cast.py).
 _HALF_TYPES = frozenset({10, 16})  # TensorProto.FLOAT16, TensorProto.BFLOAT16
 _NAME_OK = re.compile(r"[^A-Za-z0-9_$.]")
 
@@ -212,8 +213,6 @@ class _Importer:
                 arr = constants[node.outputs[0]]
                 types[node.outputs[0]] = TensorInfo(arr.dtype, tuple(arr.shape))
                 continue
-            if node.op_type == "Cast" and node.attrs.get("to") in _HALF_TYPES:
-                node.attrs["to"] = 1  # TensorProto.FLOAT
             self._fill_missing_types(node, types, constants, opsets)
             nodes.extend(normalize(node, ctx))
 

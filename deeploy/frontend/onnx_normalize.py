@@ -159,6 +159,24 @@ def _cast_like(node: Node, ctx: NormalizeContext) -> list[Node]:
     return [Node("Cast", "", node.name, [node.inputs[0]], node.outputs, {**attrs, "to": to})]
 
 
+def _pow_float_exponent(node: Node, ctx: NormalizeContext) -> list[Node]:
+    """A float base with a constant integer exponent (as in `x ** 2` exports) gets a float
+    exponent: the kernels are float-only, and the result type is the base's anyway."""
+    base = ctx.types.get(node.inputs[0])
+    exponent = ctx.constants.get(node.inputs[1]) if len(node.inputs) > 1 else None
+    if (
+        base is None
+        or base.dtype.kind != "f"
+        or exponent is None
+        or exponent.dtype.kind not in "iu"
+    ):
+        return [node]
+    as_float = ctx.add_constant(exponent.astype(base.dtype), f"{node.inputs[1]}_float")
+    return [
+        Node("Pow", node.domain, node.name, [node.inputs[0], as_float], node.outputs, node.attrs)
+    ]
+
+
 def _ms_gelu(node: Node, ctx: NormalizeContext) -> list[Node]:
     return [Node("Gelu", "", node.name, node.inputs, node.outputs, {"approximate": "none"})]
 
@@ -213,6 +231,7 @@ _ALWAYS: dict[tuple[str, str], Rewrite] = {
     ("Identity", ""): _drop,
     ("Dropout", ""): _drop,
     ("CastLike", ""): _cast_like,
+    ("Pow", ""): _pow_float_exponent,
     ("Gelu", "com.microsoft"): _ms_gelu,
 }
 

@@ -1,7 +1,8 @@
 """float16/bfloat16 networks are computed in float32, as on Deeploy's generic platform.
 
-The reference is the same network with every half-precision type replaced by float32,
-run under onnxruntime: promotion must give exactly that network's results.
+The reference is the same network with every half-precision tensor made float32 and each
+Cast to a half type followed by a Cast back to float32, run under onnxruntime: promotion
+must give that network's results, including the rounding of the Cast.
 """
 
 from __future__ import annotations
@@ -51,10 +52,17 @@ def _as_float32(model: onnx.ModelProto) -> onnx.ModelProto:
     for i, init in enumerate(twin.graph.initializer):
         array = numpy_helper.to_array(init).astype(np.float32)
         twin.graph.initializer[i].CopyFrom(numpy_helper.from_array(array, init.name))
+    nodes = []
     for node in twin.graph.node:
-        for attr in node.attribute:
-            if node.op_type == "Cast" and attr.name == "to":
-                attr.i = TensorProto.FLOAT
+        nodes.append(node)
+        if node.op_type == "Cast":  # keep the rounding: Cast to half, then back to float
+            rounded = node.output[0]
+            node.output[0] = f"{rounded}_half"
+            nodes.append(
+                helper.make_node("Cast", [node.output[0]], [rounded], to=TensorProto.FLOAT)
+            )
+    del twin.graph.node[:]
+    twin.graph.node.extend(nodes)
     return twin
 
 

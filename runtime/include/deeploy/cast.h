@@ -28,6 +28,12 @@ extern "C" {
     DEEPLOY_CAST_TARGETS(DEEPLOY_DECLARE_CAST, from, From)
 DEEPLOY_CAST_TYPES(DEEPLOY_DECLARE_CASTS_FROM)
 
+/* Cast to float16 / bfloat16 on float32 storage (half types are computed in float32):
+ * y[i] = x[i] rounded to the nearest value of that type, ties to even, overflowing to
+ * infinity; NaN stays NaN. y may be x itself. */
+void deeploy_round_f32_to_f16(const float *x, float *y, int32_t n);
+void deeploy_round_f32_to_bf16(const float *x, float *y, int32_t n);
+
 #ifdef __cplusplus
 }
 #endif
