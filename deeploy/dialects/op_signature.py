@@ -14,6 +14,18 @@ SINGLE = "1"
 OPTIONAL = "?"
 VARIADIC = "*"
 
+# Ops whose value is not a function of their inputs: never evaluated at compile time.
+NONDETERMINISTIC_OPS = frozenset(
+    {
+        "RandomNormal",
+        "RandomNormalLike",
+        "RandomUniform",
+        "RandomUniformLike",
+        "Bernoulli",
+        "Multinomial",
+    }
+)
+
 # ONNX attribute kinds we can carry as properties.
 INT, FLOAT, STRING, INTS, FLOATS, STRINGS, TENSOR = (
     "int",

@@ -36,6 +36,7 @@ from deeploy.frontend.onnx_normalize import (
     TensorInfo,
     normalize,
 )
+from deeploy.frontend.shape_propagation import static_value
 
 if TYPE_CHECKING:
     import onnx
@@ -212,6 +213,13 @@ class _Importer:
                 constants[node.outputs[0]] = _promote_array(_constant_node_value(node))
                 arr = constants[node.outputs[0]]
                 types[node.outputs[0]] = TensorInfo(arr.dtype, tuple(arr.shape))
+                continue
+            value = static_value(node, types, constants, opsets)
+            if value is not None:
+                for out, array in zip(node.outputs, value):
+                    if out:
+                        constants[out] = array = _promote_array(array)
+                        types[out] = TensorInfo(array.dtype, tuple(array.shape))
                 continue
             self._fill_missing_types(node, types, constants, opsets)
             nodes.extend(normalize(node, ctx))

@@ -17,8 +17,6 @@ from deeploy.kernels.shapes import buffer_shape
 def bind_layernorm_f32(op: GraphOp) -> Binding | str:
     if reason := f32_only(op):
         return reason
-    if len(op.results) > 1:
-        return "the Mean and InvStdDev outputs are not supported"
     x = shape_of(op.operands[0])
     axis = int(op.attr_value("axis", -1)) % len(x)  # type: ignore[call-overload]
     n = numel(x[axis:])
@@ -26,7 +24,7 @@ def bind_layernorm_f32(op: GraphOp) -> Binding | str:
         if numel(shape_of(v)) != n:
             return f"scale and bias must have the normalised shape {x[axis:]}"
     return Binding(
-        "layernorm_f32",
+        "layernorm_f32" if len(op.results) == 1 else "layernorm_stats_f32",
         {"axis": axis, "epsilon": float(op.attr_value("epsilon", 1e-5))},  # type: ignore[arg-type]
         tuple(range(len(op.operands))),
     )
@@ -46,6 +44,32 @@ def emit_layernorm_f32(e: Emitter, op: KernelOp) -> None:
             e.ptr(scale, const=True),
             e.ptr(bias, const=True) if bias is not None else e.null(x.type.get_element_type()),  # type: ignore[attr-defined]
             e.ptr(y),
+            e.i32(numel(shape[:axis])),
+            e.i32(numel(shape[axis:])),
+            e.f32(p.float("epsilon")),
+        ],
+    )
+
+
+def emit_layernorm_stats_f32(e: Emitter, op: KernelOp) -> None:
+    p = params_of(op)
+    x, scale = op.ins[0], op.ins[1]
+    bias = op.ins[2] if len(op.ins) > 2 else None
+    f32 = x.type.get_element_type()  # type: ignore[attr-defined]
+    y, *stats = op.outs
+    mean = stats[0] if stats else None
+    inv_std_dev = stats[1] if len(stats) > 1 else None
+    shape = buffer_shape(x)
+    axis = p.int("axis")
+    e.call(
+        "deeploy_layernorm_stats_f32",
+        [
+            e.ptr(x, const=True),
+            e.ptr(scale, const=True),
+            e.ptr(bias, const=True) if bias is not None else e.null(f32),
+            e.ptr(y),
+            e.ptr(mean) if mean is not None else e.null(f32),
+            e.ptr(inv_std_dev) if inv_std_dev is not None else e.null(f32),
             e.i32(numel(shape[:axis])),
             e.i32(numel(shape[axis:])),
             e.f32(p.float("epsilon")),
@@ -251,6 +275,14 @@ KERNELS = [
         "kernels/norm_f32.c",
         bind_layernorm_f32,
         emit_layernorm_f32,
+    ),
+    # bound through LayerNormalization's binder when the Mean/InvStdDev outputs are used
+    Kernel(
+        "layernorm_stats_f32",
+        (),
+        "kernels/norm_f32.c",
+        bind_layernorm_f32,
+        emit_layernorm_stats_f32,
     ),
     Kernel(
         "batchnorm_f32",

@@ -26,18 +26,8 @@ from xdsl.pattern_rewriter import (
 )
 
 from deeploy.dialects.graph import ConstantOp, GraphOp, from_attr, shape_of
-from deeploy.dialects.op_signature import OPTIONAL, SINGLE
+from deeploy.dialects.op_signature import NONDETERMINISTIC_OPS, OPTIONAL, SINGLE
 from deeploy.dtypes import element_type_of
-
-# Ops whose value is not a function of their inputs.
-_NONDETERMINISTIC = {
-    "RandomNormal",
-    "RandomNormalLike",
-    "RandomUniform",
-    "RandomUniformLike",
-    "Bernoulli",
-    "Multinomial",
-}
 
 
 def _replace_with_constants(
@@ -82,7 +72,7 @@ class FoldConstantOperands(RewritePattern):
     def match_and_rewrite(self, op, rewriter: PatternRewriter) -> None:  # type: ignore[override]
         if not isinstance(op, GraphOp) or op.SIGNATURE.domain != "":
             return
-        if op.SIGNATURE.op_type in _NONDETERMINISTIC or not op.operands:
+        if op.SIGNATURE.op_type in NONDETERMINISTIC_OPS or not op.operands:
             return
         owners = [v.owner for v in op.operands]
         if not all(isinstance(o, ConstantOp) for o in owners):

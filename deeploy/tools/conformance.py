@@ -40,7 +40,7 @@ import numpy as np
 import onnx
 from onnx import numpy_helper
 
-from deeploy.passes.fold_constants import _NONDETERMINISTIC  # what fold-constants leaves alone
+from deeploy.dialects.op_signature import NONDETERMINISTIC_OPS  # never folded
 
 # float32 results of libm (powf, expf...) and numpy may differ in the last bits
 FLOAT32_RTOL = 4 * 2.0**-23
@@ -122,7 +122,7 @@ def runtime_ops(model: onnx.ModelProto) -> set[str]:
         inputs = [i for i in node.input if i]
         folds = node.op_type in _FOLDED_WITHOUT_CONSTANT_INPUTS or (
             node.domain in ("", "ai.onnx")
-            and node.op_type not in _NONDETERMINISTIC
+            and node.op_type not in NONDETERMINISTIC_OPS
             and inputs
             and all(i in known for i in inputs)
         )

@@ -79,6 +79,24 @@ void deeploy_layernorm_f32(const float *restrict x, const float *restrict scale,
     }
 }
 
+void deeploy_layernorm_stats_f32(const float *restrict x, const float *restrict scale,
+                                 const float *restrict bias, float *restrict y,
+                                 float *restrict mean, float *restrict inv_std_dev,
+                                 int32_t outer, int32_t n, float eps) {
+    for (int32_t o = 0; o < outer; ++o) {
+        const float *restrict xr = x + (size_t)o * n;
+        float *restrict yr = y + (size_t)o * n;
+        float m, inv_std;
+        row_stats(xr, (size_t)n, eps, &m, &inv_std);
+        for (int32_t i = 0; i < n; ++i) {
+            const float v = (xr[i] - m) * inv_std * scale[i];
+            yr[i] = bias ? v + bias[i] : v;
+        }
+        if (mean) mean[o] = m;
+        if (inv_std_dev) inv_std_dev[o] = inv_std;
+    }
+}
+
 void deeploy_batchnorm_f32(const float *x, const float *restrict mul,
                            const float *restrict add, float *y,
                            int32_t N, int32_t C, int32_t S) {

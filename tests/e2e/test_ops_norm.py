@@ -222,6 +222,23 @@ def test_log_softmax_is_stable(tmp_path: Path) -> None:
     assert compare(outcome.outputs, reference(model, inputs)).passed
 
 
+@pytest.mark.parametrize("outputs", [["y", "mean"], ["y", "mean", "inv_std"]])
+def test_layernorm_statistics_outputs(outputs: list[str], tmp_path: Path) -> None:
+    from deeploy.harness.runner import compare
+
+    stats_shape = (2, 3, 1, 1)
+    model = chain(
+        [helper.make_node("LayerNormalization", ["x", "s", "b"], outputs, axis=2)],
+        [("x", (2, 3, 4, 5))],
+        [("y", (2, 3, 4, 5))] + [(o, stats_shape) for o in outputs[1:]],
+        {"s": weight(R, 4, 5), "b": weight(R, 4, 5)},
+    )
+    inputs = random_inputs(model, seed=4)
+    result, outcome = compile_build_run(model, inputs, tmp_path, name="ln_stats")
+    assert result.report["kernels"] == {"layernorm_stats_f32": 1}
+    assert compare(outcome.outputs, reference(model, inputs)).passed
+
+
 # -- Pad on other element types: the kernel moves elements by size ---------------------
 
 TYPED_PADS = {

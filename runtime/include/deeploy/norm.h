@@ -13,6 +13,13 @@ void deeploy_layernorm_f32(const float *restrict x, const float *restrict scale,
                            const float *restrict bias, float *restrict y,
                            int32_t outer, int32_t n, float eps);
 
+/* LayerNormalization that also writes each row's mean and 1/sqrt(variance + eps) (either
+ * may be NULL): outer values each. */
+void deeploy_layernorm_stats_f32(const float *restrict x, const float *restrict scale,
+                                 const float *restrict bias, float *restrict y,
+                                 float *restrict mean, float *restrict inv_std_dev,
+                                 int32_t outer, int32_t n, float eps);
+
 /* Inference BatchNormalization folded into a per-channel affine map:
  * x, y viewed as [N, C, S]; y = x * mul[c] + add[c]. y may be x itself (in place), so
  * neither is `restrict`. */

@@ -70,3 +70,15 @@ func.func @declined(%x: tensor<2x3x4xf32>, %s: tensor<2x1x4xf32>, %d: tensor<1x2
   func.return %r, %p, %c : tensor<2x3x4xf32>, tensor<2x3x8xf32>, tensor<1x2x4x4x4xf32>
 }
 // CHECK: 3 node(s) cannot run on target 'generic': RMSNormalization (scale (2, 1, 4) broadcasts to (2, 3, 4) along more than two groups of axes): 'rms'; Pad (reflect pads 0, 4 of axis 2 must be smaller than its size 4): 'wide'; ConvTranspose (only 1-D and 2-D transposed convolutions are supported (input rank 5)): 'deconv3d'
+
+// -----
+
+// LayerNormalization: the variant that also writes Mean and InvStdDev when they are used.
+func.func @layernorm(%x: tensor<2x8xf32>, %s: tensor<8xf32>) -> (tensor<2x8xf32>, tensor<2x8xf32>, tensor<2x1xf32>) {
+  %a = graph.layer_normalization %x, %s, none : (tensor<2x8xf32>, tensor<8xf32>) -> tensor<2x8xf32>
+  %b, %mean = graph.layer_normalization %x, %s, none {epsilon = 0.5 : f32} : (tensor<2x8xf32>, tensor<8xf32>) -> (tensor<2x8xf32>, tensor<2x1xf32>)
+  func.return %a, %b, %mean : tensor<2x8xf32>, tensor<2x8xf32>, tensor<2x1xf32>
+}
+// CHECK-LABEL: func.func @layernorm
+// CHECK:         kernel = "layernorm_f32", kernel_params = {axis = 1 : i64, epsilon = 9.9999997473787516e-06 : f64}, kernel_inputs = array<i64: 0, 1>
+// CHECK:         kernel = "layernorm_stats_f32", kernel_params = {axis = 1 : i64, epsilon = 5.000000e-01 : f64}, kernel_inputs = array<i64: 0, 1>
