@@ -9,9 +9,9 @@ from xdsl.ir import Dialect
 
 
 def _graph() -> Dialect:
-    from deeploy.dialects.graph import Graph
+    from deeploy.dialects.graph import graph_dialect
 
-    return Graph
+    return graph_dialect()
 
 
 def _buffer() -> Dialect:

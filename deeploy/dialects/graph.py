@@ -72,7 +72,7 @@ from deeploy.dialects.op_signature import (
 )
 from deeploy.dtypes import dense_from_numpy, numpy_from_dense
 
-__all__ = ["ONNX_OPSET", "ConstantOp", "Graph", "GraphOp", "op_class_for"]
+__all__ = ["ONNX_OPSET", "ConstantOp", "GraphOp", "graph_dialect", "op_class", "op_class_for"]
 
 _KIND_CONSTRAINTS: dict[str, type[Attribute]] = {
     INT: IntegerAttr,
@@ -391,20 +391,32 @@ def _all_signatures() -> tuple[OpSignature, ...]:
     return SIGNATURES + CUSTOM_SIGNATURES
 
 
-_OPS: tuple[type[GraphOp], ...] = tuple(_define(sig) for sig in _all_signatures())
-_BY_OP_TYPE: dict[str, type[GraphOp]] = {cls.SIGNATURE.op_type: cls for cls in _OPS}
+# Op classes are defined on first use: building all ~200 costs a noticeable part of a
+# compile's start-up, and a network uses a handful. Parsing loads them all (`all_ops`).
+_SIGNATURE_BY_OP_TYPE: dict[str, OpSignature] = {sig.op_type: sig for sig in _all_signatures()}
+_CLASS_BY_OP_TYPE: dict[str, type[GraphOp]] = {}
 
 
 def op_class_for(op_type: str) -> type[GraphOp] | None:
     """The graph op class for an ONNX op type (standard or custom), if any."""
-    return _BY_OP_TYPE.get(op_type)
+    cls = _CLASS_BY_OP_TYPE.get(op_type)
+    if cls is None:
+        sig = _SIGNATURE_BY_OP_TYPE.get(op_type)
+        if sig is None:
+            return None
+        cls = _CLASS_BY_OP_TYPE[op_type] = _define(sig)
+    return cls
 
 
 def op_class(op_type: str) -> type[GraphOp]:
-    cls = _BY_OP_TYPE.get(op_type)
+    cls = op_class_for(op_type)
     if cls is None:
         raise KeyError(op_type)
     return cls
+
+
+def all_ops() -> list[type[GraphOp]]:
+    return [op_class(op_type) for op_type in _SIGNATURE_BY_OP_TYPE]
 
 
 def is_float_tensor(value: SSAValue | Operation) -> bool:
@@ -436,7 +448,11 @@ def ints(values: Sequence[int]) -> DenseArrayBase:
     return DenseArrayBase.from_list(i64, list(values))
 
 
-Graph = Dialect("graph", [ConstantOp, *_OPS], [])
+
+
+def graph_dialect() -> Dialect:
+    """The dialect with every op class (what parsing textual IR needs)."""
+    return Dialect("graph", [ConstantOp, *all_ops()], [])
 
 # Register the per-op verifiers (kept in their own module so this one stays declarative).
 from deeploy.dialects import graph_verifiers as _graph_verifiers  # noqa: E402

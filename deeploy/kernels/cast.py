@@ -25,8 +25,8 @@ def _rounding(op: GraphOp) -> str | None:
 
 def bind_round_half(op: GraphOp) -> Binding | str | None:
     half = _rounding(op)
-    if half is None:
-        return None
+    if half is None or short_name(element_type(op.results[0])) != "f32":
+        return None  # only a half type computed as float32 (as imported) rounds in place
     if short_name(element_type(op.operands[0])) != "f32":
         return f"cast to {half} is supported from f32 only, got {element_type(op.operands[0])}"
     return Binding("cast_round_half", {"half": half}, (0,))

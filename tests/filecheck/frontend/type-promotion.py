@@ -31,6 +31,6 @@ onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]),
 # CHECK:      func.func @network(%x: tensor<4xf32> {graph.name = "x"}) -> (tensor<4xf32> {graph.name = "y"})
 # CHECK:      %w = graph.constant dense<[5.000000e-01, 1.000000e+00, 2.000000e+00, 4.000000e+00]> : tensor<4xf32>
 # CHECK:      %m = graph.mul %x, %w {name = "scale"} : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
-# CHECK-NEXT: %c = graph.cast %m {name = "to_half", to = 10 : i64} : (tensor<4xf32>) -> tensor<4xf32>
+# CHECK-NEXT: %c = graph.cast %m {to = 10 : i64, name = "to_half"} : (tensor<4xf32>) -> tensor<4xf32>
 # CHECK:      graph.constant dense<2.000000e+00> : tensor<f32>
 # CHECK:      %y = graph.pow %c, %{{.*}} {name = "square"} : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
