@@ -27,6 +27,8 @@ from deeploy.pipeline import Pipeline, default_pipeline
 if TYPE_CHECKING:
     import onnx
 
+    from deeploy.targets.base import MemoryConfig
+
 RUNTIME_DIR = Path(__file__).resolve().parent / "runtime"  # a link to the top-level runtime/
 
 
@@ -97,8 +99,12 @@ def compile(
     pipeline: Pipeline | Sequence[ModulePass] | None = None,
     keep_stages: bool = False,
     separate_buffers: bool = False,
+    memory: MemoryConfig | None = None,
 ) -> CompileResult:
     """Compile an ONNX model (path, bytes, stream or ModelProto) to C for `target`.
+
+    With `memory` (a `MemoryConfig`: L1 size, L2/L3 sizes, home level, double buffering),
+    every layer is tiled into L1 and tiles move by DMA between the levels.
 
     `pipeline` replaces the default pass pipeline (see `default_pipeline`). With
     `keep_stages`, the IR after the import and after every pass is kept as text in
@@ -112,7 +118,7 @@ def compile(
     gc.disable()
     try:
         result = _compile(
-            model, target, name, input_shapes, pipeline, keep_stages, separate_buffers
+            model, target, name, input_shapes, pipeline, keep_stages, separate_buffers, memory
         )
     finally:
         if collecting:
@@ -129,11 +135,12 @@ def _compile(
     pipeline: Pipeline | Sequence[ModulePass] | None,
     keep_stages: bool,
     separate_buffers: bool,
+    memory: MemoryConfig | None,
 ) -> CompileResult:
     from deeploy.backend.c_printer import c_files
     from deeploy.dialects import make_context
     from deeploy.frontend.onnx_import import import_onnx
-    from deeploy.report import graph_summary, io_summary, memory_summary
+    from deeploy.report import graph_summary, io_summary, memory_summary, tiling_summary
     from deeploy.targets import get_target
 
     tgt = get_target(target)
@@ -141,7 +148,11 @@ def _compile(
     fn = _network_function(module)
     assert fn is not None
     network = fn.sym_name.data
-    passes = Pipeline(tuple(pipeline)) if pipeline is not None else default_pipeline(tgt.name)
+    passes = (
+        Pipeline(tuple(pipeline))
+        if pipeline is not None
+        else default_pipeline(tgt.name, memory=memory)
+    )
     if separate_buffers:
         from dataclasses import replace
 
@@ -163,6 +174,8 @@ def _compile(
             report.update(graph_summary(mod, bound=True))
         if p.name == "plan-memory":
             report.update(memory_summary(mod))
+        if p.name == "tile-layers":
+            report.update(tiling_summary(mod))
         if keep_stages:
             stages[p.name] = _print(mod)
 

@@ -29,6 +29,11 @@ class UnsupportedError(DeeployError):
         self.nodes = nodes or []
 
 
+class BudgetError(DeeployError):
+    """The network does not fit the memory levels it was given (the message names the
+    layers or buffers at fault and what they would need)."""
+
+
 class OptionError(DeeployError):
     """An unknown target, a malformed option value, or an invalid pass pipeline."""
 

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.passes import ModulePass
 
 from deeploy.errors import OptionError
+
+if TYPE_CHECKING:
+    from deeploy.targets.base import MemoryConfig
 
 PassCallback = Callable[[ModulePass, ModuleOp], None]
 
@@ -97,8 +101,11 @@ def available_passes() -> dict[str, Callable[[], type[ModulePass]]]:
     return passes
 
 
-def default_pipeline(target: str = "generic", network: str = "") -> Pipeline:
-    """The passes `deeploy compile` runs for a target, in order."""
+def default_pipeline(
+    target: str = "generic", network: str = "", memory: MemoryConfig | None = None
+) -> Pipeline:
+    """The passes `deeploy compile` runs for a target, in order; with a memory hierarchy,
+    layers are tiled into L1 (tile-layers) and the C works through the DMA layer."""
     from xdsl.transforms.dead_code_elimination import DeadCodeElimination
 
     from deeploy.passes.bind_kernels import BindKernelsPass
@@ -111,11 +118,25 @@ def default_pipeline(target: str = "generic", network: str = "") -> Pipeline:
     from deeploy.passes.lower_to_c import LowerToCPass
     from deeploy.passes.plan_memory import PlanMemoryPass
     from deeploy.passes.reuse_input_buffers import ReuseInputBuffersPass
+    from deeploy.passes.tile_layers import TileLayersPass
     from deeploy.passes.untranspose_weights import UntransposeWeightsPass
     from deeploy.passes.verify_memory_plan import VerifyMemoryPlanPass
     from deeploy.targets import get_target
 
     t = get_target(target)
+    home = memory.home if memory is not None else t.home_level
+    tiling: tuple[ModulePass, ...] = ()
+    lowering = LowerToCPass(target=t.name, network=network)
+    if memory is not None:
+        tiling = (TileLayersPass(target=t.name, l1=memory.l1, double_buffer=memory.double_buffer),)
+        lowering = LowerToCPass(
+            target=t.name,
+            network=network,
+            l1=memory.l1,
+            l2=memory.l2,
+            l3=memory.l3,
+            home=memory.home,
+        )
     return Pipeline(
         (
             FoldConstantsPass(),
@@ -126,11 +147,12 @@ def default_pipeline(target: str = "generic", network: str = "") -> Pipeline:
             DeadCodeElimination(),
             BindKernelsPass(target=t.name),
             FuseActivationPass(),
-            BufferizePass(level=t.home_level),
+            BufferizePass(level=home),
             ReuseInputBuffersPass(),
+            *tiling,
             PlanMemoryPass(alignment=t.alignment),
             VerifyMemoryPlanPass(),
-            LowerToCPass(target=t.name, network=network),
+            lowering,
         )
     )
 

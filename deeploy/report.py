@@ -86,13 +86,48 @@ def memory_summary(module: ModuleOp) -> dict[str, Any]:
     }
 
 
+def tiling_summary(module: ModuleOp) -> dict[str, Any]:
+    """What tiling decided (after tile-layers): tiles, the DMA traffic the schedules
+    imply, and the most L1 any layer uses."""
+    from deeploy.dialects import tiled
+
+    layers = [op for op in module.walk() if isinstance(op, tiled.LayerOp)]
+
+    def total(key: str) -> int:
+        return sum(op.attributes[key].value.data for op in layers if key in op.attributes)  # type: ignore[attr-defined]
+
+    optimal = all(
+        bool(op.attributes["optimal"].value.data)  # type: ignore[attr-defined]
+        for op in layers
+        if "optimal" in op.attributes
+    )
+    l1 = max((op.attributes["l1_bytes"].value.data for op in layers), default=0)  # type: ignore[attr-defined]
+    return {
+        "tiles": total("tiles"),
+        "tiling": {
+            "layers": len(layers),
+            "dma_bytes": total("dma_bytes"),
+            "dma_transfers": total("dma_transfers"),
+            "l1_peak": l1,
+            "optimal": optimal,
+        },
+    }
+
+
 def format_summary(report: dict[str, Any]) -> str:
     """The short human-readable summary `deeploy compile` prints."""
     mem = ", ".join(f"{k} {v:,} B" for k, v in report.get("memory", {}).items()) or "no arena"
+    tiling = report.get("tiling")
+    tiled = (
+        f" | {report['tiles']:,} tiles, {tiling['dma_bytes']:,} B by DMA in "
+        f"{tiling['dma_transfers']:,} transfers, L1 peak {tiling['l1_peak']:,} B"
+        if tiling
+        else ""
+    )
     return (
         f"{report['network']}: {report.get('nodes', 0)} nodes ({report.get('layers', 0)} layers after folding), "
         f"{report.get('macs', 0):,} MACs | arena {mem} | weights {report.get('weights_bytes', 0):,} B | "
-        f"I/O {report.get('io_bytes', 0):,} B | compiled in {report.get('compile_seconds', 0):.2f} s"
+        f"I/O {report.get('io_bytes', 0):,} B{tiled} | compiled in {report.get('compile_seconds', 0):.2f} s"
     )
 
 

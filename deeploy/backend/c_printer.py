@@ -19,6 +19,7 @@ from xdsl.dialects.builtin import (
     IntegerAttr,
     IntegerType,
     ModuleOp,
+    SymbolRefAttr,
 )
 from xdsl.ir import Attribute, Operation, SSAValue
 
@@ -34,7 +35,8 @@ def spell_type(t: Attribute) -> str:
     if isinstance(t, cemit.PointerType):
         const = "const " if t.const else ""
         restrict = "restrict" if t.restrict else ""
-        return f"{const}{spell_type(t.pointee)} *{restrict}"
+        inner = spell_type(t.pointee)
+        return f"{const}{inner}{'' if inner.endswith('*') else ' '}*{restrict}"
     if isinstance(t, cemit.OpaqueType):
         return t.spelling.data
     if isinstance(t, IndexType):
@@ -112,9 +114,12 @@ def wrap(items: list[str], indent: str, width: int = LINE_WIDTH) -> list[str]:
     return lines
 
 
+_INDEXED = re.compile(r"[A-Za-z_]\w*\[\d+\]")
+
+
 def _atom(expr: str) -> str:
     """expr, parenthesised unless it already is one token or one parenthesised group."""
-    if expr.isidentifier():
+    if expr.isidentifier() or _INDEXED.fullmatch(expr):
         return expr
     if expr.startswith("("):
         depth = 0
@@ -151,6 +156,14 @@ class CPrinter:
             return base if offset == 0 else f"({base} + {offset})"
         if isinstance(op, cemit.CastOp):
             return f"({spell_type(op.result.type)}){_atom(self.expr(op.value))}"
+        if isinstance(op, cemit.ElementOp):
+            return f"{_atom(self.expr(op.base_ptr))}[{op.index.value.data}]"
+        if isinstance(op, cemit.AddressOp):
+            return f"&{op.symbol.root_reference.data}"
+        if isinstance(op, cemit.StringOp):
+            return f'"{op.value.data}"'
+        if isinstance(op, cemit.LocalArrayOp):
+            return op.var_name.data
         raise ValueError(f"no C expression for {op.name if isinstance(op, Operation) else value}")
 
     @staticmethod
@@ -179,8 +192,38 @@ class CPrinter:
             self.comment(op.text.data, indent)
         elif isinstance(op, cemit.ReturnOp):
             pass  # void functions end without an explicit return
+        elif isinstance(op, cemit.SwitchOp):
+            self.lines.append(f"{indent}switch ({self.expr(op.selector)}) {{")
+            for label, body in zip(op.labels, op.bodies):
+                self.lines.append(f"{indent}case {label}:")
+                for inner in body.block.ops:
+                    self.statement(inner, indent + INDENT)
+                self.lines.append(f"{indent}{INDENT}break;")
+            self.lines.append(f"{indent}}}")
+        elif isinstance(op, cemit.LocalArrayOp):
+            t = op.result.type
+            assert isinstance(t, cemit.PointerType)
+            items = [self.expr(e) for e in op.elements]
+            spelled = spell_type(t.pointee)
+            gap = "" if spelled.endswith("*") else " "
+            head = f"{indent}{spelled}{gap}{op.var_name.data}[{len(items)}] = {{"
+            one_line = head + ", ".join(items) + "};"
+            if len(one_line) <= LINE_WIDTH:
+                self.lines.append(one_line)
+            else:
+                self.lines.append(head)
+                self.lines.extend(wrap(items, indent + INDENT * 2))
+                self.lines.append(f"{indent}}};")
         elif isinstance(
-            op, cemit.LiteralOp | cemit.SymbolOp | cemit.NullOp | cemit.OffsetOp | cemit.CastOp
+            op,
+            cemit.LiteralOp
+            | cemit.SymbolOp
+            | cemit.NullOp
+            | cemit.OffsetOp
+            | cemit.CastOp
+            | cemit.ElementOp
+            | cemit.StringOp
+            | cemit.AddressOp,
         ):
             pass  # printed inline at their uses
         else:
@@ -232,6 +275,21 @@ class CPrinter:
         self.lines.extend(wrap(format_elements(op.initial_value), INDENT))
         self.lines.append("};")
 
+    def struct(self, op: cemit.StructOp) -> None:
+        parts = []
+        if op.is_static is not None:
+            parts.append("static")
+        if op.is_const is not None:
+            parts.append("const")
+        parts.append(f"{op.type_name.data} {op.sym_name.data} = {{")
+        fields = [
+            f.root_reference.data if isinstance(f, SymbolRefAttr) else str(f.value.data)  # type: ignore[attr-defined]
+            for f in op.fields.data
+        ]
+        self.lines.append(" ".join(parts))
+        self.lines.extend(wrap(fields, INDENT))
+        self.lines.append("};")
+
     def file(self, op: cemit.FileOp) -> str:
         is_header = op.path.endswith(".h")
         guard = re.sub(r"\W", "_", op.path.upper()) + "_"
@@ -264,6 +322,8 @@ class CPrinter:
                 self.global_array(inner)
             elif isinstance(inner, cemit.FuncOp):
                 self.function(inner)
+            elif isinstance(inner, cemit.StructOp):
+                self.struct(inner)
             else:
                 raise ValueError(f"{inner.name} cannot appear at file level")
             previous = kind

@@ -2,9 +2,10 @@
 
 A module holds `cemit.file` ops, one per generated file. Inside: includes, macros,
 comments, global arrays (weights, arenas) and functions. Function bodies are statements
-(`cemit.call`, `cemit.comment`, `cemit.for`, `cemit.return`) whose operands are
-expressions (`cemit.literal`, `cemit.symbol`, `cemit.offset`, `cemit.cast`, ...) that
-the printer inlines at their use.
+(`cemit.call`, `cemit.comment`, `cemit.switch`, `cemit.local_array`, `cemit.return`)
+whose operands are expressions (`cemit.literal`, `cemit.symbol`, `cemit.offset`,
+`cemit.cast`, `cemit.element`, `cemit.address`, ...) that the printer inlines at their
+use. Global structs (`cemit.struct`) hold constant descriptors such as a tiled layer's.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import ClassVar
 
 from xdsl.dialects.builtin import (
     ArrayAttr,
+    DenseArrayBase,
     DenseIntOrFPElementsAttr,
     FloatAttr,
     FunctionType,
@@ -49,6 +51,7 @@ from xdsl.irdl import (
     result_def,
     traits_def,
     var_operand_def,
+    var_region_def,
 )
 from xdsl.parser import AttrParser, Parser
 from xdsl.printer import Printer
@@ -544,6 +547,231 @@ class CastOp(IRDLOperation):
         super().__init__(operands=[value], result_types=[t])
 
 
+@irdl_op_definition
+class ElementOp(IRDLOperation):
+    """An element of an array by a constant index: `cemit.element %p[2] : T -> U` is `p[2]`."""
+
+    name = "cemit.element"
+    base_ptr = operand_def(PointerType)
+    index = prop_def(IntegerAttr)
+    result = result_def()
+    traits = traits_def(Pure())
+    assembly_format = "$base_ptr `[` $index `]` attr-dict `:` type($base_ptr) `->` type($result)"
+
+    def __init__(self, base_ptr: SSAValue, index: int) -> None:
+        t = base_ptr.type
+        assert isinstance(t, PointerType)
+        super().__init__(
+            operands=[base_ptr],
+            properties={"index": IntegerAttr(index, i64)},
+            result_types=[t.pointee],
+        )
+
+    def verify_(self) -> None:
+        t = self.base_ptr.type
+        assert isinstance(t, PointerType)
+        if self.result.type != t.pointee:
+            raise VerifyException("cemit.element: the result type is the pointee type")
+
+
+@irdl_op_definition
+class StringOp(IRDLOperation):
+    """A string literal: `cemit.string "L2"` is `"L2"` (a const char pointer)."""
+
+    name = "cemit.string"
+    value = prop_def(StringAttr)
+    result = result_def(PointerType)
+    traits = traits_def(Pure())
+    assembly_format = "$value attr-dict `:` type($result)"
+
+    def __init__(self, value: str) -> None:
+        super().__init__(
+            properties={"value": StringAttr(value)},
+            result_types=[PointerType(OpaqueType("char"), const=True)],
+        )
+
+    def verify_(self) -> None:
+        if any(c in self.value.data for c in '"\\\n'):
+            raise VerifyException(
+                "cemit.string: quotes, backslashes and newlines are not supported"
+            )
+
+
+@irdl_op_definition
+class AddressOp(IRDLOperation):
+    """The address of a global object: `cemit.address @layer : T` is `&layer`."""
+
+    name = "cemit.address"
+    symbol = prop_def(SymbolRefAttr)
+    result = result_def(PointerType)
+    traits = traits_def(Pure())
+    assembly_format = "$symbol attr-dict `:` type($result)"
+
+    def __init__(self, symbol: str, t: PointerType) -> None:
+        super().__init__(properties={"symbol": SymbolRefAttr(symbol)}, result_types=[t])
+
+
+@irdl_op_definition
+class LocalArrayOp(IRDLOperation):
+    """A local array initialised from expressions, usable by name afterwards:
+    `%h = cemit.local_array "home" (%a, %b) : (T, T) -> !cemit.ptr<T>` is
+    `T home[2] = {a, b};`."""
+
+    name = "cemit.local_array"
+    var_name = prop_def(StringAttr)
+    elements = var_operand_def()
+    result = result_def(PointerType)
+    assembly_format = (
+        "$var_name `(` $elements `)` attr-dict `:` functional-type($elements, $result)"
+    )
+
+    def __init__(
+        self, var_name: str, elements: Sequence[SSAValue], element_type: Attribute
+    ) -> None:
+        super().__init__(
+            operands=[list(elements)],
+            properties={"var_name": StringAttr(var_name)},
+            result_types=[PointerType(element_type)],
+        )
+
+    def verify_(self) -> None:
+        if not self.var_name.data.isidentifier():
+            raise VerifyException("cemit.local_array: the name must be a C identifier")
+        if not self.elements:
+            raise VerifyException("cemit.local_array: needs at least one element")
+
+
+@irdl_op_definition
+class SwitchOp(IRDLOperation):
+    """`switch (selector) { case k: ... break; }`, one region per case label."""
+
+    name = "cemit.switch"
+    selector = operand_def()
+    cases = prop_def(DenseArrayBase)
+    bodies = var_region_def("single_block")
+    traits = traits_def(NoTerminator())
+
+    def __init__(self, selector: SSAValue, cases: Sequence[int]) -> None:
+        super().__init__(
+            operands=[selector],
+            properties={"cases": DenseArrayBase.from_list(i64, list(cases))},
+            regions=[[Region(Block()) for _ in cases]],
+        )
+
+    @property
+    def labels(self) -> list[int]:
+        return [int(v) for v in self.cases.get_values()]  # type: ignore[arg-type]
+
+    def verify_(self) -> None:
+        labels = self.labels
+        if len(labels) != len(self.bodies):
+            raise VerifyException("cemit.switch: one region per case label")
+        if len(set(labels)) != len(labels):
+            raise VerifyException("cemit.switch: case labels must be distinct")
+
+    def print(self, printer: Printer) -> None:
+        printer.print_string(" ")
+        printer.print_ssa_value(self.selector)
+        printer.print_string(" : ")
+        printer.print_attribute(self.selector.type)
+        for label, body in zip(self.labels, self.bodies):
+            printer.print_string(f" case {label} ")
+            printer.print_region(body, print_entry_block_args=False, print_empty_block=True)
+        printer.print_op_attributes(self.attributes)
+
+    @classmethod
+    def parse(cls, parser: Parser) -> SwitchOp:
+        name = parser.parse_unresolved_operand()
+        parser.parse_punctuation(":")
+        selector = parser.resolve_operand(name, parser.parse_type())
+        labels: list[int] = []
+        regions: list[Region] = []
+        while parser.parse_optional_keyword("case"):
+            labels.append(parser.parse_integer())
+            region = parser.parse_region()
+            if not region.blocks:
+                region.add_block(Block())
+            regions.append(region)
+        op = cls.build(
+            operands=[selector],
+            properties={"cases": DenseArrayBase.from_list(i64, labels)},
+            regions=[regions],
+        )
+        op.attributes |= parser.parse_optional_attr_dict()
+        return op
+
+
+@irdl_op_definition
+class StructOp(IRDLOperation):
+    """A global struct with a constant initialiser of integers and symbol addresses:
+    `cemit.struct @layer : "deeploy_tiled_layer_t" = [4, @table] {const, static}` is
+    `static const deeploy_tiled_layer_t layer = {4, table};`."""
+
+    name = "cemit.struct"
+    sym_name = prop_def(StringAttr)
+    type_name = prop_def(StringAttr)
+    fields = prop_def(ArrayAttr)
+    is_const = opt_prop_def(UnitAttr, prop_name="const")
+    is_static = opt_prop_def(UnitAttr, prop_name="static")
+    traits = traits_def(SymbolOpInterface())
+
+    def __init__(
+        self,
+        sym_name: str,
+        type_name: str,
+        fields: Sequence[int | str],
+        *,
+        const: bool = True,
+        static: bool = True,
+    ) -> None:
+        values: list[Attribute] = [
+            IntegerAttr(f, i64) if isinstance(f, int) else SymbolRefAttr(f) for f in fields
+        ]
+        props: dict[str, Attribute] = {
+            "sym_name": StringAttr(sym_name),
+            "type_name": StringAttr(type_name),
+            "fields": ArrayAttr(values),
+        }
+        if const:
+            props["const"] = UnitAttr()
+        if static:
+            props["static"] = UnitAttr()
+        super().__init__(properties=props)
+
+    def verify_(self) -> None:
+        for f in self.fields.data:
+            if not isinstance(f, IntegerAttr | SymbolRefAttr):
+                raise VerifyException("cemit.struct: fields are integers or symbols")
+
+    def print(self, printer: Printer) -> None:
+        printer.print_string(" ")
+        printer.print_symbol_name(self.sym_name.data)
+        printer.print_string(" : ")
+        printer.print_string_literal(self.type_name.data)
+        printer.print_string(" = ")
+        printer.print_attribute(self.fields)
+        flags = {k: v for k, v in self.properties.items() if k in ("const", "static")}
+        printer.print_op_attributes(flags | dict(self.attributes))
+
+    @classmethod
+    def parse(cls, parser: Parser) -> StructOp:
+        sym = parser.parse_symbol_name()
+        parser.parse_punctuation(":")
+        type_name = parser.parse_str_literal()
+        parser.parse_punctuation("=")
+        fields = parser.parse_attribute()
+        attrs = parser.parse_optional_attr_dict()
+        props: dict[str, Attribute] = {
+            "sym_name": sym,
+            "type_name": StringAttr(type_name),
+            "fields": fields,
+        }
+        for key in ("const", "static"):
+            if key in attrs:
+                props[key] = attrs.pop(key)
+        return cls.build(properties=props, attributes=attrs)
+
+
 CEmit = Dialect(
     "cemit",
     [
@@ -560,6 +788,12 @@ CEmit = Dialect(
         NullOp,
         OffsetOp,
         CastOp,
+        ElementOp,
+        StringOp,
+        AddressOp,
+        LocalArrayOp,
+        SwitchOp,
+        StructOp,
     ],
     [PointerType, OpaqueType],
 )

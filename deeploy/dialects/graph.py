@@ -448,11 +448,10 @@ def ints(values: Sequence[int]) -> DenseArrayBase:
     return DenseArrayBase.from_list(i64, list(values))
 
 
-
-
 def graph_dialect() -> Dialect:
     """The dialect with every op class (what parsing textual IR needs)."""
     return Dialect("graph", [ConstantOp, *all_ops()], [])
+
 
 # Register the per-op verifiers (kept in their own module so this one stays declarative).
 from deeploy.dialects import graph_verifiers as _graph_verifiers  # noqa: E402

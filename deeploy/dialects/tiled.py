@@ -1,14 +1,38 @@
-"""`tiled`: tile loops and DMA between memory levels.
+"""`tiled`: layers tiled into L1, and DMA between memory levels.
 
-The untiled pipeline does not use it yet; tiling (with the memory hierarchy) rewrites
-layers into these ops. Only what exists below is defined; more arrives with tiling.
+`tile-layers` rewrites each `buffer.kernel` whose operands live in a home level (L2 or
+L3) into a `tiled.layer`: the same kernel and operands plus the tiling decisions - the
+tile size along each dimension of the kernel's iteration space (see deeploy/tiling), the
+L1 offset of every operand's buffer(s), whether loads overlap computation (double
+buffering) and, for a home level that is not next to L1, the L2 staging buffers tiles
+pass through. The schedule itself (which box of which operand moves before or after
+which tile) follows from these deterministically and is rebuilt when lowering to C.
 """
 
 from __future__ import annotations
 
-from xdsl.dialects.builtin import MemRefType
-from xdsl.ir import Dialect
-from xdsl.irdl import IRDLOperation, irdl_op_definition, operand_def
+from collections.abc import Sequence
+
+from xdsl.dialects.builtin import (
+    DenseArrayBase,
+    DictionaryAttr,
+    MemRefType,
+    StringAttr,
+    UnitAttr,
+    i64,
+)
+from xdsl.ir import Attribute, Dialect, SSAValue
+from xdsl.irdl import (
+    AttrSizedOperandSegments,
+    IRDLOperation,
+    irdl_op_definition,
+    operand_def,
+    opt_prop_def,
+    prop_def,
+    var_operand_def,
+)
+from xdsl.parser import Parser
+from xdsl.printer import Printer
 from xdsl.utils.exceptions import VerifyException
 
 from deeploy.dialects.buffer import level_of, size_in_bytes
@@ -34,4 +58,163 @@ class CopyOp(IRDLOperation):
             raise VerifyException("tiled.copy: source and target sizes differ")
 
 
-Tiled = Dialect("tiled", [CopyOp], [])
+def _ints(values: Sequence[int]) -> DenseArrayBase:
+    return DenseArrayBase.from_list(i64, list(values))
+
+
+@irdl_op_definition
+class LayerOp(IRDLOperation):
+    """One kernel run tile by tile in L1:
+
+        tiled.layer "gemm_f32" ins(%a, %b : ...) outs(%y : ...) tile [8, 32, 32]
+                    l1 [0, 1024, 2048, -1, 4096, 5120] {params = {...}, double_buffer}
+
+    `tile`: the tile size per dimension of the kernel's iteration space; `l1`: per
+    operand (ins, then outs), the byte offsets of its first and second L1 buffer (-1:
+    a single buffer); `staging`: per operand an L2 buffer (home level L3 only).
+    """
+
+    name = "tiled.layer"
+    kernel = prop_def(StringAttr)
+    params = prop_def(DictionaryAttr)
+    tile = prop_def(DenseArrayBase)
+    l1 = prop_def(DenseArrayBase)
+    double_buffer = opt_prop_def(UnitAttr)
+    ins = var_operand_def(MemRefType)
+    outs = var_operand_def(MemRefType)
+    staging = var_operand_def(MemRefType)
+    irdl_options = (AttrSizedOperandSegments(as_property=True),)
+
+    def __init__(
+        self,
+        kernel: str,
+        ins: Sequence[SSAValue],
+        outs: Sequence[SSAValue],
+        params: DictionaryAttr,
+        tile: Sequence[int],
+        l1: Sequence[int],
+        *,
+        double_buffer: bool = False,
+        staging: Sequence[SSAValue] = (),
+        attributes: dict[str, Attribute] | None = None,
+    ) -> None:
+        props: dict[str, Attribute] = {
+            "kernel": StringAttr(kernel),
+            "params": params,
+            "tile": _ints(tile),
+            "l1": _ints(l1),
+        }
+        if double_buffer:
+            props["double_buffer"] = UnitAttr()
+        super().__init__(
+            operands=[list(ins), list(outs), list(staging)],
+            properties=props,
+            attributes=attributes or {},
+        )
+
+    @property
+    def kernel_name(self) -> str:
+        return self.kernel.data
+
+    @property
+    def node_name(self) -> str:
+        name = self.attributes.get("name")
+        return name.data if isinstance(name, StringAttr) else self.kernel.data
+
+    @property
+    def tile_sizes(self) -> tuple[int, ...]:
+        return tuple(int(v) for v in self.tile.get_values())  # type: ignore[arg-type]
+
+    @property
+    def l1_offsets(self) -> tuple[int, ...]:
+        return tuple(int(v) for v in self.l1.get_values())  # type: ignore[arg-type]
+
+    @property
+    def operands_in_order(self) -> list[SSAValue]:
+        return [*self.ins, *self.outs]
+
+    def verify_(self) -> None:
+        count = len(self.ins) + len(self.outs)
+        if not self.outs:
+            raise VerifyException("tiled.layer: needs at least one output")
+        if len(self.l1_offsets) != 2 * count:
+            raise VerifyException("tiled.layer: l1 holds two offsets per operand")
+        offsets = self.l1_offsets
+        if any(offsets[2 * k] < 0 or offsets[2 * k + 1] < -1 for k in range(count)):
+            raise VerifyException("tiled.layer: L1 offsets must be non-negative (-1: no buffer)")
+        if any(t < 1 for t in self.tile_sizes):
+            raise VerifyException("tiled.layer: tile sizes must be positive")
+        if self.staging and len(self.staging) != count:
+            raise VerifyException("tiled.layer: one staging buffer per operand, or none")
+        for v in self.operands_in_order:
+            try:
+                level_of(v)
+            except ValueError as err:
+                raise VerifyException(f"tiled.layer: {err}") from None
+
+    def print(self, printer: Printer) -> None:
+        printer.print_string(" ")
+        printer.print_string_literal(self.kernel.data)
+        for keyword, values in (("ins", self.ins), ("outs", self.outs), ("staging", self.staging)):
+            if keyword == "staging" and not values:
+                continue
+            printer.print_string(f" {keyword}(")
+            if values:
+                printer.print_list(values, printer.print_ssa_value)
+                printer.print_string(" : ")
+                printer.print_list([v.type for v in values], printer.print_attribute)
+            printer.print_string(")")
+        printer.print_string(f" tile {list(self.tile_sizes)} l1 {list(self.l1_offsets)}")
+        props: dict[str, Attribute] = {"params": self.params}
+        if self.double_buffer is not None:
+            props["double_buffer"] = self.double_buffer
+        printer.print_op_attributes(props | dict(self.attributes))
+
+    @classmethod
+    def parse(cls, parser: Parser) -> LayerOp:
+        kernel = parser.parse_str_literal()
+        groups: dict[str, list[SSAValue]] = {}
+        for keyword in ("ins", "outs", "staging"):
+            if keyword == "staging" and not parser.parse_optional_keyword("staging"):
+                groups[keyword] = []
+                continue
+            if keyword != "staging":
+                parser.parse_keyword(keyword)
+            parser.parse_punctuation("(")
+            values: list[SSAValue] = []
+            if not parser.parse_optional_punctuation(")"):
+                names = parser.parse_comma_separated_list(
+                    parser.Delimiter.NONE, parser.parse_unresolved_operand
+                )
+                parser.parse_punctuation(":")
+                types = parser.parse_comma_separated_list(parser.Delimiter.NONE, parser.parse_type)
+                if len(types) != len(names):
+                    parser.raise_error(
+                        f"tiled.layer: {keyword} has {len(names)} values but {len(types)} types"
+                    )
+                values = [parser.resolve_operand(n, t) for n, t in zip(names, types)]
+                parser.parse_punctuation(")")
+            groups[keyword] = values
+        parser.parse_keyword("tile")
+        tile = parser.parse_comma_separated_list(parser.Delimiter.SQUARE, parser.parse_integer)
+        parser.parse_keyword("l1")
+        l1 = parser.parse_comma_separated_list(parser.Delimiter.SQUARE, parser.parse_integer)
+        attrs = parser.parse_optional_attr_dict()
+        params = attrs.pop("params", DictionaryAttr({}))
+        if not isinstance(params, DictionaryAttr):
+            parser.raise_error("tiled.layer: params must be a dictionary")
+        double = attrs.pop("double_buffer", None) is not None
+        return cls(
+            kernel,
+            groups["ins"],
+            groups["outs"],
+            params,
+            tile,
+            l1,
+            double_buffer=double,
+            staging=groups["staging"],
+            attributes=attrs,
+        )
+
+
+Tiled = Dialect("tiled", [CopyOp, LayerOp], [])

@@ -56,8 +56,14 @@ def _c_values(array: np.ndarray) -> str:
     return "\n".join(wrap(items, "    "))
 
 
-def test_main(network: str, inputs: list[np.ndarray], outputs: list[tuple[np.dtype, int]]) -> str:
-    """The harness source: inputs embedded as arrays, outputs printed as hex words."""
+def test_main(
+    network: str,
+    inputs: list[np.ndarray],
+    outputs: list[tuple[np.dtype, int]],
+    tiled: bool = False,
+) -> str:
+    """The harness source: inputs embedded as arrays, outputs printed as hex words (and,
+    for a tiled network, the DMA layer's counters of one inference)."""
     from deeploy.dtypes import c_type, element_type_of
 
     return (
@@ -65,6 +71,7 @@ def test_main(network: str, inputs: list[np.ndarray], outputs: list[tuple[np.dty
         .get_template("test_main.c.j2")
         .render(
             network=network,
+            tiled=tiled,
             inputs=[
                 {
                     "ctype": c_type(element_type_of(a.dtype)),

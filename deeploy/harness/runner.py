@@ -38,6 +38,15 @@ class RunOutcome:
     build_seconds: float
     run_seconds: float
     stdout: str
+    dma: dict[str, int] | None = None  # transfers and bytes of one inference (tiled networks)
+
+
+def parse_dma(stdout: str) -> dict[str, int] | None:
+    for line in stdout.splitlines():
+        if line.startswith("DEEPLOY_DMA "):
+            _, transfers, moved = line.split()
+            return {"transfers": int(transfers), "bytes": int(moved)}
+    return None
 
 
 @dataclass
@@ -72,7 +81,10 @@ def build(
         (np.dtype(o["dtype"]), max(1, int(np.prod(o["shape"], dtype=np.int64))))
         for o in result.report["outputs"]
     ]
-    (work_dir / "test_main.c").write_text(test_main(result.network, list(inputs), outputs))
+    tiled = "tiling" in result.report
+    (work_dir / "test_main.c").write_text(
+        test_main(result.network, list(inputs), outputs, tiled=tiled)
+    )
     rt = runtime_dir()
     sources = [
         work_dir / result.source,
@@ -132,7 +144,7 @@ def build_and_run(
             f"{binary.name} exited with code {run.returncode}:\n{(run.stderr or run.stdout)[-2000:]}"
         )
     outputs = parse_outputs(run.stdout, result.report["outputs"])
-    return RunOutcome(outputs, binary, t1 - t0, t2 - t1, run.stdout)
+    return RunOutcome(outputs, binary, t1 - t0, t2 - t1, run.stdout, parse_dma(run.stdout))
 
 
 def compare(

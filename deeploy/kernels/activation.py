@@ -11,6 +11,7 @@ from deeploy.kernels.layout import broadcast_layout, numel
 from deeploy.kernels.predicates import f32_only
 from deeploy.kernels.shapes import buffer_shape
 from deeploy.kernels.unary import emit_pointwise, pointwise_kernel
+from deeploy.tiling.rules import ELEMENTWISE
 
 SOURCE = "kernels/activation_f32.c"
 MAX_RANK = 8
@@ -103,6 +104,7 @@ KERNELS = [
         bind_gelu_f32,
         emit_pointwise("gelu_f32"),
         inplace=((0, 0),),
+        tiling=ELEMENTWISE,
     ),
     # bound through Gelu's binder (approximate='tanh')
     Kernel(
@@ -112,8 +114,17 @@ KERNELS = [
         bind_gelu_f32,
         emit_pointwise("gelu_tanh_f32"),
         inplace=((0, 0),),
+        tiling=ELEMENTWISE,
     ),
-    Kernel("clip_f32", ("Clip",), SOURCE, bind_clip_f32, emit_clip_f32, inplace=((0, 0),)),
+    Kernel(
+        "clip_f32",
+        ("Clip",),
+        SOURCE,
+        bind_clip_f32,
+        emit_clip_f32,
+        inplace=((0, 0),),
+        tiling=ELEMENTWISE,
+    ),
     pointwise_kernel("LeakyRelu", "leaky_relu", SOURCE, ("alpha",)),
     pointwise_kernel("HardSigmoid", "hard_sigmoid", SOURCE, ("alpha", "beta")),
     pointwise_kernel("HardSwish", "hard_swish", SOURCE),
@@ -124,5 +135,13 @@ KERNELS = [
     pointwise_kernel("ThresholdedRelu", "thresholded_relu", SOURCE, ("alpha",)),
     pointwise_kernel("Mish", "mish", SOURCE),
     # x and the (broadcast) slope may both be runtime tensors
-    Kernel("prelu_f32", ("PRelu",), SOURCE, bind_prelu_f32, emit_prelu_f32, inplace=((0, 0),)),
+    Kernel(
+        "prelu_f32",
+        ("PRelu",),
+        SOURCE,
+        bind_prelu_f32,
+        emit_prelu_f32,
+        inplace=((0, 0),),
+        tiling=ELEMENTWISE,
+    ),
 ]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from xdsl.dialects.builtin import (
     ArrayAttr,
@@ -30,6 +30,9 @@ from xdsl.ir import Attribute, SSAValue
 
 from deeploy.dialects.buffer import KernelOp
 from deeploy.dialects.graph import GraphOp
+
+if TYPE_CHECKING:
+    from deeploy.tiling.rules import TileRule
 
 ParamValue = int | float | str | tuple[int, ...] | tuple[float, ...]
 
@@ -68,6 +71,11 @@ class Kernel:
     # (input index, output index) pairs whose buffers may coincide (in-place execution)
     inplace: tuple[tuple[int, int], ...] = ()
     header: str = ""  # relative to runtime/include; default: deeploy/<family>.h of `source`
+    # How a call splits into tiles (deeploy/tiling/rules.py); None: one tile, whole operands
+    tiling: TileRule | None = None
+    # The kernel that runs this one's calls when they are tiled (e.g. one that reads its
+    # weights in their original layout, as L1 tiles hold them); "": this kernel itself
+    tiled_variant: str = ""
 
     def __post_init__(self) -> None:
         if not self.header:

@@ -12,6 +12,7 @@ from deeploy.dtypes import byte_size, short_name
 from deeploy.kernels.base import Binding, Emitter, Kernel, params_of
 from deeploy.kernels.layout import numel
 from deeploy.kernels.shapes import buffer_shape
+from deeploy.tiling.rules import ELEMENTWISE
 
 SOURCE = "kernels/cast.c"
 # the element types of DEEPLOY_CAST_TYPES in runtime/include/deeploy/cast.h, by short_name
@@ -63,8 +64,16 @@ def emit_cast(e: Emitter, op: KernelOp) -> None:
 
 
 KERNELS = [
-    Kernel("cast", ("Cast",), SOURCE, bind_cast, emit_cast, inplace=((0, 0),)),
+    Kernel("cast", ("Cast",), SOURCE, bind_cast, emit_cast, inplace=((0, 0),), tiling=ELEMENTWISE),
     # bound through Cast's binder when the element sizes differ
-    Kernel("cast_resize", (), SOURCE, bind_cast, emit_cast),
-    Kernel("cast_round_half", (), SOURCE, bind_cast, emit_round_half, inplace=((0, 0),)),
+    Kernel("cast_resize", (), SOURCE, bind_cast, emit_cast, tiling=ELEMENTWISE),
+    Kernel(
+        "cast_round_half",
+        (),
+        SOURCE,
+        bind_cast,
+        emit_round_half,
+        inplace=((0, 0),),
+        tiling=ELEMENTWISE,
+    ),
 ]

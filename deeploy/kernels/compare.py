@@ -9,6 +9,7 @@ from deeploy.dtypes import short_name
 from deeploy.kernels.base import BindFn, Binding, EmitFn, Emitter, Kernel
 from deeploy.kernels.layout import broadcast_layout, numel
 from deeploy.kernels.shapes import buffer_shape
+from deeploy.tiling.rules import ELEMENTWISE
 
 SOURCE = "kernels/compare.c"
 MAX_RANK = 8
@@ -123,9 +124,18 @@ KERNELS = [
         _bind_binary(name, types),
         _emit_binary(name),
         inplace=((0, 0),) if types == ("bool",) else (),
+        tiling=ELEMENTWISE,
     )
     for op_type, (name, types) in BINARY_OPS.items()
 ] + [
-    Kernel("not", ("Not",), SOURCE, bind_not, emit_not, inplace=((0, 0),)),
-    Kernel("where", ("Where",), SOURCE, bind_where, emit_where, inplace=((1, 0), (2, 0))),
+    Kernel("not", ("Not",), SOURCE, bind_not, emit_not, inplace=((0, 0),), tiling=ELEMENTWISE),
+    Kernel(
+        "where",
+        ("Where",),
+        SOURCE,
+        bind_where,
+        emit_where,
+        inplace=((1, 0), (2, 0)),
+        tiling=ELEMENTWISE,
+    ),
 ]

@@ -18,6 +18,7 @@ from deeploy.dtypes import numpy_from_dense
 from deeploy.kernels.base import Binding, Emitter, Kernel, params_of
 from deeploy.kernels.predicates import f32_only
 from deeploy.kernels.shapes import buffer_shape
+from deeploy.tiling.rules import CONV
 
 
 def bind_conv2d_f32(op: GraphOp) -> Binding | str:
@@ -71,7 +72,9 @@ def emit_conv2d_f32(e: Emitter, op: KernelOp) -> None:
 def _emit(e: Emitter, op: KernelOp, symbol: str, weights) -> None:
     p = params_of(op)
     x = op.ins[0]
-    bias = op.ins[2] if len(op.ins) > 2 else None
+    accumulate = p.int("accumulate") if "accumulate" in p else 0
+    # an accumulating tile adds to partial sums that already hold the bias
+    bias = op.ins[2] if len(op.ins) > 2 and not accumulate else None
     y = op.outs[0]
     xs, ys = buffer_shape(x), buffer_shape(y)
     n, c = xs[0], xs[1]
@@ -96,12 +99,28 @@ def _emit(e: Emitter, op: KernelOp, symbol: str, weights) -> None:
             ),
             e.f32(act_min),
             e.f32(act_max),
+            e.i32(accumulate),
         ],
     )
 
 
 KERNELS = [
-    Kernel("conv2d_f32", ("Conv",), "kernels/conv_f32.c", bind_conv2d_f32, emit_conv2d_f32),
-    # reached through conv2d_f32's binder, which picks it for constant weights
-    Kernel("conv2d_packed_f32", (), "kernels/conv_f32.c", bind_conv2d_f32, emit_conv2d_packed_f32),
+    Kernel(
+        "conv2d_f32",
+        ("Conv",),
+        "kernels/conv_f32.c",
+        bind_conv2d_f32,
+        emit_conv2d_f32,
+        tiling=CONV,
+    ),
+    # reached through conv2d_f32's binder, which picks it for constant weights; tiles of
+    # weights arrive in L1 in their original layout, so tiled calls use conv2d_f32
+    Kernel(
+        "conv2d_packed_f32",
+        (),
+        "kernels/conv_f32.c",
+        bind_conv2d_f32,
+        emit_conv2d_packed_f32,
+        tiled_variant="conv2d_f32",
+    ),
 ]

@@ -181,5 +181,7 @@ KERNELS = [
         "kernels/conv_transpose_f32.c",
         bind_conv_transpose_f32,
         emit_conv_transpose_patch_f32,
+        # it re-packs constant weights, which a tiled call only sees in L1
+        tiled_variant="conv_transpose2d_f32",
     ),
 ]

@@ -27,6 +27,7 @@ from deeploy.kernels.layout import (
     transpose_layout,
 )
 from deeploy.kernels.shapes import buffer_shape, element_bytes
+from deeploy.tiling.rules import CONCAT, TRANSPOSE
 
 MAX_RANK = 8
 SOURCE = "kernels/data_movement.c"
@@ -443,8 +444,8 @@ def emit_range(e: Emitter, op: KernelOp) -> None:
 
 
 KERNELS = [
-    Kernel("transpose", ("Transpose",), SOURCE, bind_transpose, emit_transpose),
-    Kernel("concat", ("Concat",), SOURCE, bind_concat, emit_concat),
+    Kernel("transpose", ("Transpose",), SOURCE, bind_transpose, emit_transpose, tiling=TRANSPOSE),
+    Kernel("concat", ("Concat",), SOURCE, bind_concat, emit_concat, tiling=CONCAT),
     Kernel("split", ("Split",), SOURCE, bind_split, emit_split),
     Kernel("slice", ("Slice",), SOURCE, bind_slice, emit_slice),
     Kernel("gather", ("Gather",), SOURCE, bind_gather, emit_gather),

@@ -10,6 +10,7 @@ from deeploy.kernels.base import Binding, Emitter, Kernel
 from deeploy.kernels.layout import broadcast_layout
 from deeploy.kernels.predicates import f32_only
 from deeploy.kernels.shapes import buffer_shape
+from deeploy.tiling.rules import ELEMENTWISE
 
 MAX_RANK = 8
 SOURCE = "kernels/elementwise_f32.c"
@@ -89,6 +90,7 @@ KERNELS = [
         _emitter(op_type),
         # y may overwrite the first operand (the kernels read it before writing each element)
         inplace=((0, 0),),
+        tiling=ELEMENTWISE,
     )
     for op_type in OPS
 ]

@@ -8,6 +8,7 @@ from deeploy.kernels.base import Binding, Emitter, Kernel, params_of
 from deeploy.kernels.layout import broadcast_strides, collapse, contiguous_strides
 from deeploy.kernels.predicates import f32_only
 from deeploy.kernels.shapes import buffer_shape
+from deeploy.tiling.rules import GEMM, MATMUL
 
 
 def bind_gemm_f32(op: GraphOp) -> Binding | str:
@@ -30,7 +31,9 @@ def _c_strides(c_shape: tuple[int, ...], m: int, n: int) -> tuple[int, int]:
 def emit_gemm_f32(e: Emitter, op: KernelOp) -> None:
     p = params_of(op)
     a, b = op.ins[0], op.ins[1]
-    c = op.ins[2] if len(op.ins) > 2 else None
+    accumulate = p.int("accumulate") if "accumulate" in p else 0
+    # an accumulating tile adds to partial sums that already hold C
+    c = op.ins[2] if len(op.ins) > 2 and not accumulate else None
     y = op.outs[0]
     m, n = buffer_shape(y)
     a_shape = buffer_shape(a)
@@ -52,6 +55,7 @@ def emit_gemm_f32(e: Emitter, op: KernelOp) -> None:
             e.i32(c_cs),
             e.f32(act_min),
             e.f32(act_max),
+            e.i32(accumulate),
         ],
     )
 
@@ -85,6 +89,8 @@ def matmul_batches(a_shape: tuple[int, ...], b_shape: tuple[int, ...]):
 
 
 def emit_matmul_f32(e: Emitter, op: KernelOp) -> None:
+    p = params_of(op)
+    accumulate = p.int("accumulate") if "accumulate" in p else 0
     a, b = op.ins
     y = op.outs[0]
     m, n, k, shape, a_s, b_s, y_s = matmul_batches(buffer_shape(a), buffer_shape(b))
@@ -115,11 +121,19 @@ def emit_matmul_f32(e: Emitter, op: KernelOp) -> None:
                 e.ptr_at(b, bo, const=True),
                 e.ptr_at(y, yo),
                 *map(e.i32, (inner[0], inner[1], m, n, k, a_in[0], a_in[1], b_in[0], b_in[1])),
+                e.i32(accumulate),
             ],
         )
 
 
 KERNELS = [
-    Kernel("gemm_f32", ("Gemm",), "kernels/gemm_f32.c", bind_gemm_f32, emit_gemm_f32),
-    Kernel("matmul_f32", ("MatMul",), "kernels/gemm_f32.c", bind_matmul_f32, emit_matmul_f32),
+    Kernel("gemm_f32", ("Gemm",), "kernels/gemm_f32.c", bind_gemm_f32, emit_gemm_f32, tiling=GEMM),
+    Kernel(
+        "matmul_f32",
+        ("MatMul",),
+        "kernels/gemm_f32.c",
+        bind_matmul_f32,
+        emit_matmul_f32,
+        tiling=MATMUL,
+    ),
 ]

@@ -10,6 +10,7 @@ from deeploy.kernels.base import Binding, Emitter, Kernel, params_of
 from deeploy.kernels.layout import broadcast_layout, numel
 from deeploy.kernels.predicates import f32_only
 from deeploy.kernels.shapes import buffer_shape
+from deeploy.tiling.rules import NORMALISED_TAIL
 
 # -- LayerNormalization ---------------------------------------------------------------
 
@@ -275,6 +276,7 @@ KERNELS = [
         "kernels/norm_f32.c",
         bind_layernorm_f32,
         emit_layernorm_f32,
+        tiling=NORMALISED_TAIL,
     ),
     # bound through LayerNormalization's binder when the Mean/InvStdDev outputs are used
     Kernel(
@@ -283,6 +285,7 @@ KERNELS = [
         "kernels/norm_f32.c",
         bind_layernorm_f32,
         emit_layernorm_stats_f32,
+        tiling=NORMALISED_TAIL,
     ),
     Kernel(
         "batchnorm_f32",
@@ -312,5 +315,6 @@ KERNELS = [
         "kernels/norm_f32.c",
         bind_rmsnorm_f32,
         emit_rmsnorm_f32,
+        tiling=NORMALISED_TAIL,
     ),
 ]

@@ -9,6 +9,7 @@ from deeploy.kernels.base import Binding, Emitter, Kernel, params_of
 from deeploy.kernels.layout import numel
 from deeploy.kernels.predicates import f32_only
 from deeploy.kernels.shapes import buffer_shape
+from deeploy.tiling.rules import GLOBAL_POOL, POOL
 
 
 def _bind_window(kernel: str):
@@ -100,6 +101,7 @@ KERNELS = [
         "kernels/pool_f32.c",
         _bind_window("maxpool2d_f32"),
         emit_maxpool,
+        tiling=POOL,
     ),
     Kernel(
         "avgpool2d_f32",
@@ -107,6 +109,7 @@ KERNELS = [
         "kernels/pool_f32.c",
         _bind_window("avgpool2d_f32"),
         emit_avgpool,
+        tiling=POOL,
     ),
     Kernel(
         "global_avgpool_f32",
@@ -114,6 +117,7 @@ KERNELS = [
         "kernels/pool_f32.c",
         _bind_global("global_avgpool_f32"),
         _emit_global("deeploy_global_avgpool_f32"),
+        tiling=GLOBAL_POOL,
     ),
     Kernel(
         "global_maxpool_f32",
@@ -121,5 +125,6 @@ KERNELS = [
         "kernels/pool_f32.c",
         _bind_global("global_maxpool_f32"),
         _emit_global("deeploy_global_maxpool_f32"),
+        tiling=GLOBAL_POOL,
     ),
 ]

@@ -15,6 +15,7 @@ from deeploy.kernels.base import Binding, Emitter, Kernel, params_of
 from deeploy.kernels.layout import contiguous_strides, numel, reduce_layout
 from deeploy.kernels.predicates import f32_only
 from deeploy.kernels.shapes import buffer_shape
+from deeploy.tiling.rules import REDUCTION
 
 SOURCE = "kernels/reduce_f32.c"
 
@@ -113,6 +114,13 @@ def _emitter(stem: str, mean: bool) -> Callable[[Emitter, KernelOp], None]:
 
 
 KERNELS = [
-    Kernel(name, (op_type,), SOURCE, _binder(name), _emitter(stem, op_type == "ReduceMean"))
+    Kernel(
+        name,
+        (op_type,),
+        SOURCE,
+        _binder(name),
+        _emitter(stem, op_type == "ReduceMean"),
+        tiling=REDUCTION,
+    )
     for op_type, (name, stem) in REDUCTIONS.items()
 ]

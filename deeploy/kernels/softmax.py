@@ -8,6 +8,7 @@ from deeploy.kernels.base import Binding, EmitFn, Emitter, Kernel, params_of
 from deeploy.kernels.layout import numel
 from deeploy.kernels.predicates import f32_only
 from deeploy.kernels.shapes import buffer_shape
+from deeploy.tiling.rules import ALONG_AXIS
 
 
 def _binder(kernel: str):
@@ -47,6 +48,7 @@ KERNELS = [
         "kernels/softmax_f32.c",
         _binder("softmax_f32"),
         _emitter("deeploy_softmax_f32"),
+        tiling=ALONG_AXIS,
     ),
     Kernel(
         "log_softmax_f32",
@@ -54,5 +56,6 @@ KERNELS = [
         "kernels/softmax_f32.c",
         _binder("log_softmax_f32"),
         _emitter("deeploy_log_softmax_f32"),
+        tiling=ALONG_AXIS,
     ),
 ]

@@ -11,6 +11,7 @@ from deeploy.kernels.base import BindFn, Binding, EmitFn, Emitter, Kernel, param
 from deeploy.kernels.layout import numel
 from deeploy.kernels.predicates import f32_only
 from deeploy.kernels.shapes import buffer_shape
+from deeploy.tiling.rules import ELEMENTWISE
 
 # ONNX operator -> C function deeploy_<name>_f32 of unary_f32.c
 UNARY_OPS = {
@@ -89,6 +90,7 @@ def pointwise_kernel(
         bind_pointwise(kernel, attrs, check),
         emit_pointwise(kernel, attrs),
         inplace=((0, 0),),
+        tiling=ELEMENTWISE,
     )
 
 

@@ -61,6 +61,12 @@ def _bufferize() -> type[ModulePass]:
     return BufferizePass
 
 
+def _tile_layers() -> type[ModulePass]:
+    from deeploy.passes.tile_layers import TileLayersPass
+
+    return TileLayersPass
+
+
 def _plan_memory() -> type[ModulePass]:
     from deeploy.passes.plan_memory import PlanMemoryPass
 
@@ -90,6 +96,7 @@ def get_all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
         "fuse-activation": _fuse_activation,
         "bufferize": _bufferize,
         "reuse-input-buffers": _reuse_input_buffers,
+        "tile-layers": _tile_layers,
         "plan-memory": _plan_memory,
         "verify-memory-plan": _verify_memory_plan,
         "lower-to-c": _lower_to_c,

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from xdsl.builder import Builder
@@ -34,10 +35,11 @@ from xdsl.passes import ModulePass
 from xdsl.rewriter import InsertPoint
 from xdsl.utils.exceptions import PassFailedException
 
-from deeploy.dialects import buffer, cemit
+from deeploy.dialects import buffer, cemit, tiled
 from deeploy.dtypes import dense_from_numpy, numpy_from_dense
 from deeploy.kernels.base import KernelLibrary
 from deeploy.kernels.layout import numel
+from deeploy.passes.lower_to_c_tiled import LEVEL_INDEX, TiledLayerEmitter, layer_stats
 
 U8 = IntegerType(8, Signedness.UNSIGNED)
 _C_KEYWORDS = {
@@ -103,8 +105,24 @@ class CallEmitter:
     buffer_ops: list[cemit.GlobalOp] = field(default_factory=list)
     alignment: int = 16
     separate_buffers: bool = False
+    # With a memory hierarchy, weights live in their level's array after the arena, copied
+    # there by the init function: (initial-value symbol, byte offset, bytes) per weight.
+    weights_in_level: bool = False
+    weight_offset: int = 0
+    weight_copies: list[tuple[str, int, int]] = field(default_factory=list)
+    _weight_offsets: dict[buffer.ConstantOp, int] = field(default_factory=dict)
 
-    def _insert(self, op: Operation) -> SSAValue:
+    @contextmanager
+    def redirected(self, builder: Builder, params: dict[SSAValue, SSAValue]) -> Iterator[None]:
+        """Emit into another function body, whose buffers are `params`, for a while."""
+        saved = (self.builder, self.params, self._pointers)
+        self.builder, self.params, self._pointers = builder, params, {}
+        try:
+            yield
+        finally:
+            self.builder, self.params, self._pointers = saved
+
+    def insert(self, op: Operation) -> SSAValue:
         self.builder.insert(op)
         return op.results[0]
 
@@ -135,8 +153,14 @@ class CallEmitter:
             value = self.params[buf]
         elif isinstance(owner, buffer.ViewOp):
             value = self.ptr(owner.source)
+        elif isinstance(owner, buffer.ConstantOp) and self.weights_in_level:
+            level = self.insert(
+                cemit.SymbolOp(self.arena_symbol(buffer.level_of(buf)), cemit.PointerType(U8))
+            )
+            shifted = self.insert(cemit.OffsetOp(level, self._weight_in_level(owner)))
+            value = self.insert(cemit.CastOp(shifted, cemit.PointerType(element)))
         elif isinstance(owner, buffer.ConstantOp):
-            value = self._insert(
+            value = self.insert(
                 cemit.SymbolOp(self._weight(owner), cemit.PointerType(element, const=True))
             )
         elif isinstance(owner, buffer.AllocOp):
@@ -155,14 +179,14 @@ class CallEmitter:
                         alignment=self.alignment,
                     )
                 )
-                value = self._insert(cemit.SymbolOp(own, cemit.PointerType(element)))
+                value = self.insert(cemit.SymbolOp(own, cemit.PointerType(element)))
                 self._pointers[buf] = value
                 return value
-            arena = self._insert(
+            arena = self.insert(
                 cemit.SymbolOp(self.arena_symbol(buffer.level_of(buf)), cemit.PointerType(U8))
             )
-            shifted = self._insert(cemit.OffsetOp(arena, owner.offset_value))
-            value = self._insert(cemit.CastOp(shifted, cemit.PointerType(element)))
+            shifted = self.insert(cemit.OffsetOp(arena, owner.offset_value))
+            value = self.insert(cemit.CastOp(shifted, cemit.PointerType(element)))
         else:
             raise PassFailedException(f"lower-to-c: no pointer for a buffer defined by {owner}")
         self._pointers[buf] = value
@@ -170,34 +194,34 @@ class CallEmitter:
 
     def ptr_at(self, buf: SSAValue, element_offset: int, const: bool = False) -> SSAValue:
         base = self.ptr(buf, const)
-        return base if element_offset == 0 else self._insert(cemit.OffsetOp(base, element_offset))
+        return base if element_offset == 0 else self.insert(cemit.OffsetOp(base, element_offset))
 
     def null(self, element_type: Attribute, const: bool = True) -> SSAValue:
-        return self._insert(cemit.NullOp(cemit.PointerType(element_type, const=const)))
+        return self.insert(cemit.NullOp(cemit.PointerType(element_type, const=const)))
 
     def i32(self, value: int) -> SSAValue:
         if not -(2**31) <= value < 2**31:
             raise PassFailedException(
                 f"lower-to-c: {value} does not fit a kernel's int32_t argument"
             )
-        return self._insert(cemit.LiteralOp(IntegerAttr(value, i32)))
+        return self.insert(cemit.LiteralOp(IntegerAttr(value, i32)))
 
     def f32(self, value: float) -> SSAValue:
         if not math.isfinite(value):
             self.uses_math = True
-        return self._insert(cemit.LiteralOp(FloatAttr(value, f32)))
+        return self.insert(cemit.LiteralOp(FloatAttr(value, f32)))
 
     def i32_array(self, values: Sequence[int]) -> SSAValue:
         import numpy as np
 
-        return self._const_array(np.array([int(v) for v in values], dtype=np.int32), "dims")
+        return self.const_array(np.array([int(v) for v in values], dtype=np.int32), "dims")
 
     def f32_array(self, values: Sequence[float]) -> SSAValue:
         import numpy as np
 
-        return self._const_array(np.array([float(v) for v in values], dtype=np.float32), "params")
+        return self.const_array(np.array([float(v) for v in values], dtype=np.float32), "params")
 
-    def _const_array(self, array, stem: str) -> SSAValue:
+    def const_array(self, array, stem: str) -> SSAValue:
         """A static const array with these values (shared between identical uses)."""
         key = (array.dtype.str, array.tobytes())
         name = self._arrays.get(key)
@@ -215,7 +239,7 @@ class CallEmitter:
                     static=True,
                 )
             )
-        return self._insert(
+        return self.insert(
             cemit.SymbolOp(name, cemit.PointerType(dense.get_element_type(), const=True))
         )
 
@@ -223,6 +247,15 @@ class CallEmitter:
         self.builder.insert(cemit.CallOp(symbol, args))
 
     # -- weights -------------------------------------------------------------------------
+    def _weight_in_level(self, op: buffer.ConstantOp) -> int:
+        offset = self._weight_offsets.get(op)
+        if offset is None:
+            size = buffer.size_in_bytes(op.result.type)  # type: ignore[arg-type]
+            offset = self._weight_offsets[op] = self.weight_offset
+            self.weight_offset += -(-size // self.alignment) * self.alignment
+            self.weight_copies.append((self._weight(op), offset, size))
+        return offset
+
     def _weight(self, op: buffer.ConstantOp) -> str:
         import numpy as np
 
@@ -264,6 +297,24 @@ def _describe_buffer(t: MemRefType) -> str:
 
 
 @dataclass(frozen=True)
+class Hierarchy:
+    """The memory levels of a tiled network: each an array of exactly its size, the home
+    level holding the arena and then the weights."""
+
+    l1: int
+    l2: int
+    l3: int
+    home: str
+
+    def size(self, level: str) -> int:
+        return {"L1": self.l1, "L2": self.l2, "L3": self.l3}[level]
+
+    @property
+    def levels(self) -> tuple[str, ...]:
+        return ("L1", "L2", "L3") if self.home == "L3" else ("L1", "L2")
+
+
+@dataclass(frozen=True)
 class LowerToCPass(ModulePass):
     name = "lower-to-c"
     target: str = "generic"
@@ -271,6 +322,11 @@ class LowerToCPass(ModulePass):
     # Debugging aid: one static array per intermediate instead of the planned arena, so
     # AddressSanitizer sees every buffer's bounds (the plan is still verified, not used).
     separate_buffers: bool = False
+    # A memory hierarchy (after tile-layers): level sizes in bytes; l1 = 0 means none.
+    l1: int = 0
+    l2: int = 0
+    l3: int = 0
+    home: str = "L2"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         from deeploy.targets import get_target
@@ -284,8 +340,14 @@ class LowerToCPass(ModulePass):
         fn = fns[0]
         prefix = c_name(self.network or fn.sym_name.data)
         arenas = {a.level_name: a.size_bytes for a in op.ops if isinstance(a, buffer.ArenaOp)}
+        hierarchy = Hierarchy(self.l1, self.l2, self.l3, self.home) if self.l1 > 0 else None
         lowering = _Lowering(
-            prefix, target.kernels(), target.alignment, self.target, self.separate_buffers
+            prefix,
+            target.kernels(),
+            target.alignment,
+            self.target,
+            self.separate_buffers,
+            hierarchy,
         )
         files = lowering.run(fn, arenas)
         for inner in list(op.ops):
@@ -303,12 +365,14 @@ class _Lowering:
         alignment: int,
         target_name: str,
         separate_buffers: bool,
+        hierarchy: Hierarchy | None = None,
     ) -> None:
-        self.separate_buffers = separate_buffers
+        self.separate_buffers = separate_buffers and hierarchy is None
         self.prefix = prefix
         self.library = library
         self.alignment = alignment
         self.target_name = target_name
+        self.hierarchy = hierarchy
 
     def run(self, fn: func.FuncOp, arenas: dict[str, int]) -> list[cemit.FileOp]:
         inputs, outputs, onnx_names = _io_names(fn)
@@ -335,8 +399,21 @@ class _Lowering:
             alignment=self.alignment,
             separate_buffers=self.separate_buffers,
         )
+        tiled_layers = None
+        h = self.hierarchy
+        if h is not None:
+            tiled_layers = self._prepare_hierarchy(emitter, arenas)
+            self._io_regions(emitter, [args[i] for i in order], "add")
         sources: list[str] = []
         headers: list[str] = []
+
+        def use(kernel_name: str) -> None:
+            kernel = self.library.get(kernel_name)
+            if kernel.source not in sources:
+                sources.append(kernel.source)
+            if kernel.header not in headers:
+                headers.append(kernel.header)
+
         for inner in fn.body.block.ops:
             if isinstance(inner, buffer.KernelOp):
                 kernel = (
@@ -352,31 +429,30 @@ class _Lowering:
                 label = f"{op_name.data} " if isinstance(op_name, StringAttr) else ""
                 builder.insert(cemit.CommentOp(f"{label}'{inner.node_name}' -> {kernel.name}"))
                 kernel.emit(emitter, inner)
-                if kernel.source not in sources:
-                    sources.append(kernel.source)
-                if kernel.header not in headers:
-                    headers.append(kernel.header)
-            elif isinstance(inner, buffer.CopyOp):
-                t = inner.source.type
-                assert isinstance(t, MemRefType)
-                builder.insert(cemit.CommentOp("copy to output"))
-                emitter.uses_string = True
-                emitter.call(
-                    "memcpy",
-                    [
-                        emitter.ptr(inner.target),
-                        emitter.ptr(inner.source),
-                        emitter._insert(cemit.LiteralOp(IntegerAttr(buffer.size_in_bytes(t), i32))),
-                    ],
+                use(kernel.name)
+            elif isinstance(inner, tiled.LayerOp):
+                if tiled_layers is None:
+                    raise PassFailedException(
+                        "lower-to-c: a tiled.layer needs the memory hierarchy (option l1)"
+                    )
+                if not self.library.has(inner.kernel_name):
+                    raise PassFailedException(
+                        f"lower-to-c: kernel '{inner.kernel_name}' is not in target '{self.target_name}'"
+                    )
+                stats = ", ".join(
+                    f"{v} {k.replace('_', ' ')}" for k, v in layer_stats(inner).items()
                 )
+                builder.insert(
+                    cemit.CommentOp(f"'{inner.node_name}' -> {inner.kernel_name}, tiled: {stats}")
+                )
+                tiled_layers.emit(inner)
+                use(inner.kernel_name)
+            elif isinstance(inner, buffer.CopyOp):
+                self._copy(emitter, inner)
 
-        init_fn = cemit.FuncOp(f"{self.prefix}_init", [], [])
-        init_fn.body.block.insert_op_before(
-            cemit.CommentOp(
-                "nothing to prepare on this target: weights are const, the arena is static"
-            ),
-            init_fn.body.block.first_op,  # type: ignore[arg-type]
-        )
+        if h is not None:
+            self._io_regions(emitter, [args[i] for i in order], "remove")
+        init_fn = self._init_function(emitter)
 
         header = self._header(args, inputs, outputs, onnx_names, arenas, param_types, param_names)
         source_ops: list[Operation] = [
@@ -386,31 +462,175 @@ class _Lowering:
             cemit.IncludeOp(f"{self.prefix}.h"),
             *(cemit.IncludeOp(h) for h in sorted(headers)),
         ]
+        if h is not None:
+            source_ops += [cemit.IncludeOp("deeploy/dma.h"), cemit.IncludeOp("deeploy/tiled.h")]
         if emitter.uses_math:
             source_ops.append(cemit.IncludeOp("math.h", system=True))
         if emitter.uses_string:
             source_ops.append(cemit.IncludeOp("string.h", system=True))
         source_ops.extend(emitter.weight_ops)
         source_ops.extend(emitter.buffer_ops)
-        for level in sorted(arenas):
-            if arenas[level] > 0 and not self.separate_buffers:
-                source_ops.append(
-                    cemit.GlobalOp(
-                        emitter.arena_symbol(level),
-                        U8,
-                        arenas[level],
-                        static=True,
-                        alignment=self.alignment,
+        if h is not None:
+            assert tiled_layers is not None
+            source_ops.extend(self._level_arrays(emitter, arenas, tiled_layers.staging_bytes))
+        else:
+            for level in sorted(arenas):
+                if arenas[level] > 0 and not self.separate_buffers:
+                    source_ops.append(
+                        cemit.GlobalOp(
+                            emitter.arena_symbol(level),
+                            U8,
+                            arenas[level],
+                            static=True,
+                            alignment=self.alignment,
+                        )
                     )
-                )
         source_ops.extend(emitter.globals_)
+        if tiled_layers is not None:
+            source_ops.extend(tiled_layers.structs)
+            source_ops.extend(tiled_layers.functions)
         source_ops.extend([init_fn, run_fn])
         source = cemit.FileOp(f"{self.prefix}.c", source_ops)
         # kernels include the shared headers (common definitions, vectors, vector math)
         shared = [f"include/deeploy/{h}.h" for h in ("common", "simd", "vmath")]
+        if h is not None:
+            shared += ["include/deeploy/dma.h", "include/deeploy/tiled.h"]
+            sources += ["platform/dma.c", "platform/tiled.c"]
         runtime_files = [*shared, *(f"include/{h}" for h in sorted(headers)), *sources]
         source.attributes["runtime_files"] = ArrayAttr([StringAttr(s) for s in runtime_files])
         return [header, source]
+
+    # -- the memory hierarchy -------------------------------------------------------------
+    def _prepare_hierarchy(self, emitter: CallEmitter, arenas: dict[str, int]):
+        h = self.hierarchy
+        assert h is not None
+        for level in h.levels:
+            emitter._arena_syms[level] = emitter.unique_symbol(f"{self.prefix}_{level}")
+        emitter.weights_in_level = True
+        home_arena = arenas.get(h.home, 0)
+        emitter.weight_offset = -(-home_arena // self.alignment) * self.alignment
+        staging = emitter.arena_symbol("L2") if h.home == "L3" else None
+        return TiledLayerEmitter(emitter, self.library, emitter.arena_symbol("L1"), staging)
+
+    def _level_arrays(
+        self, emitter: CallEmitter, arenas: dict[str, int], staging_bytes: int
+    ) -> list[cemit.GlobalOp]:
+        """One array per level, exactly its size; the home level must hold the arena and
+        the weights, L2 the staging buffers when the home is L3."""
+        from deeploy.errors import BudgetError
+
+        h = self.hierarchy
+        assert h is not None
+        need = {level: 0 for level in h.levels}
+        need[h.home] = emitter.weight_offset
+        if h.home == "L3":
+            need["L2"] = max(need["L2"], staging_bytes)
+        for level in h.levels:
+            if level != "L1" and need[level] > h.size(level):
+                detail = (
+                    f"the arena takes {arenas.get(level, 0)} and the weights "
+                    f"{emitter.weight_offset - -(-arenas.get(level, 0) // self.alignment) * self.alignment}"
+                    if level == h.home
+                    else f"staging buffers take {staging_bytes}"
+                )
+                raise BudgetError(
+                    f"{level} holds {h.size(level)} bytes but the network needs {need[level]} "
+                    f"there ({detail}); give more with --{level.lower()}"
+                )
+        return [
+            cemit.GlobalOp(
+                emitter.arena_symbol(level), U8, h.size(level), static=True, alignment=16
+            )
+            for level in h.levels
+        ]
+
+    def _io_regions(self, emitter: CallEmitter, values: list[SSAValue], action: str) -> None:
+        """Inputs and outputs live in the home level for the duration of a run."""
+        h = self.hierarchy
+        assert h is not None
+        for value in values:
+            t = value.type
+            assert isinstance(t, MemRefType)
+            pointer = emitter.ptr(value)
+            if action == "add":
+                emitter.call(
+                    "deeploy_mem_add_region",
+                    [
+                        emitter.i32(LEVEL_INDEX[h.home]),
+                        emitter.insert(cemit.StringOp(h.home)),
+                        pointer,
+                        emitter.insert(cemit.LiteralOp(IntegerAttr(buffer.size_in_bytes(t), i32))),
+                    ],
+                )
+            else:
+                emitter.call("deeploy_mem_remove_region", [pointer])
+
+    def _init_function(self, emitter: CallEmitter) -> cemit.FuncOp:
+        init_fn = cemit.FuncOp(f"{self.prefix}_init", [], [])
+        block = init_fn.body.block
+        h = self.hierarchy
+        if h is None:
+            block.insert_op_before(
+                cemit.CommentOp(
+                    "nothing to prepare on this target: weights are const, the arena is static"
+                ),
+                block.first_op,  # type: ignore[arg-type]
+            )
+            return init_fn
+        init = Builder(InsertPoint.before(block.last_op))  # type: ignore[arg-type]
+        with emitter.redirected(init, {}):
+            init.insert(
+                cemit.CommentOp("each memory level is one array; the DMA layer checks them")
+            )
+            for level in h.levels:
+                emitter.call(
+                    "deeploy_mem_add_region",
+                    [
+                        emitter.i32(LEVEL_INDEX[level]),
+                        emitter.insert(cemit.StringOp(level)),
+                        emitter.insert(
+                            cemit.SymbolOp(emitter.arena_symbol(level), cemit.PointerType(U8))
+                        ),
+                        emitter.insert(cemit.LiteralOp(IntegerAttr(h.size(level), i32))),
+                    ],
+                )
+            if emitter.weight_copies:
+                init.insert(cemit.CommentOp(f"the weights, into {h.home} after the arena"))
+                emitter.uses_string = True
+            for symbol, offset, size in emitter.weight_copies:
+                level = emitter.insert(
+                    cemit.SymbolOp(emitter.arena_symbol(h.home), cemit.PointerType(U8))
+                )
+                emitter.call(
+                    "memcpy",
+                    [
+                        emitter.insert(cemit.OffsetOp(level, offset)),
+                        emitter.insert(cemit.SymbolOp(symbol, cemit.PointerType(U8, const=True))),
+                        emitter.insert(cemit.LiteralOp(IntegerAttr(size, i32))),
+                    ],
+                )
+        return init_fn
+
+    def _copy(self, emitter: CallEmitter, op: buffer.CopyOp) -> None:
+        t = op.source.type
+        assert isinstance(t, MemRefType)
+        size = emitter.insert(cemit.LiteralOp(IntegerAttr(buffer.size_in_bytes(t), i32)))
+        emitter.builder.insert(cemit.CommentOp("copy to output"))
+        if self.hierarchy is None:
+            emitter.uses_string = True
+            emitter.call("memcpy", [emitter.ptr(op.target), emitter.ptr(op.source), size])
+            return
+        dst, src = buffer.level_of(op.target), buffer.level_of(op.source)
+        emitter.call(
+            "deeploy_dma_copy",
+            [
+                emitter.i32(LEVEL_INDEX[dst]),
+                emitter.ptr(op.target),
+                emitter.i32(LEVEL_INDEX[src]),
+                emitter.ptr(op.source),
+                size,
+            ],
+        )
 
     def _header(
         self, args, inputs, outputs, onnx_names, arenas, param_types, param_names

@@ -17,6 +17,33 @@ class MemoryLevel:
     neighbours: tuple[str, ...] = ()
 
 
+DEFAULT_L2_BYTES = 1_024_000  # as in Deeploy's tests
+DEFAULT_L3_BYTES = 8 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class MemoryConfig:
+    """A memory hierarchy to compile for: an L1 scratchpad of `l1` bytes where kernels
+    run on tiles, tensors at home in `home` (L2, or L3 with L2 for staging), and whether
+    tile loads overlap computation (double buffering)."""
+
+    l1: int
+    l2: int = DEFAULT_L2_BYTES
+    l3: int = DEFAULT_L3_BYTES
+    home: str = "L2"
+    double_buffer: bool = False
+
+    def __post_init__(self) -> None:
+        from deeploy.errors import OptionError
+
+        for name in ("l1", "l2", "l3"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value <= 0:
+                raise OptionError(f"--{name} must be a positive number of bytes, got {value!r}")
+        if self.home not in ("L2", "L3"):
+            raise OptionError(f"--home must be L2 or L3, got {self.home!r}")
+
+
 @dataclass(frozen=True)
 class Toolchain:
     cc: str

@@ -7,8 +7,6 @@ import os
 from deeploy.kernels.library import generic_library
 from deeploy.targets.base import MemoryLevel, Target, Toolchain
 
-DEFAULT_L2_BYTES = 1_024_000
-
 TARGET = Target(
     name="generic",
     description="host C99 (cc), one memory level L2",

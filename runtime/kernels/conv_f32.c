@@ -19,7 +19,9 @@ typedef struct {
     const float *x; /* first input channel of the group */
     int32_t H, W, KH, KW, SH, SW, DH, DW, PT, PL, Cg, OW;
     float lo, hi;
-    int clamp; /* lo or hi is finite (a fused activation) */
+    int clamp;      /* lo or hi is finite (a fused activation) */
+    int accumulate; /* add to y (a tile of a split input-channel range) */
+    int post;       /* clamp or accumulate: the store has more to do */
 } conv_t;
 
 /* row[p0 + j * step] for j < 4; zero outside [0, W) and for j >= lanes. */
@@ -65,8 +67,18 @@ static inline void valid_kernel_rows(const conv_t *c, int32_t oh, int32_t *lo, i
     *hi = b;
 }
 
+/* What a store adds to plain writing: the previous partial sums, then the activation. */
+static dv4 finish4(const float *y, dv4 v, int32_t cols, const conv_t *c) {
+    if (c->accumulate) {
+        float prev[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+        for (int32_t j = 0; j < cols; ++j) prev[j] = y[j];
+        v = dv4_add(v, dv4_load(prev));
+    }
+    return c->clamp ? dv4_clamp(v, dv4_splat(c->lo), dv4_splat(c->hi)) : v;
+}
+
 static inline void store4(float *y, dv4 v, int32_t cols, const conv_t *c) {
-    if (c->clamp) v = dv4_clamp(v, dv4_splat(c->lo), dv4_splat(c->hi));
+    if (c->post) v = finish4(y, v, cols, c);
     if (cols == 4) {
         dv4_store(y, v);
         return;
@@ -223,14 +235,15 @@ void deeploy_conv2d_f32(const float *restrict x, const float *restrict w,
                         int32_t F, int32_t KH, int32_t KW, int32_t OH, int32_t OW,
                         int32_t SH, int32_t SW, int32_t DH, int32_t DW,
                         int32_t PT, int32_t PL, int32_t G,
-                        float act_min, float act_max) {
+                        float act_min, float act_max, int32_t accumulate) {
     const int32_t Cg = C / G, Fg = F / G, wsize = Cg * KH * KW;
+    const int clamp = act_min > -INFINITY || act_max < INFINITY;
     const int taps = SW > 1 && DW == 1 && KW >= 4;
     for (int32_t n = 0; n < N; ++n) {
         for (int32_t g = 0; g < G; ++g) {
             const conv_t c = {x + ((ptrdiff_t)n * C + (ptrdiff_t)g * Cg) * H * W,
                               H, W, KH, KW, SH, SW, DH, DW, PT, PL, Cg, OW, act_min, act_max,
-                              act_min > -INFINITY || act_max < INFINITY};
+                              clamp, accumulate != 0, clamp || accumulate};
             for (int32_t f0 = 0; f0 < Fg;) {
                 const int32_t rows = Fg - f0 >= 4 ? 4 : Fg - f0 >= 2 ? 2 : 1;
                 const tile_fn tile = rows == 4 ? (taps ? tile_taps_4 : tile_columns_4)
@@ -378,13 +391,14 @@ void deeploy_conv2d_packed_f32(const float *restrict x, const float *restrict wp
                                int32_t F, int32_t KH, int32_t KW, int32_t OH, int32_t OW,
                                int32_t SH, int32_t SW, int32_t DH, int32_t DW,
                                int32_t PT, int32_t PL, int32_t G,
-                               float act_min, float act_max) {
+                               float act_min, float act_max, int32_t accumulate) {
     const int32_t Cg = C / G, Fg = F / G, block = Cg * KH * KW * 4;
+    const int clamp = act_min > -INFINITY || act_max < INFINITY;
     for (int32_t n = 0; n < N; ++n) {
         for (int32_t g = 0; g < G; ++g) {
             const conv_t c = {x + ((ptrdiff_t)n * C + (ptrdiff_t)g * Cg) * H * W,
                               H, W, KH, KW, SH, SW, DH, DW, PT, PL, Cg, OW, act_min, act_max,
-                              act_min > -INFINITY || act_max < INFINITY};
+                              clamp, accumulate != 0, clamp || accumulate};
             for (int32_t f0 = 0; f0 < Fg; f0 += 4) {
                 const int32_t f = g * Fg + f0;
                 const float *w = wp + ((ptrdiff_t)g * (Fg / 4) + f0 / 4) * block;

@@ -16,11 +16,12 @@ typedef struct {
     const float *bias; /* bias[m * bias_rs + n] (row stride 0: one row for all), or NULL */
     int32_t bias_rs;
     float lo, hi;
-    int clamp; /* lo or hi is finite */
+    int clamp;      /* lo or hi is finite */
+    int accumulate; /* add to Y's previous values (a tile of a split K range) */
 } epilogue_t;
 
-static epilogue_t epilogue(const float *bias, int32_t bias_rs, float lo, float hi) {
-    const epilogue_t e = {bias, bias_rs, lo, hi, lo > -INFINITY || hi < INFINITY};
+static epilogue_t epilogue(const float *bias, int32_t bias_rs, float lo, float hi, int accumulate) {
+    const epilogue_t e = {bias, bias_rs, lo, hi, lo > -INFINITY || hi < INFINITY, accumulate};
     return e;
 }
 
@@ -45,6 +46,12 @@ static inline __attribute__((always_inline)) dv4 start4(const epilogue_t *e, int
     return e->bias ? dv4_load(e->bias + (ptrdiff_t)m * e->bias_rs + n) : dv4_zero();
 }
 
+/* The same, plus Y's previous values when accumulating (`acc` is a literal, like clamp). */
+static inline __attribute__((always_inline)) dv4 start4y(const epilogue_t *e, const float *y,
+                                                        int32_t m, int32_t n, int acc) {
+    return acc ? dv4_add(start4(e, m, n), dv4_load(y)) : start4(e, m, n);
+}
+
 static inline __attribute__((always_inline)) dv4 clamp4(dv4 acc, const epilogue_t *e, int clamp) {
     return clamp ? dv4_clamp(acc, dv4_splat(e->lo), dv4_splat(e->hi)) : acc;
 }
@@ -52,8 +59,10 @@ static inline __attribute__((always_inline)) dv4 clamp4(dv4 acc, const epilogue_
 /* Rows [m, m+4) x columns [n, n+4) of Y from a 4-row panel of A and columns of B. */
 static inline __attribute__((always_inline)) void tile_4x4(
     const float *restrict A, int32_t lda, const float *restrict B, int32_t ldb, float *restrict Y,
-    int32_t ldy, int32_t K, const epilogue_t *e, int32_t m, int32_t n, int clamp) {
-    dv4 c0 = start4(e, m, n), c1 = start4(e, m + 1, n), c2 = start4(e, m + 2, n), c3 = start4(e, m + 3, n);
+    int32_t ldy, int32_t K, const epilogue_t *e, int32_t m, int32_t n, int clamp, int acc) {
+    dv4 c0 = start4y(e, Y, m, n, acc), c1 = start4y(e, Y + ldy, m + 1, n, acc);
+    dv4 c2 = start4y(e, Y + 2 * (ptrdiff_t)ldy, m + 2, n, acc);
+    dv4 c3 = start4y(e, Y + 3 * (ptrdiff_t)ldy, m + 3, n, acc);
     const float *a0 = A, *a1 = A + lda, *a2 = A + 2 * (ptrdiff_t)lda, *a3 = A + 3 * (ptrdiff_t)lda;
     int32_t k = 0;
     for (; k + 4 <= K; k += 4) {
@@ -82,12 +91,12 @@ static void row_1xN(const float *restrict a, const float *restrict B, int32_t ld
                     const epilogue_t *e) {
     int32_t n = n0;
     for (; n + 4 <= N; n += 4) {
-        dv4 c = start4(e, m, n);
+        dv4 c = start4y(e, y + n, m, n, e->accumulate);
         for (int32_t k = 0; k < K; ++k) c = dv4_madd(dv4_splat(a[k]), dv4_load(B + (ptrdiff_t)k * ldb + n), c);
         dv4_store(y + n, clamp4(c, e, 1));
     }
     for (; n < N; ++n) {
-        float acc = 0.0f;
+        float acc = e->accumulate ? y[n] : 0.0f;
         for (int32_t k = 0; k < K; ++k) acc += a[k] * B[(ptrdiff_t)k * ldb + n];
         y[n] = finish1(acc, e, m, n);
     }
@@ -102,11 +111,17 @@ static void matmul_nn(const float *restrict A, int32_t lda, const float *restric
         const float *a = A + (ptrdiff_t)m * lda;
         float *y = Y + (ptrdiff_t)m * ldy;
         int32_t n = 0;
-        if (e->clamp) {
-            for (; n + 4 <= N; n += 4) tile_4x4(a, lda, B + n, ldb, y + n, ldy, K, e, m, n, 1);
+#define TILES(CLAMP, ACC) \
+    for (; n + 4 <= N; n += 4) tile_4x4(a, lda, B + n, ldb, y + n, ldy, K, e, m, n, CLAMP, ACC)
+        if (e->accumulate) {
+            if (e->clamp) TILES(1, 1);
+            else TILES(0, 1);
+        } else if (e->clamp) {
+            TILES(1, 0);
         } else {
-            for (; n + 4 <= N; n += 4) tile_4x4(a, lda, B + n, ldb, y + n, ldy, K, e, m, n, 0);
+            TILES(0, 0);
         }
+#undef TILES
         for (int32_t r = 0; n < N && r < 4; ++r)
             row_1xN(a + (ptrdiff_t)r * lda, B, ldb, y + (ptrdiff_t)r * ldy, m + r, n, N, K, e);
     }
@@ -145,21 +160,48 @@ static void matmul_tx(const float *restrict A, const float *restrict B, float *r
     }
 }
 
+/* Y += alpha op(A) op(B) + beta C, clamped: the rare split-K tile of a layout the fused
+ * path does not take, plainly scalar. */
+static void gemm_accumulate(const float *restrict A, const float *restrict B,
+                            const float *restrict C, float *restrict Y, int32_t M, int32_t N,
+                            int32_t K, int32_t transA, int32_t transB, float alpha, float beta,
+                            int32_t c_rs, int32_t c_cs, float act_min, float act_max) {
+    for (int32_t m = 0; m < M; ++m) {
+        for (int32_t n = 0; n < N; ++n) {
+            float sum = 0.0f;
+            for (int32_t k = 0; k < K; ++k) {
+                const float a = transA ? A[(ptrdiff_t)k * M + m] : A[(ptrdiff_t)m * K + k];
+                const float b = transB ? B[(ptrdiff_t)n * K + k] : B[(ptrdiff_t)k * N + n];
+                sum += a * b;
+            }
+            float v = Y[(ptrdiff_t)m * N + n] + alpha * sum;
+            if (C) v += beta * C[(ptrdiff_t)m * c_rs + (ptrdiff_t)n * c_cs];
+            v = v < act_min ? act_min : v;
+            Y[(ptrdiff_t)m * N + n] = v > act_max ? act_max : v;
+        }
+    }
+}
+
 void deeploy_gemm_f32(const float *restrict A, const float *restrict B,
                       const float *restrict C, float *restrict Y,
                       int32_t M, int32_t N, int32_t K, int32_t transA, int32_t transB,
                       float alpha, float beta, int32_t c_rs, int32_t c_cs,
-                      float act_min, float act_max) {
+                      float act_min, float act_max, int32_t accumulate) {
     /* The common case (plain layout, alpha = beta = 1, bias per column or none) finishes
      * every tile in registers; anything else takes a separate pass over Y. */
     const int fused = !transA && !transB && alpha == 1.0f && (!C || (beta == 1.0f && c_cs == 1));
     if (fused) {
-        const epilogue_t e = epilogue(C, c_rs, act_min, act_max);
+        const epilogue_t e = epilogue(C, c_rs, act_min, act_max, accumulate);
         matmul_nn(A, K, B, N, Y, N, M, N, K, &e);
         return;
     }
+    if (accumulate) {
+        gemm_accumulate(A, B, C, Y, M, N, K, transA, transB, alpha, beta, c_rs, c_cs, act_min,
+                        act_max);
+        return;
+    }
     if (!transA && !transB) {
-        const epilogue_t plain = epilogue(NULL, 0, -INFINITY, INFINITY);
+        const epilogue_t plain = epilogue(NULL, 0, -INFINITY, INFINITY, 0);
         matmul_nn(A, K, B, N, Y, N, M, N, K, &plain);
     } else if (!transA) {
         matmul_nt(A, B, Y, M, N, K);
@@ -179,8 +221,9 @@ void deeploy_gemm_f32(const float *restrict A, const float *restrict B,
 
 void deeploy_matmul_f32(const float *restrict A, const float *restrict B, float *restrict Y,
                         int32_t B1, int32_t B2, int32_t M, int32_t N, int32_t K,
-                        int32_t a_s1, int32_t a_s2, int32_t b_s1, int32_t b_s2) {
-    const epilogue_t plain = epilogue(NULL, 0, -INFINITY, INFINITY);
+                        int32_t a_s1, int32_t a_s2, int32_t b_s1, int32_t b_s2,
+                        int32_t accumulate) {
+    const epilogue_t plain = epilogue(NULL, 0, -INFINITY, INFINITY, accumulate);
     for (int32_t i = 0; i < B1; ++i) {
         for (int32_t j = 0; j < B2; ++j) {
             const float *a = A + (ptrdiff_t)i * a_s1 + (ptrdiff_t)j * a_s2;

@@ -1,0 +1,167 @@
+"""tile-layers: run every layer tile by tile in an L1 scratchpad of a given size.
+
+Each `buffer.kernel` becomes a `tiled.layer`: its kernel's tiling rule describes the call
+as tiling problems (deeploy/tiling/rules.py, one per loop order worth trying), the Z3
+model picks the tile sizes that move the fewest bytes between the home level and L1
+(deeploy/tiling/solver.py; ties: fewest transfers, then fewest tiles along outer
+dimensions), and the operands' L1 buffers are laid out one after the other (two per
+operand that moves more than once, with double buffering). The layer records what it
+costs: tiles, bytes moved, transfers, L1 bytes, and whether the solver proved its choice
+optimal.
+
+A layer that fits no tiling within the budget is an error naming it and the smallest L1
+size it needs; every such layer is reported at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import prod
+
+from xdsl.context import Context
+from xdsl.dialects import func
+from xdsl.dialects.builtin import IntegerAttr, MemRefType, ModuleOp, StringAttr, i64
+from xdsl.ir import Attribute
+from xdsl.passes import ModulePass
+
+from deeploy.dialects import buffer, tiled
+from deeploy.dtypes import byte_size
+from deeploy.errors import BudgetError, join_items
+from deeploy.kernels.base import Kernel, KernelLibrary, Params
+from deeploy.tiling.problem import TileProblem
+from deeploy.tiling.rules import WHOLE, Layer
+from deeploy.tiling.schedule import buffer_counts, max_box_shapes, schedule
+from deeploy.tiling.solver import DEFAULT_RLIMIT, Choice, TilingInfeasible, solve
+
+
+def layer_of(ins, outs, params) -> Layer:
+    """The `Layer` a tiling rule sees for a kernel call on these buffers."""
+    shapes = [v.type for v in (*ins, *outs)]
+    assert all(isinstance(t, MemRefType) for t in shapes)
+    return Layer(
+        tuple(tuple(v.type.get_shape()) for v in ins),
+        tuple(tuple(v.type.get_shape()) for v in outs),
+        tuple(byte_size(t.get_element_type()) for t in shapes),  # type: ignore[attr-defined]
+        Params(params),
+    )
+
+
+def tiled_kernel(library: KernelLibrary, name: str) -> Kernel:
+    kernel = library.get(name)
+    return library.get(kernel.tiled_variant) if kernel.tiled_variant else kernel
+
+
+def problems_of(kernel: Kernel, layer: Layer) -> list[TileProblem]:
+    return (kernel.tiling or WHOLE).problems(layer)
+
+
+def align_up(value: int, alignment: int) -> int:
+    return -(-value // alignment) * alignment
+
+
+def l1_layout(
+    problem: TileProblem, sizes: tuple[int, ...], double_buffer: bool, alignment: int
+) -> list[int]:
+    """Per operand, the L1 offsets of its first and second buffer (-1: none)."""
+    tiles = schedule(problem, sizes, double_buffer)
+    shapes = max_box_shapes(problem, tiles)
+    counts = buffer_counts(problem, tiles, double_buffer)
+    offsets: list[int] = []
+    at = 0
+    for operand, shape, count in zip(problem.operands, shapes, counts):
+        size = align_up(prod(shape) * operand.element_bytes, alignment)
+        offsets.append(at)
+        offsets.append(at + size if count == 2 else -1)
+        at += size * count
+    return offsets
+
+
+@dataclass(frozen=True)
+class _Decision:
+    problem: TileProblem
+    choice: Choice
+
+
+@dataclass(frozen=True)
+class TileLayersPass(ModulePass):
+    name = "tile-layers"
+    target: str = "generic"
+    l1: int = 0  # bytes of L1 scratchpad
+    double_buffer: bool = False
+    alignment: int = 4  # of every L1 buffer
+    rlimit: int = DEFAULT_RLIMIT  # Z3 resource limit per solver check (deterministic)
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        from deeploy.targets import get_target
+
+        if self.l1 <= 0:
+            raise BudgetError("tile-layers: the L1 size must be positive (option l1)")
+        library = get_target(self.target).kernels()
+        failures: list[str] = []
+        for fn in op.ops:
+            if not isinstance(fn, func.FuncOp) or fn.is_declaration:
+                continue
+            for kernel_op in [o for o in fn.body.block.ops if isinstance(o, buffer.KernelOp)]:
+                failure = self._tile(kernel_op, library)
+                if failure:
+                    failures.append(failure)
+        if failures:
+            raise BudgetError(
+                f"{len(failures)} layer(s) do not fit in {self.l1} bytes of L1: "
+                + join_items(failures)
+            )
+
+    def _decide(self, problems: list[TileProblem]) -> _Decision | int | None:
+        """The best tiling over the candidate problems, or the smallest L1 any needs."""
+        best: _Decision | None = None
+        minimum: int | None = None
+        for problem in problems:
+            try:
+                choice = solve(problem, self.l1, self.alignment, self.double_buffer, self.rlimit)
+            except TilingInfeasible as err:
+                if err.minimum is not None:
+                    minimum = err.minimum if minimum is None else min(minimum, err.minimum)
+                continue
+            if best is None or (choice.traffic, choice.transfers) < (
+                best.choice.traffic,
+                best.choice.transfers,
+            ):
+                best = _Decision(problem, choice)
+        return best if best is not None else minimum
+
+    def _tile(self, op: buffer.KernelOp, library: KernelLibrary) -> str | None:
+        kernel = tiled_kernel(library, op.kernel_name)
+        layer = layer_of(op.ins, op.outs, op.params)
+        decided = self._decide(problems_of(kernel, layer))
+        if not isinstance(decided, _Decision):
+            need = f"at least {decided} bytes" if decided is not None else "more memory"
+            return f"'{op.node_name}' ({kernel.name}) needs {need}"
+        choice = decided.choice
+        offsets = l1_layout(decided.problem, choice.sizes, self.double_buffer, self.alignment)
+        attributes: dict[str, Attribute] = dict(op.attributes)
+        attributes.update(
+            {
+                "tiles": IntegerAttr(prod(choice.counts), i64),
+                "dma_bytes": IntegerAttr(choice.traffic, i64),
+                "dma_transfers": IntegerAttr(choice.transfers, i64),
+                "l1_bytes": IntegerAttr(choice.l1_bytes, i64),
+                "order": StringAttr(",".join(d.name for d in decided.problem.dims)),
+                "optimal": IntegerAttr.from_bool(choice.optimal),
+            }
+        )
+        layer_op = tiled.LayerOp(
+            kernel.name,
+            op.ins,
+            op.outs,
+            op.params,
+            choice.sizes,
+            offsets,
+            double_buffer=self.double_buffer,
+            attributes=attributes,
+        )
+        block = op.parent_block()
+        assert block is not None
+        block.insert_op_before(layer_op, op)
+        op.detach()
+        op.erase()
+        return None
