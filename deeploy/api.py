@@ -180,6 +180,12 @@ def _compile(
             stages[p.name] = _print(mod)
 
     passes.apply(ctx, module, observe)
+    if memory is not None and "tiling" in report:
+        report["levels"] = {"L1": memory.l1, "L2": memory.l2}
+        if memory.home == "L3":
+            report["levels"]["L3"] = memory.l3
+        report["memory"] = {"L1": report["tiling"]["l1_peak"], **report["memory"]}
+        report["ram_bytes"] = sum(report["memory"].values()) + report["io_bytes"]
     files = c_files(module)
     runtime_files: list[str] = []
     for op in module.ops:

@@ -16,6 +16,7 @@ size it needs; every such layer is reported at once.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from math import prod
 
 from xdsl.context import Context
@@ -82,6 +83,29 @@ class _Decision:
     choice: Choice
 
 
+@lru_cache(maxsize=1024)
+def best_tiling(
+    problems: tuple[TileProblem, ...], l1: int, alignment: int, double_buffer: bool, rlimit: int
+) -> _Decision | int | None:
+    """The best tiling over candidate problems, or the smallest L1 any of them needs
+    (networks repeat layers, so identical problems are solved once)."""
+    best: _Decision | None = None
+    minimum: int | None = None
+    for problem in problems:
+        try:
+            choice = solve(problem, l1, alignment, double_buffer, rlimit)
+        except TilingInfeasible as err:
+            if err.minimum is not None:
+                minimum = err.minimum if minimum is None else min(minimum, err.minimum)
+            continue
+        if best is None or (choice.traffic, choice.transfers) < (
+            best.choice.traffic,
+            best.choice.transfers,
+        ):
+            best = _Decision(problem, choice)
+    return best if best is not None else minimum
+
+
 @dataclass(frozen=True)
 class TileLayersPass(ModulePass):
     name = "tile-layers"
@@ -111,28 +135,16 @@ class TileLayersPass(ModulePass):
                 + join_items(failures)
             )
 
-    def _decide(self, problems: list[TileProblem]) -> _Decision | int | None:
-        """The best tiling over the candidate problems, or the smallest L1 any needs."""
-        best: _Decision | None = None
-        minimum: int | None = None
-        for problem in problems:
-            try:
-                choice = solve(problem, self.l1, self.alignment, self.double_buffer, self.rlimit)
-            except TilingInfeasible as err:
-                if err.minimum is not None:
-                    minimum = err.minimum if minimum is None else min(minimum, err.minimum)
-                continue
-            if best is None or (choice.traffic, choice.transfers) < (
-                best.choice.traffic,
-                best.choice.transfers,
-            ):
-                best = _Decision(problem, choice)
-        return best if best is not None else minimum
-
     def _tile(self, op: buffer.KernelOp, library: KernelLibrary) -> str | None:
         kernel = tiled_kernel(library, op.kernel_name)
         layer = layer_of(op.ins, op.outs, op.params)
-        decided = self._decide(problems_of(kernel, layer))
+        decided = best_tiling(
+            tuple(problems_of(kernel, layer)),
+            self.l1,
+            self.alignment,
+            self.double_buffer,
+            self.rlimit,
+        )
         if not isinstance(decided, _Decision):
             need = f"at least {decided} bytes" if decided is not None else "more memory"
             return f"'{op.node_name}' ({kernel.name}) needs {need}"

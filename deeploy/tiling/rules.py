@@ -171,7 +171,10 @@ def reduction_problem(layer: Layer) -> list[TileProblem]:
         y_axes = tuple(Axis(1) if i in reduced else Axis(e, i) for i, e in enumerate(y))
     else:
         kept = [i for i in range(len(x)) if i not in reduced]
-        y_axes = tuple(Axis(e, kept[j]) for j, e in enumerate(y))
+        if len(kept) == len(y):
+            y_axes = tuple(Axis(e, kept[j]) for j, e in enumerate(y))
+        else:  # a scalar result stored with a placeholder axis
+            y_axes = tuple(Axis(e) for e in y)
     return [TileProblem(dims, _operands(layer, [x_axes, y_axes]))]
 
 

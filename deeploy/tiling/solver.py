@@ -21,6 +21,7 @@ check exhausts it, the best solution found so far is kept and reported as such.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from math import ceil, prod
 
 import z3
@@ -28,6 +29,7 @@ import z3
 from deeploy.tiling.problem import Axis, TileProblem
 from deeploy.tiling.schedule import tile_ranges
 
+_LINEAR_STEPS = 4  # tightening steps before bisecting what is left of the range
 DEFAULT_RLIMIT = 20_000_000  # per Z3 check; about a second of work on this kind of machine
 
 
@@ -60,11 +62,11 @@ def candidates(extent: int, kind: str, multiple: int) -> list[_Candidate]:
     if kind == "whole":
         return [_Candidate(1, extent)]
     seen: dict[int, int] = {}
-    for size in range(extent, 0, -1):
+    for size in range(1, extent + 1):
         if size != extent and size % multiple:
             continue
-        count = ceil(extent / size)
-        seen.setdefault(count, size)  # the largest size giving this count
+        # the smallest size giving this count: the same tiles' worth of moves, least L1
+        seen.setdefault(ceil(extent / size), size)
     return [_Candidate(c, s) for c, s in sorted(seen.items())]
 
 
@@ -78,9 +80,17 @@ class Spans:
     run_total: int
 
 
+def _is_identity(axis: Axis, extent: int) -> bool:
+    return axis.stride == axis.window == 1 and axis.offset == 0 and axis.extent == extent
+
+
+@lru_cache(maxsize=65536)
 def axis_spans(axis: Axis, extent: int, size: int) -> Spans:
     """The largest box of an axis over its dimension's tiles, the sum of all boxes, the
     number of runs of equal consecutive boxes and the sum of one box per run."""
+    if _is_identity(axis, extent):
+        count = -(-extent // size)  # its boxes are the tiles
+        return Spans(min(size, extent), extent, count, extent)
     spans = [axis.needed(lo, hi)[:2] for lo, hi in tile_ranges(extent, size)]
     widths = [hi - lo for lo, hi in spans]
     firsts = [w for i, w in enumerate(widths) if i == 0 or spans[i] != spans[i - 1]]
@@ -108,8 +118,38 @@ class AxisSpans:
         ]
 
 
+def _sum(terms: list) -> z3.ArithRef:
+    return z3.Sum([z3.IntVal(t) if isinstance(t, int) else t for t in terms] or [z3.IntVal(0)])
+
+
 def _align(value: int, alignment: int) -> int:
     return -(-value // alignment) * alignment
+
+
+def _prune(
+    problem: TileProblem, options: list[list[_Candidate]], budget: int, alignment: int
+) -> list[list[_Candidate]]:
+    """Drop the choices that cannot fit even with every other dimension at its smallest
+    tile and single buffers (footprints only grow with tile sizes)."""
+    smallest = [min(o, key=lambda c: c.size) for o in options]
+
+    def footprint(d: int, option: _Candidate) -> int:
+        total = 0
+        for op in problem.operands:
+            box = op.element_bytes
+            for axis in op.axes:
+                if axis.dim is None:
+                    box *= axis.extent
+                    continue
+                pick = option if axis.dim == d else smallest[axis.dim]
+                box *= axis_spans(axis, problem.dims[axis.dim].extent, pick.size).widest
+            total += _align(box, alignment)
+        return total
+
+    return [
+        [c for c in dim_options if footprint(d, c) <= budget] or dim_options[-1:]
+        for d, dim_options in enumerate(options)
+    ]
 
 
 class _Model:
@@ -121,26 +161,33 @@ class _Model:
         dims = problem.dims
         operands = problem.operands
         self.options = [candidates(d.extent, d.kind, d.multiple) for d in dims]
+        if budget is not None:
+            self.options = _prune(problem, self.options, budget, alignment)
         self.n = [z3.Int(f"n{i}") for i in range(len(dims))]
+        self.size = [z3.Int(f"t{i}") for i in range(len(dims))]
         # per operand axis: the largest box, and over the tiles of its dimension the sum
         # of all boxes, the number of runs of equal boxes and the sum over runs
         table: dict[tuple[int, int], AxisSpans] = {}
         driver: dict[tuple[int, int], int] = {}  # (operand, dimension) -> its axis
         for d, options in enumerate(self.options):
-            axes = [
-                (k, a, axis)
-                for k, op in enumerate(operands)
-                for a, axis in enumerate(op.axes)
-                if axis.dim == d
-            ]
-            for k, a, _ in axes:
-                table[k, a] = AxisSpans.variables(f"{k}_{a}")
-                driver[k, d] = a
+            extent = dims[d].extent
+            axes = []
+            for k, op in enumerate(operands):
+                for a, axis in enumerate(op.axes):
+                    if axis.dim != d:
+                        continue
+                    driver[k, d] = a
+                    if _is_identity(axis, extent):  # its boxes are the tiles themselves
+                        total = z3.IntVal(extent)
+                        table[k, a] = AxisSpans(self.size[d], total, self.n[d], total)
+                    else:
+                        table[k, a] = AxisSpans.variables(f"{k}_{a}")
+                        axes.append((k, a, axis))
             cases = []
             for option in options:
-                terms = [self.n[d] == option.count]
+                terms = [self.n[d] == option.count, self.size[d] == option.size]
                 for k, a, axis in axes:
-                    terms += table[k, a].equal(axis_spans(axis, dims[d].extent, option.size))
+                    terms += table[k, a].equal(axis_spans(axis, extent, option.size))
                 cases.append(z3.And(terms))
             self.solver.add(z3.Or(cases))
 
@@ -179,26 +226,48 @@ class _Model:
             whole = prod(axis.extent for axis in op.axes if axis.dim is None)
             moved.append(prod(spans) * whole * op.element_bytes)
             transfers.append(prod(steps))
-        self.l1 = z3.Sum(footprint) if footprint else z3.IntVal(0)
-        self.traffic = z3.Sum(moved) if moved else z3.IntVal(0)
-        self.transfers = z3.Sum(transfers) if transfers else z3.IntVal(0)
+        self.l1 = _sum(footprint)
+        self.traffic = _sum(moved)
+        self.transfers = _sum(transfers)
+        # the tie-break: fewest tiles along outer dimensions first, as one weighted sum
+        weight, terms = 1, []
+        for d in reversed(range(len(dims))):
+            terms.append(self.n[d] * weight)
+            weight *= max(o.count for o in self.options[d]) + 1
+        self.tiles_outer_first = _sum(terms)
         if budget is not None:
             self.solver.add(self.l1 <= budget)
 
     def minimise(self, term: z3.ArithRef, rlimit: int) -> tuple[z3.ModelRef | None, bool]:
         """The model with the least `term` (None if unsatisfiable), and whether the
-        minimum is proven (False when the resource limit cut the search)."""
+        minimum is proven (False when the resource limit cut the search): each solution
+        bounds the next check, and after a few steps that still improve, the rest of the
+        range is bisected."""
         best = None
-        while True:
+        low, high = 0, None
+        steps = 0
+        while high is None or low < high:
+            bound = None
+            if high is not None:
+                bound = high - 1 if steps < _LINEAR_STEPS else (low + high) // 2
+            self.solver.push()
+            if bound is not None:
+                self.solver.add(term <= bound)
             self.solver.set("rlimit", rlimit)
             result = self.solver.check()
-            if result == z3.unsat:
-                return best, True
+            model = self.solver.model() if result == z3.sat else None
+            self.solver.pop()
             if result == z3.unknown:
                 return best, False
-            best = self.solver.model()
-            value = best.eval(term, model_completion=True).as_long()
-            self.solver.add(term < value)
+            if model is None:
+                if bound is None:
+                    return None, True
+                low = bound + 1
+            else:
+                best = model
+                high = model.eval(term, model_completion=True).as_long()
+            steps += 1
+        return best, True
 
     def fix(self, model: z3.ModelRef, term: z3.ArithRef) -> None:
         value = model.eval(term, model_completion=True)
@@ -216,7 +285,7 @@ def solve(
     model = _Model(problem, budget, alignment, double_buffer)
     proven = True
     found = None
-    for term in (model.traffic, model.transfers, *model.n):
+    for term in (model.traffic, model.transfers, model.tiles_outer_first):
         model.solver.push()
         best, exact = model.minimise(term, rlimit)
         model.solver.pop()

@@ -42,6 +42,64 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--json", action="store_true", help="print a JSON report as the last line of stdout"
     )
+    memory = parser.add_argument_group(
+        "memory hierarchy",
+        "With --l1, every layer runs tile by tile in an L1 scratchpad of that size, tiles "
+        "moving by DMA from the home level; without it, the network is not tiled.",
+    )
+    memory.add_argument("--l1", type=_bytes, metavar="BYTES", help="L1 scratchpad size")
+    memory.add_argument(
+        "--l2", type=_bytes, metavar="BYTES", help="L2 size (default: 1,024,000 as in Deeploy)"
+    )
+    memory.add_argument("--l3", type=_bytes, metavar="BYTES", help="L3 size (default: 8 MiB)")
+    memory.add_argument(
+        "--home",
+        choices=("L2", "L3"),
+        help="where tensors and weights live (default: L2; L3 stages tiles through L2)",
+    )
+    memory.add_argument(
+        "--double-buffer",
+        action="store_true",
+        help="overlap the loads of the next tile with the computation of the current one",
+    )
+
+
+def _bytes(text: str) -> int:
+    """A byte count: 8800, 64000, 64k (x1000), 64KiB (x1024), 1M/1MiB."""
+    units = {"": 1, "k": 1000, "kb": 1000, "kib": 1024, "m": 10**6, "mb": 10**6, "mib": 2**20}
+    number = text.strip().lower().replace("_", "").replace(",", "")
+    digits = number.rstrip("abcdefghijklmnopqrstuvwxyz")
+    unit = number[len(digits) :]
+    if not digits.isdigit() or unit not in units or int(digits) <= 0:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a byte count (e.g. 8800, 64k, 256KiB)")
+    return int(digits) * units[unit]
+
+
+def memory_config(args: argparse.Namespace) -> Any:
+    """The MemoryConfig the options describe (None: untiled); hierarchy options without
+    --l1 are an error, not silently ignored."""
+    from deeploy.errors import OptionError
+    from deeploy.targets.base import MemoryConfig
+
+    extras = [
+        flag
+        for flag, value in (
+            ("--l2", args.l2),
+            ("--l3", args.l3),
+            ("--home", args.home),
+            ("--double-buffer", args.double_buffer or None),
+        )
+        if value is not None
+    ]
+    if args.l1 is None:
+        if extras:
+            raise OptionError(f"{', '.join(extras)}: only for a memory hierarchy; give --l1 too")
+        return None
+    config: dict[str, Any] = {"l1": args.l1, "double_buffer": args.double_buffer}
+    for key in ("l2", "l3", "home"):
+        if getattr(args, key) is not None:
+            config[key] = getattr(args, key)
+    return MemoryConfig(**config)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -109,11 +167,12 @@ def cmd_compile(args: argparse.Namespace) -> int:
         name=args.name,
         input_shapes=parse_input_shapes(args.input_shape),
         keep_stages=bool(args.dump_ir),
+        memory=memory_config(args),
     )
     _note_promotions(result.report)
     written = result.write(args.output)
     if args.dump_ir:
-        _dump_stages(result, Path(args.dump_ir))
+        _dump_stages(result, Path(args.dump_ir), memory_config(args))
     print(format_summary(result.report))
     print(
         f"wrote {len(written)} files to {args.output}/ ({result.header}, {result.source}, Makefile, runtime/)"
@@ -132,11 +191,11 @@ def _note_promotions(report: dict[str, Any]) -> None:
         )
 
 
-def _dump_stages(result: Any, folder: Path) -> None:
+def _dump_stages(result: Any, folder: Path, memory: Any) -> None:
     from deeploy.pipeline import default_pipeline
 
     folder.mkdir(parents=True, exist_ok=True)
-    pipeline = default_pipeline(result.target)
+    pipeline = default_pipeline(result.target, memory=memory)
     for i, (stage, text) in enumerate(result.stages.items()):
         (folder / f"{i:02d}-{stage}.mlir").write_text(text)
     lines = ["# replay any stage: deeploy-opt NN-stage.mlir -p '<passes after it>' -t c"]
@@ -167,7 +226,13 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     shapes = parse_input_shapes(args.input_shape)
     print(f"compiling {model} for {args.target} ...", flush=True)
-    result = deeploy.compile(model, target=args.target, name=args.name, input_shapes=shapes)
+    result = deeploy.compile(
+        model,
+        target=args.target,
+        name=args.name,
+        input_shapes=shapes,
+        memory=memory_config(args),
+    )
     _note_promotions(result.report)
     specs = result.report["inputs"]
     if path.is_dir():
@@ -241,6 +306,11 @@ def run_report(
         payload["ops"] = report["ops"]
     if "promoted_to_float32" in report:
         payload["promoted_to_float32"] = report["promoted_to_float32"]
+    if "tiling" in report:
+        payload["tiles"] = report["tiles"]
+        payload["dma"] = outcome.dma  # measured by the DMA layer: transfers and bytes
+        payload["tiling"] = report["tiling"]
+        payload["levels"] = report["levels"]
     return payload
 
 

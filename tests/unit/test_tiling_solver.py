@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from deeploy.tiling.problem import Axis, Dim, Operand, TileProblem
 from deeploy.tiling.schedule import buffer_counts, schedule, traffic
-from deeploy.tiling.solver import TilingInfeasible, candidates, l1_footprint, solve
+from deeploy.tiling.solver import TilingInfeasible, l1_footprint, solve
 
 ALIGN = 4
 
@@ -52,9 +52,9 @@ def problems(draw: st.DrawFn) -> TileProblem:
 
 def brute_force(problem: TileProblem, budget: int, double: bool) -> tuple[int, int] | None:
     best = None
-    options = [candidates(d.extent, d.kind, d.multiple) for d in problem.dims]
-    for combo in product(*options):
-        sizes = tuple(c.size for c in combo)
+    # every tile size, not only the solver's candidates (which must lose nothing)
+    options = [range(1, d.extent + 1) if d.kind != "whole" else [d.extent] for d in problem.dims]
+    for sizes in product(*options):
         tiles = schedule(problem, sizes, double)
         counts = buffer_counts(problem, tiles, double)
         if l1_footprint(problem, sizes, ALIGN, counts) > budget:
