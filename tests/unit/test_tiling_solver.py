@@ -33,7 +33,7 @@ def problems(draw: st.DrawFn) -> TileProblem:
         used: set[int] = set()
         for _ in range(draw(st.integers(1, 3))):
             d = draw(st.integers(0, len(dims) - 1))
-            if d in used or draw(st.booleans()) and draw(st.booleans()):
+            if d in used or (draw(st.booleans()) and draw(st.booleans())):
                 axes.append(Axis(draw(st.integers(1, 5))))  # a whole axis
                 continue
             used.add(d)
