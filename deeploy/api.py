@@ -46,6 +46,7 @@ class CompileResult:
     runtime_files: list[str]  # relative to runtime/: headers and C sources the network needs
     report: dict[str, Any]
     stages: dict[str, str] = field(default_factory=dict)  # pass name -> IR text (when kept)
+    memory_map: dict[str, Any] | None = None  # see deeploy.memory_map (when asked for)
 
     @property
     def runtime_sources(self) -> list[str]:
@@ -100,6 +101,7 @@ def compile(
     keep_stages: bool = False,
     separate_buffers: bool = False,
     memory: MemoryConfig | None = None,
+    memory_map: bool = False,
 ) -> CompileResult:
     """Compile an ONNX model (path, bytes, stream or ModelProto) to C for `target`.
 
@@ -109,7 +111,8 @@ def compile(
     `pipeline` replaces the default pass pipeline (see `default_pipeline`). With
     `keep_stages`, the IR after the import and after every pass is kept as text in
     `result.stages`, ready to be replayed with deeploy-opt. `separate_buffers` gives every
-    intermediate its own array instead of the arena (for AddressSanitizer runs).
+    intermediate its own array instead of the arena (for AddressSanitizer runs). With
+    `memory_map`, `result.memory_map` holds every buffer's level, offset and lifetime.
     """
     start = time.perf_counter()
     # Compiling builds many short-lived IR objects and no reference cycles worth collecting
@@ -118,7 +121,15 @@ def compile(
     gc.disable()
     try:
         result = _compile(
-            model, target, name, input_shapes, pipeline, keep_stages, separate_buffers, memory
+            model,
+            target,
+            name,
+            input_shapes,
+            pipeline,
+            keep_stages,
+            separate_buffers,
+            memory,
+            memory_map,
         )
     finally:
         if collecting:
@@ -136,6 +147,7 @@ def _compile(
     keep_stages: bool,
     separate_buffers: bool,
     memory: MemoryConfig | None,
+    keep_memory_map: bool,
 ) -> CompileResult:
     from deeploy.backend.c_printer import c_files
     from deeploy.dialects import make_context
@@ -166,6 +178,7 @@ def _compile(
     if isinstance(promoted, ArrayAttr):
         report["promoted_to_float32"] = [s.data for s in promoted.data if isinstance(s, StringAttr)]
     stages: dict[str, str] = {}
+    planned: dict[str, Any] | None = None
     if keep_stages:
         stages["import"] = _print(module)
 
@@ -176,6 +189,11 @@ def _compile(
             report.update(memory_summary(mod))
         if p.name == "tile-layers":
             report.update(tiling_summary(mod))
+        if p.name == "verify-memory-plan" and keep_memory_map:
+            from deeploy.memory_map import memory_map
+
+            nonlocal planned
+            planned = memory_map(mod, tgt.name)
         if keep_stages:
             stages[p.name] = _print(mod)
 
@@ -192,7 +210,7 @@ def _compile(
         attr = op.attributes.get("runtime_files")
         if isinstance(attr, ArrayAttr):
             runtime_files.extend(s.data for s in attr.data if isinstance(s, StringAttr))
-    return CompileResult(network, tgt.name, files, runtime_files, report, stages)
+    return CompileResult(network, tgt.name, files, runtime_files, report, stages, planned)
 
 
 def _print(module: ModuleOp) -> str:

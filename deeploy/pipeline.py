@@ -127,7 +127,10 @@ def default_pipeline(
     home = memory.home if memory is not None else t.home_level
     tiling: tuple[ModulePass, ...] = ()
     lowering = LowerToCPass(target=t.name, network=network)
+    verify = VerifyMemoryPlanPass(target=t.name)
     if memory is not None:
+        # L2/L3 also hold the weights: lower-to-c checks them, with a user-facing error
+        verify = VerifyMemoryPlanPass(capacity=(f"L1:{memory.l1}",), target=t.name)
         tiling = (TileLayersPass(target=t.name, l1=memory.l1, double_buffer=memory.double_buffer),)
         lowering = LowerToCPass(
             target=t.name,
@@ -151,7 +154,7 @@ def default_pipeline(
             ReuseInputBuffersPass(),
             *tiling,
             PlanMemoryPass(alignment=t.alignment),
-            VerifyMemoryPlanPass(),
+            verify,
             lowering,
         )
     )

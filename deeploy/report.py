@@ -59,15 +59,17 @@ def graph_summary(module: ModuleOp, bound: bool = False) -> dict[str, Any]:
 
 
 def memory_summary(module: ModuleOp) -> dict[str, Any]:
-    """Arena sizes and live-set bounds per level, weights and I/O bytes of a planned module."""
+    """Arena sizes, live-set bounds and optimality per level, weights and I/O bytes of a planned module."""
     memory: dict[str, int] = {}
     bound: dict[str, int] = {}
+    proven: dict[str, bool] = {}
     for op in module.ops:
         if isinstance(op, buffer.ArenaOp):
             memory[op.level_name] = op.size_bytes
             bound[op.level_name] = (
                 op.lower_bound.value.data if op.lower_bound is not None else op.size_bytes
             )
+            proven[op.level_name] = op.optimal is not None
     weights = 0
     io = 0
     for op in module.walk():
@@ -80,6 +82,7 @@ def memory_summary(module: ModuleOp) -> dict[str, Any]:
     return {
         "memory": memory,
         "live_set_bound": bound,
+        "memory_optimal": proven,
         "weights_bytes": weights,
         "io_bytes": io,
         "ram_bytes": sum(memory.values()) + io,

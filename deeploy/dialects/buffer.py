@@ -18,6 +18,7 @@ from xdsl.dialects.builtin import (
     IntegerAttr,
     MemRefType,
     StringAttr,
+    UnitAttr,
     i64,
 )
 from xdsl.ir import Attribute, Dialect, ParametrizedAttribute, SSAValue
@@ -305,7 +306,8 @@ class CopyOp(IRDLOperation):
 class ArenaOp(IRDLOperation):
     """The static arena of one memory level: `buffer.arena L2 size 4096 align 16`.
 
-    `lower_bound` records the live-set lower bound the planner computed, for reports.
+    `lower_bound` records the live-set lower bound the planner computed, for reports;
+    `optimal` says the planner proved no placement needs less.
     """
 
     name = "buffer.arena"
@@ -313,9 +315,15 @@ class ArenaOp(IRDLOperation):
     size = prop_def(IntegerAttr)
     alignment = prop_def(IntegerAttr)
     lower_bound = opt_prop_def(IntegerAttr)
+    optimal = opt_prop_def(UnitAttr)
 
     def __init__(
-        self, level: str, size: int, alignment: int, lower_bound: int | None = None
+        self,
+        level: str,
+        size: int,
+        alignment: int,
+        lower_bound: int | None = None,
+        optimal: bool = False,
     ) -> None:
         props: dict[str, Attribute] = {
             "level": MemoryLevelAttr(level),
@@ -324,6 +332,8 @@ class ArenaOp(IRDLOperation):
         }
         if lower_bound is not None:
             props["lower_bound"] = IntegerAttr(lower_bound, i64)
+        if optimal:
+            props["optimal"] = UnitAttr()
         super().__init__(properties=props)
 
     @property
@@ -347,6 +357,8 @@ class ArenaOp(IRDLOperation):
         )
         if self.lower_bound is not None:
             printer.print_string(f" lower_bound {self.lower_bound.value.data}")
+        if self.optimal is not None:
+            printer.print_string(" optimal")
         printer.print_op_attributes(self.attributes)
 
     @classmethod
@@ -357,7 +369,8 @@ class ArenaOp(IRDLOperation):
         parser.parse_keyword("align")
         align = parser.parse_integer()
         lower = parser.parse_integer() if parser.parse_optional_keyword("lower_bound") else None
-        op = cls(level, size, align, lower)
+        optimal = parser.parse_optional_keyword("optimal") is not None
+        op = cls(level, size, align, lower, optimal)
         op.attributes |= parser.parse_optional_attr_dict()
         return op
 

@@ -198,6 +198,7 @@ class _Importer:
         }
         ctx = NormalizeContext(types, constants, opsets)
 
+        consumed = {i for n in self.model.graph.node for i in n.input}
         nodes: list[Node] = []
         for n in self.model.graph.node:
             attrs = {a.name: helper.get_attribute_value(a) for a in n.attribute}
@@ -214,7 +215,9 @@ class _Importer:
                 arr = constants[node.outputs[0]]
                 types[node.outputs[0]] = TensorInfo(arr.dtype, tuple(arr.shape))
                 continue
-            value = static_value(node, types, constants, opsets)
+            # a value nothing reads gives no node a shape: leave it to fold-constants
+            feeds_nodes = any(o in consumed for o in node.outputs)
+            value = static_value(node, types, constants, opsets) if feeds_nodes else None
             if value is not None:
                 for out, array in zip(node.outputs, value):
                     if out:

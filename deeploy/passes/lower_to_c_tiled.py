@@ -23,7 +23,7 @@ from xdsl.utils.exceptions import PassFailedException
 from deeploy.dialects import buffer, cemit, tiled
 from deeploy.dtypes import dense_from_numpy
 from deeploy.kernels.base import KernelLibrary, ParamValue, params_to_attr
-from deeploy.passes.tile_layers import layer_of, problems_of
+from deeploy.passes.tile_layers import layer_of, problem_of
 from deeploy.tiling.problem import Operand, TileProblem
 from deeploy.tiling.schedule import Box, Tile, max_box_shapes, schedule
 
@@ -136,7 +136,7 @@ class TiledLayerEmitter:
     def emit(self, op: tiled.LayerOp) -> None:
         kernel = self.library.get(op.kernel_name)
         layer = layer_of(op.ins, op.outs, op.params)
-        problem = self._problem(op, problems_of(kernel, layer))
+        problem = problem_of(op, self.library)
         double = op.double_buffer is not None
         tiles = schedule(problem, op.tile_sizes, double)
         rule_params = kernel.tiling.tile_params if kernel.tiling else lambda *_: {}
@@ -152,20 +152,6 @@ class TiledLayerEmitter:
         self.functions.append(compute)
         self.structs.append(struct)
         self._call(stem, op, struct, compute, self._staging(problem, tiles))
-
-    @staticmethod
-    def _problem(op: tiled.LayerOp, problems: list[TileProblem]) -> TileProblem:
-        order = op.attributes.get("order")
-        for problem in problems:
-            names = ",".join(d.name for d in problem.dims)
-            if order is None or names == order.data:  # type: ignore[attr-defined]
-                if len(problem.dims) != len(op.tile_sizes):
-                    break
-                return problem
-        raise PassFailedException(
-            f"lower-to-c: tiled.layer '{op.node_name}' does not match its kernel's tiling "
-            "rule (re-run tile-layers)"
-        )
 
     # -- the compute function: one kernel call per class ------------------------------------
     def _compute_function(

@@ -2,10 +2,10 @@
 
 Lifetimes come from program order: a buffer is live from the op that allocates it to
 the last op that reads it or a view of it. Buffers whose lifetimes overlap never overlap
-in memory. Placement is greedy by size (largest first, each at the lowest offset that
-fits, ties broken by program order so output is deterministic); the pass records the
-arena size and the live-set lower bound (the largest total of simultaneously live
-buffers, which no placement can beat) in one `buffer.arena` per level.
+in memory. Offsets come from `deeploy.allocation` (greedy orders, then an exact search
+within a deterministic budget); the pass records the arena size, the live-set lower bound
+(the largest total of simultaneously live buffers, which no placement can beat) and
+whether the arena is proven minimal in one `buffer.arena` per level.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from xdsl.dialects.builtin import IntegerAttr, ModuleOp, i64
 from xdsl.ir import Operation, SSAValue
 from xdsl.passes import ModulePass
 
+from deeploy.allocation import DEFAULT_BUDGET, Allocation, Request, allocate
 from deeploy.dialects import buffer
 
 
@@ -61,66 +62,50 @@ def lifetimes(fn: func.FuncOp, alignment: int) -> list[Block]:
     return list(blocks.values())
 
 
-def live_set_bound(blocks: list[Block]) -> dict[str, int]:
-    """Per level, the largest total size of buffers live at one op."""
-    events: dict[str, dict[int, int]] = {}
-    for b in blocks:
-        level = events.setdefault(b.level, {})
-        level[b.start] = level.get(b.start, 0) + b.size
-        level[b.end + 1] = level.get(b.end + 1, 0) - b.size
-    bounds = {}
-    for level, deltas in events.items():
-        live = peak = 0
-        for t in sorted(deltas):
-            live += deltas[t]
-            peak = max(peak, live)
-        bounds[level] = peak
-    return bounds
-
-
-def place_greedy(blocks: list[Block], alignment: int) -> None:
-    """Largest first, each at the lowest aligned offset free during its lifetime."""
-    placed: list[Block] = []
-    for b in sorted(blocks, key=lambda b: (-b.size, b.start, b.order)):
-        conflicts = sorted(
-            (p for p in placed if p.level == b.level and p.overlaps_in_time(b)),
-            key=lambda p: p.offset,
-        )
-        offset = 0
-        for p in conflicts:
-            if offset + b.size <= p.offset:
-                break
-            offset = max(offset, align_up(p.offset + p.size, alignment))
-        b.offset = offset
-        placed.append(b)
+def place(blocks: list[Block], alignment: int, budget: int) -> dict[str, Allocation]:
+    """Offsets for every block, level by level; the allocations say how good they are."""
+    results = {}
+    for level in sorted({b.level for b in blocks}):
+        members = [b for b in blocks if b.level == level]
+        requests = [Request(str(b.order), b.size, b.start, b.end) for b in members]
+        result = allocate(requests, alignment, budget=budget)
+        for b in members:
+            b.offset = result.offsets[str(b.order)]
+        results[level] = result
+    return results
 
 
 @dataclass(frozen=True)
 class PlanMemoryPass(ModulePass):
     name = "plan-memory"
     alignment: int = 16
+    # search steps after greedy placement (0: greedy only); deterministic, unlike a timeout
+    budget: int = DEFAULT_BUDGET
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         for existing in [o for o in op.ops if isinstance(o, buffer.ArenaOp)]:
             existing.detach()
             existing.erase()
-        arenas: dict[str, tuple[int, int]] = {}
+        arenas: dict[str, tuple[int, int, bool]] = {}
         for fn in op.ops:
             if not isinstance(fn, func.FuncOp) or fn.is_declaration:
                 continue
             for arg in fn.body.block.args:
-                arenas.setdefault(buffer.level_of(arg), (0, 0))
+                arenas.setdefault(buffer.level_of(arg), (0, 0, True))
             blocks = lifetimes(fn, self.alignment)
-            place_greedy(blocks, self.alignment)
-            bounds = live_set_bound(blocks)
+            for level, result in place(blocks, self.alignment, self.budget).items():
+                size, bound, optimal = arenas.get(level, (0, 0, True))
+                arenas[level] = (
+                    max(size, result.peak),
+                    max(bound, result.lower_bound),
+                    optimal and result.optimal,
+                )
             for b in blocks:
                 b.alloc.offset = IntegerAttr(b.offset, i64)
-                size, bound = arenas.get(b.level, (0, 0))
-                arenas[b.level] = (max(size, b.offset + b.size), max(bound, bounds[b.level]))
         first = next(iter(op.ops), None)
         for level in sorted(arenas):
-            size, bound = arenas[level]
-            arena = buffer.ArenaOp(level, size, self.alignment, bound)
+            size, bound, optimal = arenas[level]
+            arena = buffer.ArenaOp(level, size, self.alignment, bound, optimal)
             if first is None:
                 op.body.block.add_op(arena)
             else:

@@ -24,6 +24,7 @@ from xdsl.dialects import func
 from xdsl.dialects.builtin import IntegerAttr, MemRefType, ModuleOp, StringAttr, i64
 from xdsl.ir import Attribute
 from xdsl.passes import ModulePass
+from xdsl.utils.exceptions import PassFailedException
 
 from deeploy.dialects import buffer, tiled
 from deeploy.dtypes import byte_size
@@ -33,6 +34,8 @@ from deeploy.tiling.problem import TileProblem
 from deeploy.tiling.rules import WHOLE, Layer
 from deeploy.tiling.schedule import buffer_counts, max_box_shapes, schedule
 from deeploy.tiling.solver import DEFAULT_RLIMIT, Choice, TilingInfeasible, solve
+
+HOPS_TO_L1 = {"L1": 0, "L2": 1, "L3": 2}
 
 
 def layer_of(ins, outs, params) -> Layer:
@@ -75,6 +78,45 @@ def l1_layout(
         offsets.append(at + size if count == 2 else -1)
         at += size * count
     return offsets
+
+
+def problem_of(op: tiled.LayerOp, library: KernelLibrary) -> TileProblem:
+    """The tiling problem a `tiled.layer` was solved as (its kernel's rule, its loop order)."""
+    kernel = library.get(op.kernel_name)
+    order = op.attributes.get("order")
+    for problem in problems_of(kernel, layer_of(op.ins, op.outs, op.params)):
+        names = ",".join(d.name for d in problem.dims)
+        if order is None or names == order.data:  # type: ignore[attr-defined]
+            if len(problem.dims) == len(op.tile_sizes):
+                return problem
+            break
+    raise PassFailedException(
+        f"tiled.layer '{op.node_name}' does not match its kernel's tiling rule (re-run tile-layers)"
+    )
+
+
+@dataclass(frozen=True)
+class L1Buffer:
+    """One L1 buffer of a tiled layer: operand index (ins, then outs), first or second."""
+
+    operand: int
+    slot: int
+    offset: int
+    size: int  # bytes the largest tile occupies (before alignment)
+
+
+def l1_buffers(op: tiled.LayerOp, library: KernelLibrary) -> list[L1Buffer]:
+    """The L1 buffers of a tiled layer, sized from its schedule's largest tiles."""
+    problem = problem_of(op, library)
+    tiles = schedule(problem, op.tile_sizes, op.double_buffer is not None)
+    shapes = max_box_shapes(problem, tiles)
+    offsets = op.l1_offsets
+    return [
+        L1Buffer(k, slot, offsets[2 * k + slot], prod(shape) * operand.element_bytes)
+        for k, (operand, shape) in enumerate(zip(problem.operands, shapes))
+        for slot in (0, 1)
+        if offsets[2 * k + slot] >= 0
+    ]
 
 
 @dataclass(frozen=True)
@@ -149,13 +191,15 @@ class TileLayersPass(ModulePass):
             need = f"at least {decided} bytes" if decided is not None else "more memory"
             return f"'{op.node_name}' ({kernel.name}) needs {need}"
         choice = decided.choice
+        # tiles of L3-resident tensors are staged through L2: every byte moves twice
+        hops = HOPS_TO_L1[buffer.level_of(op.outs[0])]
         offsets = l1_layout(decided.problem, choice.sizes, self.double_buffer, self.alignment)
         attributes: dict[str, Attribute] = dict(op.attributes)
         attributes.update(
             {
                 "tiles": IntegerAttr(prod(choice.counts), i64),
-                "dma_bytes": IntegerAttr(choice.traffic, i64),
-                "dma_transfers": IntegerAttr(choice.transfers, i64),
+                "dma_bytes": IntegerAttr(choice.traffic * hops, i64),
+                "dma_transfers": IntegerAttr(choice.transfers * hops, i64),
                 "l1_bytes": IntegerAttr(choice.l1_bytes, i64),
                 "order": StringAttr(",".join(d.name for d in decided.problem.dims)),
                 "optimal": IntegerAttr.from_bool(choice.optimal),

@@ -4,6 +4,10 @@ Every `buffer.alloc` must have an offset that is aligned, lies inside its level'
 `buffer.arena`, and does not overlap any other allocation that is live at the same time
 (liveness recomputed here from program order, views included). Optional `capacity`
 options bound each arena (`capacity=L1:8192,L2:1024000`).
+
+The L1 buffers of every `tiled.layer` (sized from the layer's schedule, which this pass
+rebuilds from the tile sizes) must be aligned to `l1_alignment`, lie within the L1
+capacity and not overlap one another: a layer owns all of L1 while it runs.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from xdsl.ir import Operation, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.utils.exceptions import PassFailedException
 
-from deeploy.dialects import buffer
+from deeploy.dialects import buffer, tiled
 
 
 def _live_ranges(fn: func.FuncOp) -> list[tuple[buffer.AllocOp, int, int]]:
@@ -40,12 +44,19 @@ def _live_ranges(fn: func.FuncOp) -> list[tuple[buffer.AllocOp, int, int]]:
 class VerifyMemoryPlanPass(ModulePass):
     name = "verify-memory-plan"
     capacity: tuple[str, ...] = ()
+    target: str = "generic"  # whose kernels' tiling rules size the L1 buffers
+    l1_alignment: int = 4
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         limits = {}
         for spec in self.capacity:
             level, _, size = spec.partition(":")
+            if not size.isdigit():
+                raise PassFailedException(
+                    f"verify-memory-plan: capacity '{spec}' is not LEVEL:BYTES"
+                )
             limits[level] = int(size)
+        self._check_tiled_layers(op, limits.get("L1"))
         arenas = {a.level_name: a for a in op.ops if isinstance(a, buffer.ArenaOp)}
         for level, arena in arenas.items():
             if level in limits and arena.size_bytes > limits[level]:
@@ -72,6 +83,31 @@ class VerifyMemoryPlanPass(ModulePass):
                         raise PassFailedException(
                             f"memory plan: {_name(a)} [{a_lo}, {a_hi}) and {_name(b)} [{b_lo}, {b_hi}) "
                             f"overlap while both are live"
+                        )
+
+    def _check_tiled_layers(self, op: ModuleOp, capacity: int | None) -> None:
+        from deeploy.passes.tile_layers import l1_buffers
+        from deeploy.targets import get_target
+
+        layers = [o for o in op.walk() if isinstance(o, tiled.LayerOp)]
+        if not layers:
+            return
+        library = get_target(self.target).kernels()
+        for layer in layers:
+            where = f"memory plan: layer '{layer.node_name}'"
+            buffers = l1_buffers(layer, library)
+            for b in buffers:
+                what = f"{where}: L1 buffer {b.slot} of operand {b.operand} [{b.offset}, {b.offset + b.size})"
+                if b.offset % self.l1_alignment:
+                    raise PassFailedException(f"{what} is not {self.l1_alignment}-byte aligned")
+                if capacity is not None and b.offset + b.size > capacity:
+                    raise PassFailedException(f"{what} ends past the {capacity}-byte L1")
+            for i, a in enumerate(buffers):
+                for b in buffers[i + 1 :]:
+                    if a.offset < b.offset + b.size and b.offset < a.offset + a.size:
+                        raise PassFailedException(
+                            f"{where}: L1 buffers [{a.offset}, {a.offset + a.size}) and "
+                            f"[{b.offset}, {b.offset + b.size}) overlap"
                         )
 
     @staticmethod

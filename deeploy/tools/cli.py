@@ -114,6 +114,17 @@ def build_parser() -> argparse.ArgumentParser:
     comp.add_argument(
         "--dump-ir", metavar="DIR", help="write the IR after the import and after every pass to DIR"
     )
+    comp.add_argument(
+        "--memory-map",
+        metavar="OUT.json",
+        help="write every buffer's level, offset, size and lifetime (steps) as JSON",
+    )
+    comp.add_argument(
+        "--memory-plot",
+        metavar="OUT.png",
+        help="draw the memory map: time on x, address on y, one box per buffer per level "
+        "(needs matplotlib)",
+    )
     _common(comp)
 
     run = sub.add_parser(
@@ -137,6 +148,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=1e-4,
         help="absolute tolerance for float outputs (default: 1e-4)",
+    )
+    run.add_argument(
+        "--rtol",
+        type=float,
+        default=4 * 2.0**-23,
+        help="relative tolerance for float outputs, added to --atol (default: 4 float32 ulp)",
     )
     run.add_argument(
         "--count-instructions",
@@ -168,9 +185,11 @@ def cmd_compile(args: argparse.Namespace) -> int:
         input_shapes=parse_input_shapes(args.input_shape),
         keep_stages=bool(args.dump_ir),
         memory=memory_config(args),
+        memory_map=bool(args.memory_map or args.memory_plot),
     )
     _note_promotions(result.report)
     written = result.write(args.output)
+    _write_memory_map(result, args.memory_map, args.memory_plot)
     if args.dump_ir:
         _dump_stages(result, Path(args.dump_ir), memory_config(args))
     print(format_summary(result.report))
@@ -180,6 +199,23 @@ def cmd_compile(args: argparse.Namespace) -> int:
     if args.json:
         _emit_json(result.report)
     return EXIT_OK
+
+
+def _write_memory_map(result: Any, json_path: str | None, plot_path: str | None) -> None:
+    if json_path is None and plot_path is None:
+        return
+    if result.memory_map is None:
+        from deeploy.errors import OptionError
+
+        raise OptionError("--memory-map/--memory-plot: the pipeline ran no verify-memory-plan")
+    if json_path:
+        Path(json_path).write_text(json.dumps(result.memory_map, indent=1) + "\n")
+        print(f"wrote the memory map to {json_path}")
+    if plot_path:
+        from deeploy.memory_map import plot_memory_map
+
+        plot_memory_map(result.memory_map, plot_path)
+        print(f"drew the memory map in {plot_path}")
 
 
 def _note_promotions(report: dict[str, Any]) -> None:
@@ -253,7 +289,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         work = Path(args.work_dir) if args.work_dir else Path(tmp)
         print(f"building and running in {work} ...", flush=True)
         outcome = runner.build_and_run(result, inputs, work, extra_cflags=args.cflags.split())
-        comparison = runner.compare(outcome.outputs, expected, args.atol)
+        comparison = runner.compare(outcome.outputs, expected, args.atol, args.rtol)
         instructions = None
         if args.count_instructions:
             from deeploy.harness.callgrind import instructions_of

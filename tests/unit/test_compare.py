@@ -19,8 +19,10 @@ def test_float32_within_absolute_tolerance() -> None:
 def test_relative_tolerance_scales_with_magnitude() -> None:
     expected = np.array([1536.0], np.float32)
     actual = np.nextafter(expected, np.float32(np.inf))  # one float32 ulp = 1.2e-4
-    assert not compare([actual], [expected]).passed
+    assert not compare([actual], [expected], rtol=0.0).passed
     assert compare([actual], [expected], rtol=4 * 2.0**-23).passed
+    assert compare([actual], [expected]).passed, "a few float32 ulps are the default"
+    assert not compare([actual * np.float32(1 + 2.0**-19)], [expected]).passed
 
 
 def test_half_reference_allows_one_of_its_ulps() -> None:

@@ -1,4 +1,4 @@
-// RUN: deeploy-opt %s --split-input-file -p verify-memory-plan --verify-diagnostics | filecheck %s
+// RUN: deeploy-opt %s --split-input-file -p 'verify-memory-plan{capacity="L1:64"}' --verify-diagnostics | filecheck %s
 
 // A correct plan passes unchanged.
 buffer.arena L2 size 128 align 16
@@ -54,3 +54,22 @@ func.func @unplanned(%x: memref<16xf32, #buffer.level<L2>>) {
   func.return
 }
 // CHECK: memory plan: buffer 'a' has no offset (run plan-memory)
+
+// -----
+
+// A tiled layer's L1 buffers are sized from its schedule: relu tiles of 8 floats take
+// 32 bytes each, so y at 16 overlaps x's [0, 32).
+func.func @l1_overlap(%x: memref<16xf32, #buffer.level<L2>>, %y: memref<16xf32, #buffer.level<L2>>) {
+  tiled.layer "relu_f32" ins(%x : memref<16xf32, #buffer.level<L2>>) outs(%y : memref<16xf32, #buffer.level<L2>>) tile [8] l1 [0, -1, 16, -1] {params = {}, name = "r", order = "d0"}
+  func.return
+}
+// CHECK: memory plan: layer 'r': L1 buffers [0, 32) and [16, 48) overlap
+
+// -----
+
+// ... and must lie within the L1 capacity given to the pass (64 bytes would fit).
+func.func @l1_capacity(%x: memref<16xf32, #buffer.level<L2>>, %y: memref<16xf32, #buffer.level<L2>>) {
+  tiled.layer "relu_f32" ins(%x : memref<16xf32, #buffer.level<L2>>) outs(%y : memref<16xf32, #buffer.level<L2>>) tile [8] l1 [0, -1, 48, -1] {params = {}, name = "r", order = "d0"}
+  func.return
+}
+// CHECK: memory plan: layer 'r': L1 buffer 0 of operand 1 [48, 80) ends past the 64-byte L1
