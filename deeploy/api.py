@@ -13,7 +13,8 @@ import gc
 import os
 import shutil
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -22,6 +23,7 @@ from xdsl.dialects import func
 from xdsl.dialects.builtin import ArrayAttr, ModuleOp, StringAttr
 from xdsl.passes import ModulePass
 
+from deeploy.dialects import make_context
 from deeploy.pipeline import Pipeline, default_pipeline
 
 if TYPE_CHECKING:
@@ -92,6 +94,19 @@ def _network_function(module: ModuleOp) -> func.FuncOp | None:
     return None
 
 
+@contextmanager
+def no_cyclic_gc() -> Iterator[None]:
+    """Compiling builds many short-lived IR objects and no reference cycles worth
+    collecting mid-way: the cyclic garbage collector only costs time (about a quarter)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
 def compile(
     model: str | os.PathLike | bytes | IO[bytes] | onnx.ModelProto,
     target: str = "generic",
@@ -114,103 +129,102 @@ def compile(
     intermediate its own array instead of the arena (for AddressSanitizer runs). With
     `memory_map`, `result.memory_map` holds every buffer's level, offset and lifetime.
     """
+    from deeploy.frontend.onnx_import import import_onnx
+    from deeploy.targets import get_target
+
     start = time.perf_counter()
-    # Compiling builds many short-lived IR objects and no reference cycles worth collecting
-    # mid-way: the cyclic garbage collector only costs time here (about a quarter).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        result = _compile(
-            model,
-            target,
-            name,
-            input_shapes,
-            pipeline,
-            keep_stages,
-            separate_buffers,
-            memory,
-            memory_map,
+    with no_cyclic_gc():
+        tgt = get_target(target)
+        module = import_onnx(model, input_shapes=input_shapes, name=name)
+        passes = (
+            Pipeline(tuple(pipeline))
+            if pipeline is not None
+            else default_pipeline(tgt.name, memory=memory)
         )
-    finally:
-        if collecting:
-            gc.enable()
+        if separate_buffers:
+            from dataclasses import replace
+
+            lower = passes.passes[passes.index("lower-to-c")]
+            passes = passes.replace("lower-to-c", replace(lower, separate_buffers=True))
+        report = initial_report(module, tgt.name)
+        stages: dict[str, str] = {}
+        planned: dict[str, Any] | None = None
+        if keep_stages:
+            stages["import"] = _print(module)
+
+        def observe(p: ModulePass, mod: ModuleOp) -> None:
+            nonlocal planned
+            update_report(report, p, mod)
+            if p.name == "verify-memory-plan" and memory_map:
+                from deeploy.memory_map import memory_map as map_of
+
+                planned = map_of(mod, tgt.name)
+            if keep_stages:
+                stages[p.name] = _print(mod)
+
+        passes.apply(make_context(), module, observe)
+        finish_report(report, memory)
+        result = result_of(module, tgt.name, report, stages, planned)
     result.report["compile_seconds"] = round(time.perf_counter() - start, 4)
     return result
 
 
-def _compile(
-    model: str | os.PathLike | bytes | IO[bytes] | onnx.ModelProto,
-    target: str,
-    name: str | None,
-    input_shapes: Mapping[str, Sequence[int]] | None,
-    pipeline: Pipeline | Sequence[ModulePass] | None,
-    keep_stages: bool,
-    separate_buffers: bool,
-    memory: MemoryConfig | None,
-    keep_memory_map: bool,
-) -> CompileResult:
-    from deeploy.backend.c_printer import c_files
-    from deeploy.dialects import make_context
-    from deeploy.frontend.onnx_import import import_onnx
-    from deeploy.report import graph_summary, io_summary, memory_summary, tiling_summary
-    from deeploy.targets import get_target
+def initial_report(module: ModuleOp, target: str) -> dict[str, Any]:
+    """What the imported network is: name, target, I/O, nodes and MACs as in the model."""
+    from deeploy.report import graph_summary, io_summary
 
-    tgt = get_target(target)
-    module = import_onnx(model, input_shapes=input_shapes, name=name)
     fn = _network_function(module)
     assert fn is not None
-    network = fn.sym_name.data
-    passes = (
-        Pipeline(tuple(pipeline))
-        if pipeline is not None
-        else default_pipeline(tgt.name, memory=memory)
-    )
-    if separate_buffers:
-        from dataclasses import replace
-
-        lower = passes.passes[passes.index("lower-to-c")]
-        passes = passes.replace("lower-to-c", replace(lower, separate_buffers=True))
-    ctx = make_context()
-    report: dict[str, Any] = {"network": network, "target": tgt.name}
+    report: dict[str, Any] = {"network": fn.sym_name.data, "target": target}
     report.update(io_summary(fn))
     report.update(graph_summary(module))  # before any pass, for node counts as in the model
     promoted = module.attributes.get("deeploy.promoted_to_f32")
     if isinstance(promoted, ArrayAttr):
         report["promoted_to_float32"] = [s.data for s in promoted.data if isinstance(s, StringAttr)]
-    stages: dict[str, str] = {}
-    planned: dict[str, Any] | None = None
-    if keep_stages:
-        stages["import"] = _print(module)
+    return report
 
-    def observe(p: ModulePass, mod: ModuleOp) -> None:
-        if p.name == "bind-kernels":
-            report.update(graph_summary(mod, bound=True))
-        if p.name == "plan-memory":
-            report.update(memory_summary(mod))
-        if p.name == "tile-layers":
-            report.update(tiling_summary(mod))
-        if p.name == "verify-memory-plan" and keep_memory_map:
-            from deeploy.memory_map import memory_map
 
-            nonlocal planned
-            planned = memory_map(mod, tgt.name)
-        if keep_stages:
-            stages[p.name] = _print(mod)
+def update_report(report: dict[str, Any], p: ModulePass, module: ModuleOp) -> None:
+    """Record what pass `p` decided, before later passes lower the ops that carry it."""
+    from deeploy.report import graph_summary, memory_summary, tiling_summary
 
-    passes.apply(ctx, module, observe)
-    if memory is not None and "tiling" in report:
-        report["levels"] = {"L1": memory.l1, "L2": memory.l2}
-        if memory.home == "L3":
-            report["levels"]["L3"] = memory.l3
-        report["memory"] = {"L1": report["tiling"]["l1_peak"], **report["memory"]}
-        report["ram_bytes"] = sum(report["memory"].values()) + report["io_bytes"]
-    files = c_files(module)
+    if p.name == "bind-kernels":
+        report.update(graph_summary(module, bound=True))
+    if p.name == "plan-memory":
+        report.update(memory_summary(module))
+    if p.name == "tile-layers":
+        report.update(tiling_summary(module))
+
+
+def finish_report(report: dict[str, Any], memory: MemoryConfig | None) -> None:
+    """The level sizes and L1 use of a tiled network."""
+    if memory is None or "tiling" not in report:
+        return
+    report["levels"] = {"L1": memory.l1, "L2": memory.l2}
+    if memory.home == "L3":
+        report["levels"]["L3"] = memory.l3
+    report["memory"] = {"L1": report["tiling"]["l1_peak"], **report["memory"]}
+    report["ram_bytes"] = sum(report["memory"].values()) + report["io_bytes"]
+
+
+def result_of(
+    module: ModuleOp,
+    target: str,
+    report: dict[str, Any],
+    stages: dict[str, str] | None = None,
+    memory_map: dict[str, Any] | None = None,
+) -> CompileResult:
+    """The result of a module lowered to the C dialect."""
+    from deeploy.backend.c_printer import c_files
+
     runtime_files: list[str] = []
     for op in module.ops:
         attr = op.attributes.get("runtime_files")
         if isinstance(attr, ArrayAttr):
             runtime_files.extend(s.data for s in attr.data if isinstance(s, StringAttr))
-    return CompileResult(network, tgt.name, files, runtime_files, report, stages, planned)
+    return CompileResult(
+        report["network"], target, c_files(module), runtime_files, report, stages or {}, memory_map
+    )
 
 
 def _print(module: ModuleOp) -> str:

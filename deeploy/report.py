@@ -93,6 +93,7 @@ def tiling_summary(module: ModuleOp) -> dict[str, Any]:
     """What tiling decided (after tile-layers): tiles, the DMA traffic the schedules
     imply, and the most L1 any layer uses."""
     from deeploy.dialects import tiled
+    from deeploy.passes.tile_layers import HOPS_TO_L1
 
     layers = [op for op in module.walk() if isinstance(op, tiled.LayerOp)]
 
@@ -105,11 +106,18 @@ def tiling_summary(module: ModuleOp) -> dict[str, Any]:
         if "optimal" in op.attributes
     )
     l1 = max((op.attributes["l1_bytes"].value.data for op in layers), default=0)  # type: ignore[attr-defined]
+    # no schedule moves less than every operand once (per hop, when staged through L2)
+    bound = sum(
+        HOPS_TO_L1[buffer.level_of(v)] * buffer.size_in_bytes(v.type)  # type: ignore[arg-type]
+        for op in layers
+        for v in op.operands_in_order
+    )
     return {
         "tiles": total("tiles"),
         "tiling": {
             "layers": len(layers),
             "dma_bytes": total("dma_bytes"),
+            "dma_lower_bound": bound,
             "dma_transfers": total("dma_transfers"),
             "l1_peak": l1,
             "optimal": optimal,

@@ -190,6 +190,8 @@ class CPrinter:
                 self.lines[-1] += ");"
         elif isinstance(op, cemit.CommentOp):
             self.comment(op.text.data, indent)
+        elif isinstance(op, cemit.DiscardOp):
+            self.lines.append(f"{indent}(void){self.expr(op.value)};")
         elif isinstance(op, cemit.ReturnOp):
             pass  # void functions end without an explicit return
         elif isinstance(op, cemit.SwitchOp):

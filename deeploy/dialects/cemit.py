@@ -313,6 +313,20 @@ class GlobalOp(IRDLOperation):
 
 
 @irdl_op_definition
+class DiscardOp(IRDLOperation):
+    """`(void)value;`: marks a parameter as deliberately unused (a graph input no output
+    depends on), which -Wunused-parameter would otherwise flag."""
+
+    name = "cemit.discard"
+    value = operand_def()
+    traits = lazy_traits_def(lambda: (HasParent(FuncOp),))
+    assembly_format = "$value attr-dict `:` type($value)"
+
+    def __init__(self, value: SSAValue) -> None:
+        super().__init__(operands=[value])
+
+
+@irdl_op_definition
 class ReturnOp(IRDLOperation):
     name = "cemit.return"
     traits = lazy_traits_def(lambda: (IsTerminator(), HasParent(FuncOp)))
@@ -781,6 +795,7 @@ CEmit = Dialect(
         CommentOp,
         GlobalOp,
         FuncOp,
+        DiscardOp,
         ReturnOp,
         CallOp,
         LiteralOp,

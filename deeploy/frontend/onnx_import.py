@@ -199,6 +199,8 @@ class _Importer:
         ctx = NormalizeContext(types, constants, opsets)
 
         consumed = {i for n in self.model.graph.node for i in n.input}
+        graph_input_names = {v.name for v in self.model.graph.input}
+        reinfer = False  # once a shape is corrected, later shapes are inferred node by node
         nodes: list[Node] = []
         for n in self.model.graph.node:
             attrs = {a.name: helper.get_attribute_value(a) for a in n.attribute}
@@ -224,7 +226,12 @@ class _Importer:
                         constants[out] = array = _promote_array(array)
                         types[out] = TensorInfo(array.dtype, tuple(array.shape))
                 continue
+            if reinfer:
+                for out in node.outputs:
+                    if out not in graph_input_names:
+                        types.pop(out, None)
             self._fill_missing_types(node, types, constants, opsets)
+            reinfer |= _correct_ceil_pool_shape(node, types)
             nodes.extend(normalize(node, ctx))
 
         unknown_nodes = [n for n in nodes if graph.op_class_for(n.op_type) is None]
@@ -508,6 +515,41 @@ def _infer_single_node(
     except Exception:
         return []
     return [_tensor_info(out[o]) if o in out else None for o in node.outputs]
+
+
+def _correct_ceil_pool_shape(node: Node, types: dict[str, TensorInfo]) -> bool:
+    """Give a ceil_mode pooling output the shape ONNX specifies; True if that changed it.
+
+    The last window must start inside the input or the begin padding; onnx's shape
+    inference keeps one that starts in the end padding (onnxruntime does not).
+    """
+    from deeploy.dialects.graph_geometry import WindowGeometry
+
+    if node.op_type not in ("MaxPool", "AveragePool", "LpPool") or not node.attrs.get("ceil_mode"):
+        return False
+    if node.attrs.get("auto_pad", b"NOTSET") not in (b"NOTSET", "NOTSET"):
+        return False
+    x, out = types.get(node.inputs[0]), node.outputs[0]
+    if x is None or out not in types or len(x.shape) < 3:
+        return False
+    rank = len(x.shape) - 2
+    kernel = tuple(node.attrs.get("kernel_shape", ()))
+    if len(kernel) != rank:
+        return False  # the op's verifier reports it
+    pads = tuple(node.attrs.get("pads") or (0,) * (2 * rank))
+    geometry = WindowGeometry(
+        kernel,
+        tuple(node.attrs.get("strides") or (1,) * rank),
+        tuple(node.attrs.get("dilations") or (1,) * rank),
+        pads[:rank],
+        pads[rank:],
+        ceil_mode=True,
+    )
+    shape = (*x.shape[:2], *geometry.output_shape(tuple(x.shape[2:])))
+    if types[out].shape == shape:
+        return False
+    types[out] = TensorInfo(types[out].dtype, shape)
+    return True
 
 
 def _constant_node_value(node: Node) -> np.ndarray:

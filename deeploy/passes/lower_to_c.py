@@ -452,6 +452,11 @@ class _Lowering:
 
         if h is not None:
             self._io_regions(emitter, [args[i] for i in order], "remove")
+        # an input no output depends on stays in the API, deliberately unused
+        first = run_fn.body.block.first_op
+        for param in run_fn.body.block.args:
+            if param.first_use is None and first is not None:
+                run_fn.body.block.insert_op_before(cemit.DiscardOp(param), first)
         init_fn = self._init_function(emitter)
 
         header = self._header(args, inputs, outputs, onnx_names, arenas, param_types, param_names)

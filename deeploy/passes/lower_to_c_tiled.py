@@ -15,7 +15,7 @@ from math import prod
 
 import numpy as np
 from xdsl.builder import Builder
-from xdsl.dialects.builtin import DictionaryAttr, IntegerType, MemRefType, Signedness, i32
+from xdsl.dialects.builtin import DictionaryAttr, IntegerType, Signedness, i32
 from xdsl.ir import Block, SSAValue
 from xdsl.rewriter import InsertPoint
 from xdsl.utils.exceptions import PassFailedException
@@ -317,9 +317,3 @@ def layer_stats(op: tiled.LayerOp) -> dict[str, int]:
         if attr is not None:
             out[key] = attr.value.data  # type: ignore[attr-defined]
     return out
-
-
-def operand_bytes(op: tiled.LayerOp) -> int:
-    return sum(
-        prod(v.type.get_shape()) for v in op.operands_in_order if isinstance(v.type, MemRefType)
-    )

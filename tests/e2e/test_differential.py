@@ -30,7 +30,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 
 from tests.conftest import CHECK_CFLAGS, SANITIZE, compile_build_run
-from tests.graphgen import GraphCase, NodeInfo, graph_cases, run_reference, window_out
+from tests.graphgen import GraphCase, graph_cases, run_reference
 
 pytest.importorskip("onnxruntime")
 
@@ -48,53 +48,8 @@ class KnownBug:
     matches: Callable[[GraphCase], bool]
 
 
-def _pool_ceil_window_in_end_padding(case: GraphCase) -> bool:
-    """A ceil_mode pooling whose last ceil window would start in the end padding (dropped
-    by onnxruntime, kept by onnx's shape inference), writing a tensor that is not a graph
-    output (so the compiler takes onnx's inferred shape)."""
-    return any(
-        _ceil_window_in_end_padding(node) and node.output not in case.outputs for node in case.nodes
-    )
-
-
-def _ceil_window_in_end_padding(node: NodeInfo) -> bool:
-    if node.op_type not in ("MaxPool", "AveragePool") or not node.attrs.get("ceil_mode"):
-        return False
-    spatial = node.input_shapes[0][2:]  # type: ignore[index]
-    rank = len(spatial)
-    kernel = node.attrs["kernel_shape"]
-    strides = node.attrs.get("strides") or [1] * rank
-    dilations = node.attrs.get("dilations") or [1] * rank
-    pads = node.attrs.get("pads") or [0] * (2 * rank)
-    return any(
-        window_out(*geometry, ceil=True) != window_out(*geometry, ceil=True, last_rule=False)
-        for geometry in zip(spatial, kernel, strides, dilations, pads[:rank], pads[rank:])  # type: ignore[call-overload]
-    )
-
-
-def _unread_graph_input(case: GraphCase) -> bool:
-    """A graph input that no node computing an output reads (e.g. only a dead branch)."""
-    needed = {t.name for t in case.outputs}
-    for node in reversed(case.nodes):
-        if any(out.name in needed for out in node.outputs):
-            needed.update(node.inputs)
-    return any(value.name not in needed for value in case.model.graph.input)
-
-
 # Each entry names a bug; remove it once the bug is fixed (DEEPLOY_DIFF_KNOWN_BUGS=1 checks).
-KNOWN_BUGS: tuple[KnownBug, ...] = (
-    KnownBug(
-        "pooling ceil_mode: the importer trusts onnx shape inference, which keeps a last "
-        "window that starts in the end padding (onnxruntime and graph_geometry drop it); "
-        "the graph verifier would catch the wrong shape but compile never runs it",
-        _pool_ceil_window_in_end_padding,
-    ),
-    KnownBug(
-        "a graph input no live node reads stays a parameter of <net>_run that nothing uses: "
-        "-Werror=unused-parameter fails the build",
-        _unread_graph_input,
-    ),
-)
+KNOWN_BUGS: tuple[KnownBug, ...] = ()
 
 
 def known_bug(case: GraphCase) -> str | None:

@@ -176,6 +176,26 @@ CHAINS = {
         [("y", (2, 5, 1))],
         {"w": weight(R, 5, 12), "b": weight(R, 5), "shape": np.array([2, 5, 1], np.int64)},
     ),
+    # ceil_mode pooling whose last window would start in the end padding (ONNX drops it;
+    # onnx's shape inference keeps it) read by another node: the shape ONNX specifies
+    # must reach the Relu
+    "ceil_pool_window_in_end_padding": chain(
+        [
+            helper.make_node(
+                "MaxPool",
+                ["x"],
+                ["p"],
+                kernel_shape=[2, 2],
+                strides=[2, 2],
+                pads=[0, 0, 1, 1],
+                ceil_mode=1,
+            ),
+            helper.make_node("Relu", ["p"], ["y"]),
+        ],
+        [("x", (1, 2, 4, 4))],
+        [("y", (1, 2, 2, 2))],
+        {},
+    ),
 }
 
 

@@ -112,3 +112,35 @@ def test_suite_end_to_end_on_one_small_network(
     except ImportError:
         return
     assert (tmp_path / "bench.png").stat().st_size > 0
+
+
+def test_tiled_table_of_the_notes_is_read() -> None:
+    from bench.tiling import parse_deeploy_tiled
+
+    text = (
+        "## Deeploy, tiled code generation for X\n\n"
+        "| test | L1 budget | tiles | DMA transfers / inference | generation s |\n"
+        "|---|---:|---:|---:|---:|\n"
+        "| Models/miniMobileNet | 60,000 | 9 | 33 | 1.9 |\n"
+        "| Kernels/Integer/MatMul/Regular | 16,000 | 4 | 16 | 1.6 |\n\n"
+        "## Next section\n| a | 1 | 2 | 3 |\n"
+    )
+    assert parse_deeploy_tiled(text) == {
+        ("Models/miniMobileNet", 60000): (9, 33),
+        ("Kernels/Integer/MatMul/Regular", 16000): (4, 16),
+    }
+
+
+@requires_tests
+def test_tiling_bench_on_one_kernel(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """GEMM/Regular at every budget Deeploy tiles it at."""
+    from bench.tiling import main as tiling_main
+
+    assert tiling_main(["--networks", "GEMM/Regular", "--out", str(tmp_path)]) == 0
+    rows = json.loads((tmp_path / "tiling.json").read_text())
+    assert rows and all(r["error"] is None for r in rows)
+    for r in rows:
+        assert r["l1_peak"] <= r["l1"]
+        assert r["dma_bytes"] >= r["bound_bytes"] > 0
+        assert r["smallest_l1"] is not None and r["smallest_l1"] <= r["l1"]
+    assert "DMA/bound" in capsys.readouterr().out

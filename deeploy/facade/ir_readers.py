@@ -1,0 +1,165 @@
+"""Read Deeploy-style results off our IR: per-layer operation counts, the tiling solution,
+the memory map and blocks, tile memory constraints.
+
+Deeploy keeps these in its network context while it compiles; our passes record them in
+the IR instead (kernel bindings on graph ops, tile sizes and L1 offsets on `tiled.layer`,
+arena offsets on `buffer.alloc`). Each reader runs right after the pass that decides the
+facts it reads, because later passes lower the ops that carry them.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
+
+from xdsl.dialects import func
+from xdsl.dialects.builtin import MemRefType, ModuleOp, StringAttr
+from xdsl.ir import Operation, SSAValue
+
+from deeploy.facade.buffers import (
+    MemoryBlock,
+    MemoryConstraint,
+    NodeMemoryConstraint,
+    PatternMemoryConstraints,
+    TensorMemoryConstraint,
+)
+
+TilingSolution = dict[str, list[int]]  # layer name -> tile size per iteration dimension
+MemoryMap = dict[str, dict[str, int]]  # level -> buffer name -> byte offset in its arena
+
+
+def unique_names(names: Iterable[str]) -> list[str]:
+    """Names made unique as Deeploy does for nodes: a name that occurs more than once gets
+    `_0`, `_1`, ... in program order; unique names stay as they are."""
+    names = list(names)
+    counts: dict[str, int] = {}
+    for n in names:
+        counts[n] = counts.get(n, 0) + 1
+    seen: dict[str, int] = {}
+    out = []
+    for n in names:
+        if counts[n] > 1:
+            out.append(f"{n}_{seen.get(n, 0)}")
+            seen[n] = seen.get(n, 0) + 1
+        else:
+            out.append(n)
+    return out
+
+
+def network_function(module: ModuleOp) -> func.FuncOp | None:
+    for op in module.ops:
+        if isinstance(op, func.FuncOp) and not op.is_declaration:
+            return op
+    return None
+
+
+def layer_ops(module: ModuleOp) -> list[tuple[str, int]]:
+    """(layer name, operations = 2 x MACs) of every bound graph op, in program order."""
+    from deeploy.dialects import graph
+    from deeploy.report import macs
+
+    bound = [
+        op
+        for op in module.walk()
+        if isinstance(op, graph.GraphOp) and isinstance(op.attributes.get("kernel"), StringAttr)
+    ]
+    names = unique_names(_op_name(op) for op in bound)
+    return [(name, 2 * macs(op)) for name, op in zip(names, bound)]
+
+
+def _op_name(op: Operation) -> str:
+    name = op.attributes.get("name")
+    if isinstance(name, StringAttr) and name.data:
+        return name.data
+    kernel = op.attributes.get("kernel")
+    return kernel.data if isinstance(kernel, StringAttr) else op.name
+
+
+def _tiled_layers(module: ModuleOp) -> list[tuple[str, Operation]]:
+    from deeploy.dialects import tiled
+
+    layers = [op for op in module.walk() if isinstance(op, tiled.LayerOp)]
+    return list(zip(unique_names(op.node_name for op in layers), layers))
+
+
+def tiling_solution(module: ModuleOp) -> TilingSolution:
+    """Per tiled layer, the tile size along each dimension of its kernel's iteration space
+    (the dimension names are the layer's `order` attribute)."""
+    return {name: list(op.tile_sizes) for name, op in _tiled_layers(module)}  # type: ignore[attr-defined]
+
+
+def _value_name(value: SSAValue, index: int) -> str:
+    return value.name_hint or f"operand{index}"
+
+
+def pattern_constraints(module: ModuleOp, target: str) -> dict[str, PatternMemoryConstraints]:
+    """Per tiled layer, what each operand occupies: the whole tensor in its home level,
+    its largest tile in L1 (times two when double-buffered), and its L2 staging buffer
+    when the home level is L3."""
+    from deeploy.dialects.buffer import level_of, size_in_bytes
+    from deeploy.passes.tile_layers import l1_buffers
+    from deeploy.targets import get_target
+
+    library = get_target(target).kernels()
+    patterns: dict[str, PatternMemoryConstraints] = {}
+    for name, op in _tiled_layers(module):
+        operands = op.operands_in_order  # type: ignore[attr-defined]
+        staging = list(op.staging)  # type: ignore[attr-defined]
+        l1: dict[int, list[tuple[int, int]]] = {}
+        for buf in l1_buffers(op, library):  # type: ignore[arg-type]
+            l1.setdefault(buf.operand, []).append((buf.offset, buf.size))
+        node = NodeMemoryConstraint()
+        for k, value in enumerate(operands):
+            t = value.type
+            assert isinstance(t, MemRefType)
+            tensor = TensorMemoryConstraint(_value_name(value, k))
+            shape = tuple(t.get_shape())
+            tensor.addMemoryConstraint(
+                MemoryConstraint(level_of(value), size_in_bytes(t), 1, shape)
+            )
+            if staging:
+                tensor.addMemoryConstraint(
+                    MemoryConstraint("L2", size_in_bytes(staging[k].type))  # type: ignore[arg-type]
+                )
+            slots = l1.get(k, [])
+            if slots:
+                size = max(s for _, s in slots)
+                first = slots[0][0]
+                tensor.addMemoryConstraint(
+                    MemoryConstraint("L1", size, len(slots), None, (first, first + size))
+                )
+            node.addTensorConstraint(tensor, "input" if k < len(op.ins) else "output")  # type: ignore[attr-defined]
+        patterns[name] = PatternMemoryConstraints([node])
+    return patterns
+
+
+def memory_plan(module: ModuleOp, alignment: int) -> tuple[MemoryMap, dict[str, list[MemoryBlock]]]:
+    """After plan-memory: every planned buffer's offset by level, and its memory block
+    (lifetime in layer steps, aligned byte range in the level's arena)."""
+    from deeploy.dialects import buffer, tiled
+    from deeploy.passes.plan_memory import lifetimes
+
+    fn = network_function(module)
+    if fn is None:
+        return {}, {}
+    ops = list(fn.body.block.ops)
+    steps = [i for i, op in enumerate(ops) if isinstance(op, buffer.KernelOp | tiled.LayerOp)]
+    planned = lifetimes(fn, alignment)
+    names = unique_names(
+        _op_name(b.alloc)
+        if "name" in b.alloc.attributes
+        else (b.alloc.result.name_hint or "buffer")
+        for b in planned
+    )
+    memory_map: MemoryMap = {}
+    blocks: dict[str, list[MemoryBlock]] = {}
+    for name, b in zip(names, planned):
+        offset = b.alloc.offset_value
+        if offset is None:
+            continue
+        first = min(bisect_left(steps, b.start), max(len(steps) - 1, 0))
+        last = max(first, bisect_right(steps, b.end) - 1)
+        memory_map.setdefault(b.level, {})[name] = offset
+        space = (offset, offset + b.size) if b.size > 0 else None
+        blocks.setdefault(b.level, []).append(MemoryBlock(name, b.level, (first, last), space))
+    return memory_map, blocks
