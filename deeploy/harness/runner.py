@@ -170,10 +170,10 @@ def compare(
         e_flat = e.reshape(-1)
         if a.dtype.kind == "f" or e.dtype.kind == "f":
             e64 = e_flat.astype(np.float64)
-            diff = np.abs(a_flat.astype(np.float64) - e64)
-            nan_mismatch = np.isnan(a_flat.astype(np.float64)) != np.isnan(e64)
             relative = max(rtol, _HALF_RTOL.get(e.dtype.name, 0.0))
-            with np.errstate(invalid="ignore"):
+            with np.errstate(invalid="ignore"):  # inf - inf: NaN, judged below
+                diff = np.abs(a_flat.astype(np.float64) - e64)
+                nan_mismatch = np.isnan(a_flat.astype(np.float64)) != np.isnan(e64)
                 bad = (diff > atol + relative * np.abs(e64)) | nan_mismatch
             finite = diff[np.isfinite(diff)]
             err = float(finite.max()) if finite.size else 0.0
