@@ -87,7 +87,7 @@ class CompileResult:
         return written
 
 
-def _network_function(module: ModuleOp) -> func.FuncOp | None:
+def network_function(module: ModuleOp) -> func.FuncOp | None:
     for op in module.ops:
         if isinstance(op, func.FuncOp) and not op.is_declaration:
             return op
@@ -173,7 +173,7 @@ def initial_report(module: ModuleOp, target: str) -> dict[str, Any]:
     """What the imported network is: name, target, I/O, nodes and MACs as in the model."""
     from deeploy.report import graph_summary, io_summary
 
-    fn = _network_function(module)
+    fn = network_function(module)
     assert fn is not None
     report: dict[str, Any] = {"network": fn.sym_name.data, "target": target}
     report.update(io_summary(fn))

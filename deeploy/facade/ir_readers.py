@@ -12,7 +12,6 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 
-from xdsl.dialects import func
 from xdsl.dialects.builtin import MemRefType, ModuleOp, StringAttr
 from xdsl.ir import Operation, SSAValue
 
@@ -44,13 +43,6 @@ def unique_names(names: Iterable[str]) -> list[str]:
         else:
             out.append(n)
     return out
-
-
-def network_function(module: ModuleOp) -> func.FuncOp | None:
-    for op in module.ops:
-        if isinstance(op, func.FuncOp) and not op.is_declaration:
-            return op
-    return None
 
 
 def layer_ops(module: ModuleOp) -> list[tuple[str, int]]:
@@ -136,6 +128,7 @@ def pattern_constraints(module: ModuleOp, target: str) -> dict[str, PatternMemor
 def memory_plan(module: ModuleOp, alignment: int) -> tuple[MemoryMap, dict[str, list[MemoryBlock]]]:
     """After plan-memory: every planned buffer's offset by level, and its memory block
     (lifetime in layer steps, aligned byte range in the level's arena)."""
+    from deeploy.api import network_function
     from deeploy.dialects import buffer, tiled
     from deeploy.passes.plan_memory import lifetimes
 
