@@ -32,7 +32,7 @@ from deeploy.errors import BudgetError, join_items
 from deeploy.kernels.base import Kernel, KernelLibrary, Params
 from deeploy.tiling.problem import TileProblem
 from deeploy.tiling.rules import WHOLE, Layer
-from deeploy.tiling.schedule import buffer_counts, max_box_shapes, schedule
+from deeploy.tiling.schedule import buffer_counts, max_box_shapes, schedule, traffic
 from deeploy.tiling.solver import DEFAULT_RLIMIT, Choice, TilingInfeasible, solve
 
 HOPS_TO_L1 = {"L1": 0, "L2": 1, "L3": 2}
@@ -193,13 +193,17 @@ class TileLayersPass(ModulePass):
         choice = decided.choice
         # tiles of L3-resident tensors are staged through L2: every byte moves twice
         hops = HOPS_TO_L1[buffer.level_of(op.outs[0])]
+        # what the schedule moves (the solver's model agrees except on empty boxes)
+        moved = traffic(
+            decided.problem, schedule(decided.problem, choice.sizes, self.double_buffer)
+        )
         offsets = l1_layout(decided.problem, choice.sizes, self.double_buffer, self.alignment)
         attributes: dict[str, Attribute] = dict(op.attributes)
         attributes.update(
             {
                 "tiles": IntegerAttr(prod(choice.counts), i64),
-                "dma_bytes": IntegerAttr(choice.traffic * hops, i64),
-                "dma_transfers": IntegerAttr(choice.transfers * hops, i64),
+                "dma_bytes": IntegerAttr(moved.bytes * hops, i64),
+                "dma_transfers": IntegerAttr(moved.transfers * hops, i64),
                 "l1_bytes": IntegerAttr(choice.l1_bytes, i64),
                 "order": StringAttr(",".join(d.name for d in decided.problem.dims)),
                 "optimal": IntegerAttr.from_bool(choice.optimal),

@@ -1,8 +1,8 @@
 """The tiles of a layer for chosen tile sizes, in execution order, and what moves when.
 
 Tiles follow the problem's loop order (last dimension innermost). An input is loaded
-before a tile when its box differs from the one the previous tile used (a tile that
-needs the same weights or the same input rows as its predecessor reuses them in L1); an
+before a tile when its box differs from the one in L1 (a tile that needs the same
+weights or the same input rows as its predecessor reuses them) and is not empty; an
 output is stored after a tile when the next tile writes a different box (an output tile
 accumulated over reduction tiles is stored once, complete). With double buffering, each
 operand that moves more than once alternates between two L1 buffers.
@@ -80,13 +80,19 @@ def schedule(problem: TileProblem, sizes: tuple[int, ...], double_buffer: bool) 
     boxes = [tuple(box_of(o, ranges) for o in problem.operands) for ranges in grid]
     tiles: list[Tile] = []
     current = [0] * len(problem.operands)
+    loaded: list[object] = [None] * len(problem.operands)  # per input, the box in L1
     for t, ranges in enumerate(grid):
         moves = []
         for k, operand in enumerate(problem.operands):
+            box = boxes[t][k]
             if operand.is_output:
-                moves.append(t + 1 == len(grid) or boxes[t + 1][k].region != boxes[t][k].region)
+                moves.append(t + 1 == len(grid) or boxes[t + 1][k].region != box.region)
             else:
-                moves.append(t == 0 or boxes[t - 1][k].region != boxes[t][k].region)
+                # a box wholly in the padding (a 1x1 window over a padded border) needs
+                # nothing from the input
+                moves.append(box.elements > 0 and box.region != loaded[k])
+                if moves[k]:
+                    loaded[k] = box.region
         buffers = []
         for k, operand in enumerate(problem.operands):
             # an input switches buffer when a new box arrives; an output after it left

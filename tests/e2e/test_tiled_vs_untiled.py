@@ -6,10 +6,13 @@ tiler for the smallest L1 it can run in, draws a budget between that and a littl
 than the whole network, and compares the outputs of the tiled program (bounds-checked
 DMA, sanitizers) with those of the untiled one: tiling may reorder a float reduction
 (split K, split input channels), so they agree within the float tolerance.
+
+CI runs 8 derandomized examples; `DEEPLOY_TILED_EXAMPLES=200` runs that many random ones.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import tempfile
 from pathlib import Path
@@ -110,8 +113,8 @@ def _smallest_l1(model: onnx.ModelProto, double: bool, home: str) -> int:
 
 
 @settings(
-    max_examples=8,
-    derandomize=True,
+    max_examples=int(os.environ.get("DEEPLOY_TILED_EXAMPLES", "8")),
+    derandomize="DEEPLOY_TILED_EXAMPLES" not in os.environ,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow],
@@ -125,18 +128,40 @@ def _smallest_l1(model: onnx.ModelProto, double: bool, home: str) -> int:
 def test_tiled_equals_untiled(
     case: tuple[onnx.ModelProto, list[tuple[int, ...]]], fraction: float, double: bool, home: str
 ) -> None:
-    import deeploy
-    from deeploy.harness.runner import build_and_run, compare
     from deeploy.targets.base import MemoryConfig
 
     model, shapes = case
+    least = _smallest_l1(model, double, home)
+    whole = sum(4 * int(np.prod(s)) for s in shapes) * 3 + 4096
+    l1 = least + int(fraction * max(0, whole - least))
+    _check(model, shapes, MemoryConfig(l1=l1, double_buffer=double, home=home))
+
+
+def test_border_tiles_wholly_in_padding() -> None:
+    """A 1x1 convolution with padding 1: the border output tiles read only padding, so
+    their input boxes are empty and nothing may be loaded for them (it once loaded one
+    element past the input)."""
+    from deeploy.targets.base import MemoryConfig
+
+    rng = np.random.default_rng(0)
+    nodes = [
+        helper.make_node("Conv", ["x", "w", "b"], ["y"], kernel_shape=[1, 1], pads=[1, 1, 1, 1])
+    ]
+    weights = {
+        "w": rng.standard_normal((2, 1, 1, 1)).astype(np.float32),
+        "b": np.ones(2, np.float32),
+    }
+    model = _model(nodes, [("x", (1, 1, 3, 3))], "y", weights)
+    _check(model, [(1, 1, 3, 3)], MemoryConfig(l1=_smallest_l1(model, False, "L2")))
+
+
+def _check(model: onnx.ModelProto, shapes: list[tuple[int, ...]], memory) -> None:
+    import deeploy
+    from deeploy.harness.runner import build_and_run, compare
+
     rng = np.random.default_rng(1)
     inputs = [rng.uniform(-2, 2, s).astype(np.float32) for s in shapes]
     untiled = deeploy.compile(model, name="plain")
-    whole = sum(4 * int(np.prod(s)) for s in shapes) + untiled.report["io_bytes"] + 4096
-    least = _smallest_l1(model, double, home)
-    l1 = least + int(fraction * max(0, whole - least))
-    memory = MemoryConfig(l1=max(l1, least), double_buffer=double, home=home)
     tiled = deeploy.compile(model, name="tiled", memory=memory)
     with tempfile.TemporaryDirectory(prefix="deeploy-tiled-") as tmp:
         work = Path(tmp)
