@@ -15,7 +15,8 @@ import json
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -188,7 +189,8 @@ def cmd_compile(args: argparse.Namespace) -> int:
         memory_map=bool(args.memory_map or args.memory_plot),
     )
     _note_promotions(result.report)
-    written = result.write(args.output)
+    with _writing("-o/--output", args.output):
+        written = result.write(args.output)
     _write_memory_map(result, args.memory_map, args.memory_plot)
     if args.dump_ir:
         _dump_stages(result, Path(args.dump_ir), memory_config(args))
@@ -209,13 +211,26 @@ def _write_memory_map(result: Any, json_path: str | None, plot_path: str | None)
 
         raise OptionError("--memory-map/--memory-plot: the pipeline ran no verify-memory-plan")
     if json_path:
-        Path(json_path).write_text(json.dumps(result.memory_map, indent=1) + "\n")
+        with _writing("--memory-map", json_path):
+            Path(json_path).write_text(json.dumps(result.memory_map, indent=1) + "\n")
         print(f"wrote the memory map to {json_path}")
     if plot_path:
         from deeploy.memory_map import plot_memory_map
 
-        plot_memory_map(result.memory_map, plot_path)
+        with _writing("--memory-plot", plot_path):
+            plot_memory_map(result.memory_map, plot_path)
         print(f"drew the memory map in {plot_path}")
+
+
+@contextmanager
+def _writing(option: str, path: str) -> Iterator[None]:
+    """An output path the user gave that cannot be written is a user error, not a bug."""
+    try:
+        yield
+    except OSError as err:
+        from deeploy.errors import OptionError
+
+        raise OptionError(f"{option}: cannot write {path}: {err.strerror or err}") from None
 
 
 def _note_promotions(report: dict[str, Any]) -> None:

@@ -12,6 +12,7 @@ import onnx
 import pytest
 from onnx import TensorProto, helper
 
+from tests.conftest import PROJECT
 from tests.networks import single_op
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "tiny_cnn"
@@ -208,3 +209,19 @@ def test_invalid_pipeline_for_deeploy_opt() -> None:
         check=False,
     )
     assert_rejected(proc, "no-such-pass")
+
+
+def test_unwritable_outputs_name_the_option(tmp_path: Path) -> None:
+    model = str(PROJECT / "examples" / "tiny_cnn" / "network.onnx")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")  # a file where a folder is expected
+    assert_rejected(
+        deeploy("compile", model, "-o", str(blocker / "out")), "-o/--output", "cannot write"
+    )
+    assert_rejected(
+        deeploy(
+            "compile", model, "-o", str(tmp_path / "out"), "--memory-map", str(blocker / "m.json")
+        ),
+        "--memory-map",
+        "cannot write",
+    )
