@@ -139,6 +139,32 @@ class ViewOp(IRDLOperation):
             raise VerifyException("buffer.view: memory levels differ")
 
 
+def print_operand_group(printer: Printer, keyword: str, values: Sequence[SSAValue]) -> None:
+    """` keyword(%a, %b : type_a, type_b)`, the operand syntax of kernel-calling ops."""
+    printer.print_string(f" {keyword}(")
+    if values:
+        printer.print_list(values, printer.print_ssa_value)
+        printer.print_string(" : ")
+        printer.print_list([v.type for v in values], printer.print_attribute)
+    printer.print_string(")")
+
+
+def parse_operand_group(parser: Parser, what: str) -> list[SSAValue]:
+    """The `(%a, %b : type_a, type_b)` after a keyword; `what` names it in errors."""
+    parser.parse_punctuation("(")
+    if parser.parse_optional_punctuation(")"):
+        return []
+    names = parser.parse_comma_separated_list(
+        parser.Delimiter.NONE, parser.parse_unresolved_operand
+    )
+    parser.parse_punctuation(":")
+    types = parser.parse_comma_separated_list(parser.Delimiter.NONE, parser.parse_type)
+    if len(types) != len(names):
+        parser.raise_error(f"{what} has {len(names)} values but {len(types)} types")
+    parser.parse_punctuation(")")
+    return [parser.resolve_operand(n, t) for n, t in zip(names, types)]
+
+
 @irdl_op_definition
 class KernelOp(IRDLOperation):
     """One runtime kernel invocation on buffers.
@@ -191,13 +217,8 @@ class KernelOp(IRDLOperation):
     def print(self, printer: Printer) -> None:
         printer.print_string(" ")
         printer.print_string_literal(self.kernel.data)
-        for keyword, values in (("ins", self.ins), ("outs", self.outs)):
-            printer.print_string(f" {keyword}(")
-            if values:
-                printer.print_list(values, printer.print_ssa_value)
-                printer.print_string(" : ")
-                printer.print_list([v.type for v in values], printer.print_attribute)
-            printer.print_string(")")
+        print_operand_group(printer, "ins", self.ins)
+        print_operand_group(printer, "outs", self.outs)
         printer.print_op_attributes({"params": self.params, **self.attributes})
 
     @classmethod
@@ -206,21 +227,7 @@ class KernelOp(IRDLOperation):
         groups: list[list[SSAValue]] = []
         for keyword in ("ins", "outs"):
             parser.parse_keyword(keyword)
-            parser.parse_punctuation("(")
-            values: list[SSAValue] = []
-            if not parser.parse_optional_punctuation(")"):
-                names = parser.parse_comma_separated_list(
-                    parser.Delimiter.NONE, parser.parse_unresolved_operand
-                )
-                parser.parse_punctuation(":")
-                types = parser.parse_comma_separated_list(parser.Delimiter.NONE, parser.parse_type)
-                if len(types) != len(names):
-                    parser.raise_error(
-                        f"buffer.kernel: {keyword} has {len(names)} values but {len(types)} types"
-                    )
-                values = [parser.resolve_operand(n, t) for n, t in zip(names, types)]
-                parser.parse_punctuation(")")
-            groups.append(values)
+            groups.append(parse_operand_group(parser, f"buffer.kernel: {keyword}"))
         attrs = parser.parse_optional_attr_dict()
         params = attrs.pop("params", DictionaryAttr({}))
         if not isinstance(params, DictionaryAttr):

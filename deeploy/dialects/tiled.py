@@ -35,7 +35,12 @@ from xdsl.parser import Parser
 from xdsl.printer import Printer
 from xdsl.utils.exceptions import VerifyException
 
-from deeploy.dialects.buffer import level_of, size_in_bytes
+from deeploy.dialects.buffer import (
+    level_of,
+    parse_operand_group,
+    print_operand_group,
+    size_in_bytes,
+)
 
 
 @irdl_op_definition
@@ -155,15 +160,10 @@ class LayerOp(IRDLOperation):
     def print(self, printer: Printer) -> None:
         printer.print_string(" ")
         printer.print_string_literal(self.kernel.data)
-        for keyword, values in (("ins", self.ins), ("outs", self.outs), ("staging", self.staging)):
-            if keyword == "staging" and not values:
-                continue
-            printer.print_string(f" {keyword}(")
-            if values:
-                printer.print_list(values, printer.print_ssa_value)
-                printer.print_string(" : ")
-                printer.print_list([v.type for v in values], printer.print_attribute)
-            printer.print_string(")")
+        print_operand_group(printer, "ins", self.ins)
+        print_operand_group(printer, "outs", self.outs)
+        if self.staging:
+            print_operand_group(printer, "staging", self.staging)
         printer.print_string(f" tile {list(self.tile_sizes)} l1 {list(self.l1_offsets)}")
         props: dict[str, Attribute] = {"params": self.params}
         if self.double_buffer is not None:
@@ -180,21 +180,7 @@ class LayerOp(IRDLOperation):
                 continue
             if keyword != "staging":
                 parser.parse_keyword(keyword)
-            parser.parse_punctuation("(")
-            values: list[SSAValue] = []
-            if not parser.parse_optional_punctuation(")"):
-                names = parser.parse_comma_separated_list(
-                    parser.Delimiter.NONE, parser.parse_unresolved_operand
-                )
-                parser.parse_punctuation(":")
-                types = parser.parse_comma_separated_list(parser.Delimiter.NONE, parser.parse_type)
-                if len(types) != len(names):
-                    parser.raise_error(
-                        f"tiled.layer: {keyword} has {len(names)} values but {len(types)} types"
-                    )
-                values = [parser.resolve_operand(n, t) for n, t in zip(names, types)]
-                parser.parse_punctuation(")")
-            groups[keyword] = values
+            groups[keyword] = parse_operand_group(parser, f"tiled.layer: {keyword}")
         parser.parse_keyword("tile")
         tile = parser.parse_comma_separated_list(parser.Delimiter.SQUARE, parser.parse_integer)
         parser.parse_keyword("l1")
