@@ -117,6 +117,7 @@ def compile(
     separate_buffers: bool = False,
     memory: MemoryConfig | None = None,
     memory_map: bool = False,
+    input_types: Mapping[str, str] | None = None,
 ) -> CompileResult:
     """Compile an ONNX model (path, bytes, stream or ModelProto) to C for `target`.
 
@@ -128,6 +129,9 @@ def compile(
     `result.stages`, ready to be replayed with deeploy-opt. `separate_buffers` gives every
     intermediate its own array instead of the arena (for AddressSanitizer runs). With
     `memory_map`, `result.memory_map` holds every buffer's level, offset and lifetime.
+
+    `input_types` ({"input_0": "int8", ...}) makes a network that stores integers in float
+    tensors (Deeploy's convention) an integer network: see `assign-integer-types`.
     """
     from deeploy.frontend.onnx_import import import_onnx
     from deeploy.targets import get_target
@@ -139,7 +143,7 @@ def compile(
         passes = (
             Pipeline(tuple(pipeline))
             if pipeline is not None
-            else default_pipeline(tgt.name, memory=memory)
+            else default_pipeline(tgt.name, memory=memory, input_types=input_types)
         )
         if separate_buffers:
             from dataclasses import replace
@@ -188,6 +192,12 @@ def update_report(report: dict[str, Any], p: ModulePass, module: ModuleOp) -> No
     """Record what pass `p` decided, before later passes lower the ops that carry it."""
     from deeploy.report import graph_summary, memory_summary, tiling_summary
 
+    if p.name == "assign-integer-types":
+        from deeploy.report import io_summary
+
+        fn = network_function(module)
+        assert fn is not None
+        report.update(io_summary(fn))
     if p.name == "bind-kernels":
         report.update(graph_summary(module, bound=True))
     if p.name == "plan-memory":

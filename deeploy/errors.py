@@ -29,6 +29,11 @@ class UnsupportedError(DeeployError):
         self.nodes = nodes or []
 
 
+class NotIntegerError(UnsupportedError):
+    """Integer input types were given, but the network has a node with no integer form
+    (or non-integer constants): it is a float network."""
+
+
 class BudgetError(DeeployError):
     """The network does not fit the memory levels it was given (the message names the
     layers or buffers at fault and what they would need)."""

@@ -8,7 +8,7 @@ print(pipe)            # the same pipeline as a deeploy-opt -p string
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -102,12 +102,17 @@ def available_passes() -> dict[str, Callable[[], type[ModulePass]]]:
 
 
 def default_pipeline(
-    target: str = "generic", network: str = "", memory: MemoryConfig | None = None
+    target: str = "generic",
+    network: str = "",
+    memory: MemoryConfig | None = None,
+    input_types: Mapping[str, str] | None = None,
 ) -> Pipeline:
     """The passes `deeploy compile` runs for a target, in order; with a memory hierarchy,
-    layers are tiled into L1 (tile-layers) and the C works through the DMA layer."""
+    layers are tiled into L1 (tile-layers) and the C works through the DMA layer; with
+    `input_types`, the network's float tensors holding integers become integer tensors."""
     from xdsl.transforms.dead_code_elimination import DeadCodeElimination
 
+    from deeploy.passes.assign_integer_types import AssignIntegerTypesPass
     from deeploy.passes.bind_kernels import BindKernelsPass
     from deeploy.passes.bufferize import BufferizePass
     from deeploy.passes.canonicalize_reshapes import CanonicalizeReshapesPass
@@ -140,8 +145,15 @@ def default_pipeline(
             l3=memory.l3,
             home=memory.home,
         )
+    typing: tuple[ModulePass, ...] = ()
+    if input_types:
+        from deeploy.integer_types import TYPE_NAMES
+
+        specs = tuple(f"{k}={TYPE_NAMES.get(v, v)}" for k, v in sorted(input_types.items()))
+        typing = (AssignIntegerTypesPass(inputs=specs),)
     return Pipeline(
         (
+            *typing,
             FoldConstantsPass(),
             CanonicalizeReshapesPass(),
             FoldBatchNormPass(),

@@ -7,6 +7,12 @@ from collections.abc import Callable
 from xdsl.passes import ModulePass
 
 
+def _assign_integer_types() -> type[ModulePass]:
+    from deeploy.passes.assign_integer_types import AssignIntegerTypesPass
+
+    return AssignIntegerTypesPass
+
+
 def _fold_constants() -> type[ModulePass]:
     from deeploy.passes.fold_constants import FoldConstantsPass
 
@@ -87,6 +93,7 @@ def _lower_to_c() -> type[ModulePass]:
 
 def get_all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
     return {
+        "assign-integer-types": _assign_integer_types,
         "fold-constants": _fold_constants,
         "canonicalize-reshapes": _canonicalize_reshapes,
         "fold-batchnorm": _fold_batchnorm,

@@ -41,6 +41,15 @@ def _common(parser: argparse.ArgumentParser) -> None:
         help="fix the shape of an input with dynamic dimensions, e.g. --input-shape input=1x3x32x32 (repeatable)",
     )
     parser.add_argument(
+        "--input-type",
+        action="append",
+        default=[],
+        metavar="NAME=TYPE",
+        help="the integer type (int8, uint8, int16, uint16, int32) of an input stored as float, "
+        "which makes the network an integer network (repeatable; `run` on a test folder "
+        "infers it from inputs.npz as Deeploy does)",
+    )
+    parser.add_argument(
         "--json", action="store_true", help="print a JSON report as the last line of stdout"
     )
     memory = parser.add_argument_group(
@@ -170,6 +179,43 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _input_types(args: argparse.Namespace) -> dict[str, str]:
+    from deeploy.integer_types import parse_input_types
+
+    return parse_input_types(args.input_type)
+
+
+def data_input_types(model: Path, arrays: list[Any]) -> dict[str, str]:
+    """Deeploy's convention for test folders: integer input data in float inputs makes the
+    network an integer one, each input the narrowest type holding its values."""
+    import onnx
+
+    from deeploy.integer_types import infer_input_types
+
+    graph = onnx.load(str(model), load_external_data=False).graph
+    initializers = {t.name for t in graph.initializer}
+    inputs = [v for v in graph.input if v.name not in initializers]
+    if any(v.type.tensor_type.elem_type != onnx.TensorProto.FLOAT for v in inputs):
+        return {}
+    return infer_input_types([v.name for v in inputs], arrays[: len(inputs)]) or {}
+
+
+def compile_typed(model: Path, input_types: dict[str, str], inferred: bool, **options: Any) -> Any:
+    """Compile with the given input types; types inferred from data are dropped (with a
+    note) when the network turns out to have no integer form: a float network fed
+    integer-valued data. Types the user gave are never dropped."""
+    import deeploy
+    from deeploy.errors import NotIntegerError
+
+    try:
+        return deeploy.compile(model, input_types=input_types or None, **options)
+    except NotIntegerError as err:
+        if not inferred:
+            raise
+        print(f"note: inputs.npz holds integers, but {err}: compiled as float", file=sys.stderr)
+        return deeploy.compile(model, **options)
+
+
 def _emit_json(payload: dict[str, Any]) -> None:
     print(json.dumps(payload, sort_keys=False))
 
@@ -184,6 +230,7 @@ def cmd_compile(args: argparse.Namespace) -> int:
         target=args.target,
         name=args.name,
         input_shapes=parse_input_shapes(args.input_shape),
+        input_types=_input_types(args),
         keep_stages=bool(args.dump_ir),
         memory=memory_config(args),
         memory_map=bool(args.memory_map or args.memory_plot),
@@ -257,7 +304,6 @@ def _dump_stages(result: Any, folder: Path, memory: Any) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    import deeploy
     from deeploy.errors import ModelError
     from deeploy.frontend.onnx_import import parse_input_shapes
     from deeploy.harness import runner
@@ -276,9 +322,15 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise ModelError(f"{path}: no such file or folder")
 
     shapes = parse_input_shapes(args.input_shape)
+    input_types, inferred = _input_types(args), False
+    if not input_types and path.is_dir():
+        input_types = data_input_types(model, runner.load_npz(path / "inputs.npz"))
+        inferred = bool(input_types)
     print(f"compiling {model} for {args.target} ...", flush=True)
-    result = deeploy.compile(
+    result = compile_typed(
         model,
+        input_types,
+        inferred,
         target=args.target,
         name=args.name,
         input_shapes=shapes,
