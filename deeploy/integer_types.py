@@ -171,14 +171,31 @@ RESULT_RULES: dict[str, ResultRule] = {
         _first,
     ),
     **dict.fromkeys(("Concat", "Max", "Min"), _common),
+    # integer softmax: unsigned values in [0, n_levels) (Deeploy's SoftmaxChecker)
+    **dict.fromkeys(
+        ("iSoftmax", "ITAMax", "ITAPartialMax"),
+        lambda types, attrs: levels_type(int(attrs["n_levels"]), False),  # type: ignore[call-overload]
+    ),
+    # Deeploy's integer GELU/Hardswish widen to int32; the integer norms give signed
+    # n_levels values (LayerNormChecker)
+    **dict.fromkeys(("iGELU", "iHardswish"), _int32),
+    **dict.fromkeys(("iLayerNorm", "iRMSNorm", "iNoNorm"), _levels),
+    "TrueIntegerDiv": _int32,
+    "IntegerDiv": _int32,
+    "RQIntegerDiv": _levels,
+    "IntegerMean": _first,
     "RequantShift": _levels,
 }
 
 # operands that carry data, where not all do (the rest are shapes, indices, axes, or the
 # parameters PARAM_OPERANDS lists)
 DATA_OPERANDS: dict[str, tuple[int, ...]] = {
+    "iLayerNorm": (0,),
+    "iRMSNorm": (0,),
+    "iNoNorm": (0, 1),
     "Conv": (0, 1),
     "Gemm": (0, 1),
+    "RQIntegerDiv": (0, 1),
     **dict.fromkeys(
         (
             "Pad",
@@ -206,6 +223,10 @@ DATA_OPERANDS: dict[str, tuple[int, ...]] = {
 PARAM_OPERANDS: dict[str, dict[int, str]] = {
     "Conv": {2: "i32"},
     "Gemm": {2: "i32"},
+    "iLayerNorm": {1: "i32", 2: "i32"},
+    "iRMSNorm": {1: "i32"},
+    "iNoNorm": {2: "i32"},
+    "RQIntegerDiv": {2: "i32", 3: "i32", 4: "i32"},
     "RequantShift": {1: "i32", 2: "i32"},
     "Clip": {1: "same", 2: "same"},
     "Pad": {2: "same"},

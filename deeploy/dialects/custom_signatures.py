@@ -135,6 +135,31 @@ CUSTOM_SIGNATURES: tuple[S, ...] = (
         ),
         "deeploy",
     ),
+    # IntegerDiv fused with the RequantShift after it (Deeploy's IntegerDivRequantMergePass):
+    # inputs A, B, then the RequantShift's mul and add and the shift log2(div).
+    S(
+        "RQIntegerDiv",
+        "rq_integer_div",
+        1,
+        (
+            P("A", "1"),
+            P("B", "1"),
+            P("requant_mul", "1"),
+            P("requant_add", "1"),
+            P("requant_div", "1"),
+        ),
+        (P("C", "1"),),
+        (
+            A("Delta", "int", True, None),
+            A("eps", "int", True, None),
+            A("eta", "int", True, None),
+            A("div", "int", True, None),
+            A("n_levels", "int", False, None),
+            A("n_levels_out", "int", False, None),
+            A("signed", "int", False, 1),
+        ),
+        "deeploy",
+    ),
     S(
         "RMSNorm",
         "rms_norm",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from deeploy.dialects.buffer import KernelOp
 from deeploy.dialects.graph import GraphOp, shape_of
 from deeploy.dialects.graph_geometry import window_geometry
@@ -12,9 +14,9 @@ from deeploy.kernels.shapes import buffer_shape
 from deeploy.tiling.rules import GLOBAL_POOL, POOL
 
 
-def _bind_window(kernel: str):
+def bind_window(kernel: str, check: Callable[[GraphOp], str | None] = f32_only):
     def bind(op: GraphOp) -> Binding | str:
-        if reason := f32_only(op):
+        if reason := check(op):
             return reason
         if len(op.results) > 1:
             return "the Indices output is not supported"
@@ -31,14 +33,14 @@ def _bind_window(kernel: str):
             "pads_begin": zero + geom.pads_begin,
             "pads_end": zero + geom.pads_end,
         }
-        if kernel == "avgpool2d_f32":
+        if kernel.startswith("avgpool"):
             params["count_include_pad"] = int(op.attr_value("count_include_pad", 0))  # type: ignore[arg-type]
         return Binding(kernel, params, (0,))
 
     return bind
 
 
-def _window_args(e: Emitter, op: KernelOp) -> list:
+def window_args(e: Emitter, op: KernelOp) -> list:
     p = params_of(op)
     x, y = op.ins[0], op.outs[0]
     xs, ys = buffer_shape(x), buffer_shape(y)
@@ -65,27 +67,27 @@ def _window_args(e: Emitter, op: KernelOp) -> list:
 
 
 def emit_maxpool(e: Emitter, op: KernelOp) -> None:
-    e.call("deeploy_maxpool2d_f32", _window_args(e, op))
+    e.call("deeploy_maxpool2d_f32", window_args(e, op))
 
 
 def emit_avgpool(e: Emitter, op: KernelOp) -> None:
     p = params_of(op)
     e.call(
         "deeploy_avgpool2d_f32",
-        [*_window_args(e, op), *map(e.i32, p.ints("pads_end")), e.i32(p.int("count_include_pad"))],
+        [*window_args(e, op), *map(e.i32, p.ints("pads_end")), e.i32(p.int("count_include_pad"))],
     )
 
 
-def _bind_global(kernel: str):
+def bind_global(kernel: str, check: Callable[[GraphOp], str | None] = f32_only):
     def bind(op: GraphOp) -> Binding | str:
-        if reason := f32_only(op):
+        if reason := check(op):
             return reason
         return Binding(kernel, {}, (0,))
 
     return bind
 
 
-def _emit_global(symbol: str):
+def emit_global(symbol: str):
     def emit(e: Emitter, op: KernelOp) -> None:
         x, y = op.ins[0], op.outs[0]
         xs = buffer_shape(x)
@@ -99,7 +101,7 @@ KERNELS = [
         "maxpool2d_f32",
         ("MaxPool",),
         "kernels/pool_f32.c",
-        _bind_window("maxpool2d_f32"),
+        bind_window("maxpool2d_f32"),
         emit_maxpool,
         tiling=POOL,
     ),
@@ -107,7 +109,7 @@ KERNELS = [
         "avgpool2d_f32",
         ("AveragePool",),
         "kernels/pool_f32.c",
-        _bind_window("avgpool2d_f32"),
+        bind_window("avgpool2d_f32"),
         emit_avgpool,
         tiling=POOL,
     ),
@@ -115,16 +117,16 @@ KERNELS = [
         "global_avgpool_f32",
         ("GlobalAveragePool",),
         "kernels/pool_f32.c",
-        _bind_global("global_avgpool_f32"),
-        _emit_global("deeploy_global_avgpool_f32"),
+        bind_global("global_avgpool_f32"),
+        emit_global("deeploy_global_avgpool_f32"),
         tiling=GLOBAL_POOL,
     ),
     Kernel(
         "global_maxpool_f32",
         ("GlobalMaxPool",),
         "kernels/pool_f32.c",
-        _bind_global("global_maxpool_f32"),
-        _emit_global("deeploy_global_maxpool_f32"),
+        bind_global("global_maxpool_f32"),
+        emit_global("deeploy_global_maxpool_f32"),
         tiling=GLOBAL_POOL,
     ),
 ]

@@ -13,7 +13,7 @@ from math import prod
 
 import numpy as np
 from xdsl.context import Context
-from xdsl.dialects.builtin import ModuleOp, TensorType
+from xdsl.dialects.builtin import IntegerType, ModuleOp, TensorType, i32
 from xdsl.ir import SSAValue
 from xdsl.passes import ModulePass
 from xdsl.pattern_rewriter import (
@@ -23,7 +23,7 @@ from xdsl.pattern_rewriter import (
     RewritePattern,
 )
 
-from deeploy.dialects.graph import ConstantOp, GraphOp, op_class, shape_of
+from deeploy.dialects.graph import ConstantOp, GraphOp, constant_value, op_class, shape_of
 
 
 def _is(op: object, op_type: str) -> bool:
@@ -61,6 +61,16 @@ class MatMulAddToGemm(RewritePattern):
             return  # the bias must vary along the last axis only
         name = matmul.node_name
         new_ops: list = []
+        bias_type = bias.type.get_element_type()  # type: ignore[attr-defined]
+        if isinstance(bias_type, IntegerType) and bias_type != i32:
+            # integer Gemm kernels read C as int32: widen a constant, keep an Add otherwise
+            values = constant_value(bias)
+            if values is None:
+                return
+            widened = ConstantOp.from_numpy(values.astype(np.int32), f"{name}_bias32")
+            widened.result.name_hint = bias.name_hint
+            new_ops.append(widened)
+            bias = widened.result
         a = matmul.operands[0]
         rows = prod(a_shape[:-1])
         if len(a_shape) != 2:

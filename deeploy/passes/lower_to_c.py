@@ -497,7 +497,9 @@ class _Lowering:
         source_ops.extend([init_fn, run_fn])
         source = cemit.FileOp(f"{self.prefix}.c", source_ops)
         # kernels include the shared headers (common definitions, vectors, vector math)
-        shared = [f"include/deeploy/{h}.h" for h in ("common", "simd", "vmath")]
+        shared = [
+            f"include/deeploy/{h}.h" for h in ("common", "simd", "vmath", "int_types", "requant")
+        ]
         if h is not None:
             shared += ["include/deeploy/dma.h", "include/deeploy/tiled.h"]
             sources += ["platform/dma.c", "platform/tiled.c"]

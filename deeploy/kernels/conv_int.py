@@ -1,0 +1,85 @@
+"""Integer convolution (runtime/kernels/conv_int.c): 1-D and 2-D, grouped and depthwise,
+int32 accumulation; int32 result, or requantised when fuse-requant folds a RequantShift
+into it (then the bias is folded into the requantisation's add)."""
+
+from __future__ import annotations
+
+from deeploy.dialects.buffer import KernelOp
+from deeploy.dialects.graph import GraphOp, element_type, shape_of
+from deeploy.dialects.graph_geometry import conv_geometry
+from deeploy.integer_types import I32
+from deeploy.kernels.base import Binding, Emitter, Kernel, params_of
+from deeploy.kernels.requant import int_short, integer_reason, no_rq_args, rq_args, type_code
+from deeploy.kernels.shapes import buffer_shape
+from deeploy.tiling.rules import CONV
+
+WEIGHT_TYPES = ("i8", "u8", "i16", "i32")
+
+
+def bind_conv2d_int(op: GraphOp) -> Binding | str:
+    if reason := integer_reason(op, (0, 1)):
+        return reason
+    if (
+        int_short(op.operands[0]) not in WEIGHT_TYPES
+        or int_short(op.operands[1]) not in WEIGHT_TYPES
+    ):
+        return "needs int8/uint8/int16/int32 input and weights"
+    if len(op.operands) > 2 and element_type(op.operands[2]) != I32:
+        return f"needs an int32 bias, got {element_type(op.operands[2])}"
+    x = shape_of(op.operands[0])
+    if len(x) not in (3, 4):
+        return f"only 1-D and 2-D convolutions are supported (input rank {len(x)})"
+    geom = conv_geometry(op)
+    lift = (1,) if len(x) == 3 else ()
+    zero = (0,) if len(x) == 3 else ()
+    params = {
+        "kernel": lift + geom.kernel,
+        "strides": lift + geom.strides,
+        "dilations": lift + geom.dilations,
+        "pads_begin": zero + geom.pads_begin,
+        "pads_end": zero + geom.pads_end,
+        "group": int(op.attr_value("group", 1)),  # type: ignore[arg-type]
+    }
+    return Binding("conv2d_int", params, tuple(range(len(op.operands))))
+
+
+def emit_conv2d_int(e: Emitter, op: KernelOp) -> None:
+    p = params_of(op)
+    x, w = op.ins[0], op.ins[1]
+    requantised = "rq_shift" in p
+    accumulate = p.int("accumulate") if "accumulate" in p else 0
+    extra = op.ins[2:]
+    bias = extra[0] if len(extra) in (1, 3) and not accumulate else None
+    rq = rq_args(e, op, extra[-2], extra[-1]) if requantised else no_rq_args(e)
+    y = op.outs[0]
+    xs, ys = buffer_shape(x), buffer_shape(y)
+    n, c = xs[0], xs[1]
+    h, w_in = (xs[2], xs[3]) if len(xs) == 4 else (1, xs[2])
+    oh, ow = (ys[2], ys[3]) if len(ys) == 4 else (1, ys[2])
+    kh, kw = p.ints("kernel")
+    sh, sw = p.ints("strides")
+    dh, dw = p.ints("dilations")
+    pt, pl = p.ints("pads_begin")
+    e.call(
+        f"deeploy_conv2d_{int_short(x)}_{int_short(w)}",
+        [
+            e.ptr(x, const=True),
+            e.ptr(w, const=True),
+            e.ptr(bias, const=True) if bias is not None else e.null(I32),
+            e.ptr(y),
+            e.i32(type_code(y)),
+            *rq,
+            *map(
+                e.i32,
+                (n, c, h, w_in, ys[1], kh, kw, oh, ow, sh, sw, dh, dw, pt, pl, p.int("group")),
+            ),
+            e.i32(accumulate),
+        ],
+    )
+
+
+KERNELS = [
+    Kernel(
+        "conv2d_int", ("Conv",), "kernels/conv_int.c", bind_conv2d_int, emit_conv2d_int, tiling=CONV
+    ),
+]

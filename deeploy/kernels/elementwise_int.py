@@ -1,0 +1,67 @@
+"""Integer Add, Sub and Mul with broadcasting (runtime/kernels/elementwise_int.c): operands
+of any integer type, int32 result (or requantised, when fuse-requant folds a RequantShift
+into the kernel)."""
+
+from __future__ import annotations
+
+from deeploy.dialects.buffer import KernelOp
+from deeploy.dialects.graph import GraphOp, shape_of
+from deeploy.kernels.base import Binding, Emitter, Kernel
+from deeploy.kernels.layout import broadcast_layout
+from deeploy.kernels.requant import MAX_RANK, integer_reason, no_rq_args, rq_args, type_code
+from deeploy.kernels.shapes import buffer_shape
+from deeploy.tiling.rules import ELEMENTWISE
+
+SOURCE = "kernels/elementwise_int.c"
+OPS = {"Add": 0, "Sub": 1, "Mul": 2}
+
+
+def bind_binary_int(op: GraphOp) -> Binding | str:
+    if reason := integer_reason(op):
+        return reason
+    if len(op.operands) != 2:
+        return "needs exactly two operands"
+    out = shape_of(op.results[0])
+    shape, _ = broadcast_layout(out, [shape_of(v) for v in op.operands])
+    if len(shape) > MAX_RANK:
+        return f"broadcast pattern needs {len(shape)} axes, more than {MAX_RANK}"
+    return Binding("binary_int", {"op": OPS[op.SIGNATURE.op_type]}, (0, 1))
+
+
+def emit_binary_int(e: Emitter, op: KernelOp) -> None:
+    from deeploy.kernels.base import params_of
+
+    p = params_of(op)
+    a, b = op.ins[0], op.ins[1]
+    y = op.outs[0]
+    rq = rq_args(e, op, op.ins[2], op.ins[3]) if len(op.ins) > 2 else no_rq_args(e)
+    shape, (a_s, b_s) = broadcast_layout(buffer_shape(y), [buffer_shape(a), buffer_shape(b)])
+    e.call(
+        "deeploy_binary_int",
+        [
+            e.i32(p.int("op")),
+            e.ptr(a, const=True),
+            e.i32(type_code(a)),
+            e.ptr(b, const=True),
+            e.i32(type_code(b)),
+            e.ptr(y),
+            e.i32(type_code(y)),
+            *rq,
+            e.i32(len(shape)),
+            e.i32_array(shape),
+            e.i32_array(a_s),
+            e.i32_array(b_s),
+        ],
+    )
+
+
+KERNELS = [
+    Kernel(
+        "binary_int",
+        tuple(OPS),
+        SOURCE,
+        bind_binary_int,
+        emit_binary_int,
+        tiling=ELEMENTWISE,
+    ),
+]

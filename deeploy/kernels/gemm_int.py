@@ -1,0 +1,134 @@
+"""Integer Gemm and MatMul (runtime/kernels/gemm_int.c): int32 accumulation; int32
+result, or requantised when fuse-requant folds a RequantShift into them."""
+
+from __future__ import annotations
+
+from deeploy.dialects.buffer import KernelOp
+from deeploy.dialects.graph import GraphOp, element_type
+from deeploy.integer_types import I32
+from deeploy.kernels.base import Binding, Emitter, Kernel, params_of
+from deeploy.kernels.gemm import matmul_batches
+from deeploy.kernels.layout import broadcast_strides
+from deeploy.kernels.requant import int_short, integer_reason, no_rq_args, rq_args, type_code
+from deeploy.kernels.shapes import buffer_shape
+from deeploy.tiling.rules import GEMM, MATMUL
+
+OPERAND_TYPES = ("i8", "u8", "i16", "i32")
+
+
+def _operand_reason(op: GraphOp) -> str | None:
+    if reason := integer_reason(op, (0, 1)):
+        return reason
+    if (
+        int_short(op.operands[0]) not in OPERAND_TYPES
+        or int_short(op.operands[1]) not in OPERAND_TYPES
+    ):
+        return "needs int8/uint8/int16/int32 operands"
+    return None
+
+
+def bind_gemm_int(op: GraphOp) -> Binding | str:
+    if reason := _operand_reason(op):
+        return reason
+    if len(op.operands) > 2 and element_type(op.operands[2]) != I32:
+        return f"needs an int32 C, got {element_type(op.operands[2])}"
+    alpha, beta = float(op.attr_value("alpha", 1.0)), float(op.attr_value("beta", 1.0))  # type: ignore[arg-type]
+    if not alpha.is_integer() or not beta.is_integer():
+        return f"integer Gemm needs integer alpha and beta, got {alpha} and {beta}"
+    params = {
+        "transA": int(op.attr_value("transA", 0)),  # type: ignore[arg-type]
+        "transB": int(op.attr_value("transB", 0)),  # type: ignore[arg-type]
+        "alpha": alpha,
+        "beta": beta,
+    }
+    return Binding("gemm_int", params, tuple(range(len(op.operands))))
+
+
+def emit_gemm_int(e: Emitter, op: KernelOp) -> None:
+    p = params_of(op)
+    a, b = op.ins[0], op.ins[1]
+    requantised = "rq_shift" in p
+    accumulate = p.int("accumulate") if "accumulate" in p else 0
+    extra = op.ins[2:]
+    c = extra[0] if len(extra) in (1, 3) and not accumulate else None
+    rq = rq_args(e, op, extra[-2], extra[-1]) if requantised else no_rq_args(e)
+    y = op.outs[0]
+    m, n = buffer_shape(y)
+    a_shape = buffer_shape(a)
+    k = a_shape[0] if p.int("transA") else a_shape[1]
+    c_rs, c_cs = broadcast_strides(buffer_shape(c), (m, n)) if c is not None else (0, 0)
+    e.call(
+        f"deeploy_gemm_{int_short(a)}_{int_short(b)}",
+        [
+            e.ptr(a, const=True),
+            e.ptr(b, const=True),
+            e.ptr(c, const=True) if c is not None else e.null(I32),
+            e.ptr(y),
+            e.i32(type_code(y)),
+            *rq,
+            *map(e.i32, (m, n, k, p.int("transA"), p.int("transB"))),
+            e.i32(int(p.float("alpha"))),
+            e.i32(int(p.float("beta"))),
+            *map(e.i32, (c_rs, c_cs, accumulate)),
+        ],
+    )
+
+
+def bind_matmul_int(op: GraphOp) -> Binding | str:
+    if reason := _operand_reason(op):
+        return reason
+    return Binding("matmul_int", {}, (0, 1))
+
+
+def emit_matmul_int(e: Emitter, op: KernelOp) -> None:
+    p = params_of(op)
+    accumulate = p.int("accumulate") if "accumulate" in p else 0
+    a, b = op.ins[0], op.ins[1]
+    y = op.outs[0]
+    requantised = "rq_shift" in p
+    m, n, k, shape, a_s, b_s, y_s = matmul_batches(buffer_shape(a), buffer_shape(b))
+    lead = shape[:-2] if len(shape) > 2 else ()
+    inner = shape[len(lead) :]
+    if len(inner) == 1:
+        inner = (1, *inner)
+        a_in, b_in = (0, a_s[-1]), (0, b_s[-1])
+    else:
+        a_in, b_in = a_s[len(lead) :], b_s[len(lead) :]
+    count = 1
+    for d in lead:
+        count *= d
+    for flat in range(count):
+        ao = bo = yo = 0
+        rem = flat
+        for axis in reversed(range(len(lead))):
+            idx = rem % lead[axis]
+            rem //= lead[axis]
+            ao += idx * a_s[axis]
+            bo += idx * b_s[axis]
+            yo += idx * y_s[axis]
+        rq = rq_args(e, op, op.ins[2], op.ins[3]) if requantised else no_rq_args(e)
+        e.call(
+            f"deeploy_matmul_{int_short(a)}_{int_short(b)}",
+            [
+                e.ptr_at(a, ao, const=True),
+                e.ptr_at(b, bo, const=True),
+                e.ptr_at(y, yo),
+                e.i32(type_code(y)),
+                *rq,
+                *map(e.i32, (inner[0], inner[1], m, n, k, a_in[0], a_in[1], b_in[0], b_in[1])),
+                e.i32(accumulate),
+            ],
+        )
+
+
+KERNELS = [
+    Kernel("gemm_int", ("Gemm",), "kernels/gemm_int.c", bind_gemm_int, emit_gemm_int, tiling=GEMM),
+    Kernel(
+        "matmul_int",
+        ("MatMul",),
+        "kernels/gemm_int.c",
+        bind_matmul_int,
+        emit_matmul_int,
+        tiling=MATMUL,
+    ),
+]

@@ -1,0 +1,154 @@
+"""RequantShift, and what every integer kernel shares: run-time type codes and the
+requantisation arguments (runtime/include/deeploy/requant.h).
+
+RequantShift(x, mul, add; div, n_levels, signed) is Deeploy's requantisation:
+y = clamp(floor((x * mul + add + div / 2) / div), range of n_levels), div a power of two.
+"""
+
+from __future__ import annotations
+
+from xdsl.dialects.builtin import IntegerType
+from xdsl.ir import Attribute, SSAValue
+
+from deeploy.dialects.buffer import KernelOp
+from deeploy.dialects.graph import GraphOp, constant_value, element_type, shape_of
+from deeploy.dtypes import short_name
+from deeploy.integer_types import I32, integer_range, levels_type
+from deeploy.kernels.base import Binding, Emitter, Kernel, params_of
+from deeploy.kernels.layout import broadcast_layout
+from deeploy.kernels.shapes import buffer_shape
+from deeploy.tiling.rules import ELEMENTWISE
+
+# DEEPLOY_I8, ... of runtime/include/deeploy/requant.h
+TYPE_CODES = {"i8": 0, "u8": 1, "i16": 2, "u16": 3, "i32": 4}
+MAX_RANK = 8
+
+
+def int_short(value: SSAValue) -> str:
+    return short_name(value.type.get_element_type())  # type: ignore[attr-defined]
+
+
+def is_int(t: Attribute) -> bool:
+    return isinstance(t, IntegerType) and short_name(t) in TYPE_CODES
+
+
+def type_code(value: SSAValue) -> int:
+    return TYPE_CODES[int_short(value)]
+
+
+def integer_reason(op: GraphOp, operands: tuple[int, ...] | None = None) -> str | None:
+    """A reason string unless the given operands (default all) and the results are
+    integers of a supported type (int8, uint8, int16, uint16, int32)."""
+    values = [*(op.operands if operands is None else (op.operands[i] for i in operands))]
+    for value in (*values, *op.results):
+        t = element_type(value)
+        if not is_int(t):
+            return f"needs int8/uint8/int16/uint16/int32 tensors, got {t}"
+    return None
+
+
+def no_rq_args(e: Emitter) -> list[SSAValue]:
+    """The requantisation arguments of a kernel that does not requantise."""
+    return [e.null(I32), e.null(I32), e.i32(1), e.i32(1), e.i32(0), e.i32(0), e.i32(0)]
+
+
+def rq_args(e: Emitter, op: KernelOp, mul: SSAValue, add: SSAValue) -> list[SSAValue]:
+    """The requantisation arguments of a kernel with a fused RequantShift: one mul/add
+    per channel, the channel of output element i being (i / inner) % channels."""
+    p = params_of(op)
+    y = buffer_shape(op.outs[0])
+    channels = 1
+    for d in buffer_shape(mul):
+        channels *= d
+    axis = p.int("rq_axis")
+    inner = 1
+    for d in y[axis + 1 :]:
+        inner *= d
+    if channels == 1:
+        inner = 1
+    return [
+        e.ptr(mul, const=True),
+        e.ptr(add, const=True),
+        e.i32(channels),
+        e.i32(inner),
+        e.i32(p.int("rq_shift")),
+        e.i32(p.int("rq_lo")),
+        e.i32(p.int("rq_hi")),
+    ]
+
+
+def rq_params(rq: GraphOp) -> dict[str, int] | str:
+    """shift, lo, hi of a RequantShift, or why it cannot run (div not a power of two)."""
+    div = int(rq.attr_value("div"))  # type: ignore[arg-type]
+    if div <= 0 or div & (div - 1):
+        return f"div = {div} is not a power of two"
+    lo, hi = integer_range(element_type(rq.results[0]))
+    levels = rq.attr_value("n_levels_out") or rq.attr_value("n_levels")
+    if levels is not None:
+        signed = bool(rq.attr_value("signed", 1))
+        n = int(levels)  # type: ignore[arg-type]
+        lo, hi = (-(n // 2), n // 2 - 1) if signed else (0, n - 1)
+    return {"rq_shift": div.bit_length() - 1, "rq_lo": lo, "rq_hi": hi}
+
+
+def bind_requant_shift(op: GraphOp) -> Binding | str:
+    if reason := integer_reason(op):
+        return reason
+    if element_type(op.operands[1]) != I32 or element_type(op.operands[2]) != I32:
+        return "needs int32 mul and add"
+    params = rq_params(op)
+    if isinstance(params, str):
+        return params
+    out = shape_of(op.results[0])
+    for v in op.operands:
+        shape, _ = broadcast_layout(out, [shape_of(v)])
+        if len(shape) > MAX_RANK:
+            return f"broadcast pattern needs {len(shape)} axes, more than {MAX_RANK}"
+    return Binding("requant_shift", params, (0, 1, 2))
+
+
+def emit_requant_shift(e: Emitter, op: KernelOp) -> None:
+    p = params_of(op)
+    x, mul, add = op.ins
+    y = op.outs[0]
+    shape, (xs, ms, as_) = broadcast_layout(
+        buffer_shape(y), [buffer_shape(x), buffer_shape(mul), buffer_shape(add)]
+    )
+    e.call(
+        "deeploy_requant_shift",
+        [
+            e.ptr(x, const=True),
+            e.i32(type_code(x)),
+            e.ptr(mul, const=True),
+            e.ptr(add, const=True),
+            e.ptr(y),
+            e.i32(type_code(y)),
+            *map(e.i32, (p.int("rq_shift"), p.int("rq_lo"), p.int("rq_hi"), len(shape))),
+            e.i32_array(shape),
+            e.i32_array(xs),
+            e.i32_array(ms),
+            e.i32_array(as_),
+        ],
+    )
+
+
+def levels_of(op: GraphOp) -> Attribute:
+    levels = op.attr_value("n_levels_out") or op.attr_value("n_levels")
+    return levels_type(int(levels), bool(op.attr_value("signed", 1)))  # type: ignore[arg-type]
+
+
+def constant_channels(value: SSAValue) -> int | None:
+    array = constant_value(value)
+    return None if array is None else int(array.size)
+
+
+KERNELS = [
+    Kernel(
+        "requant_shift",
+        ("RequantShift",),
+        "kernels/elementwise_int.c",
+        bind_requant_shift,
+        emit_requant_shift,
+        tiling=ELEMENTWISE,
+    ),
+]

@@ -1,0 +1,50 @@
+/* Integer GELU and hard swish of Deeploy's quantised networks (see int_activation.h).
+ *
+ * Intermediate values are int64_t, exact for every int32 input and parameter; the final
+ * products are reduced modulo 2^32 in unsigned arithmetic, which gives the int32 wrap-around
+ * of a 32-bit implementation without signed overflow. */
+#include "deeploy/int_activation.h"
+
+/* The int32_t congruent to u modulo 2^32, without an implementation-defined conversion. */
+static inline int32_t wrap_i32(uint32_t u) {
+    if (u <= (uint32_t)INT32_MAX) return (int32_t)u;
+    return (int32_t)(u - 2147483648u) - INT32_MAX - 1;
+}
+
+/* a * b modulo 2^32 */
+static inline int32_t mul_wrap_i32(int64_t a, int64_t b) {
+    const uint32_t ua = (uint32_t)(uint64_t)a;
+    const uint32_t ub = (uint32_t)(uint64_t)b;
+    return wrap_i32((uint32_t)(ua * ub));
+}
+
+/* floor(v / 2), for negative v too */
+static inline int64_t floor_half(int64_t v) { return v >= 0 ? v / 2 : -1 - (-1 - v) / 2; }
+
+static inline int32_t igelu(int64_t v, int64_t b, int64_t one) {
+    const int64_t sign = (v > 0) - (v < 0);
+    const int64_t magnitude = v < 0 ? -v : v;
+    const int64_t q = magnitude > -b ? -b : magnitude; /* min(|x|, -b) */
+    const int64_t d = q + b;
+    const int64_t l = sign * (one - d * d);
+    return mul_wrap_i32(v, floor_half(one + l));
+}
+
+static inline int32_t ihardswish(int64_t v, int64_t one_over_six, int64_t three, int64_t six) {
+    int64_t t = v + three;
+    if (t < 0) t = 0;
+    if (t > six) t = six;
+    const int64_t scaled = mul_wrap_i32(t, one_over_six);
+    return mul_wrap_i32(v, scaled);
+}
+
+#define DEFINE_INT_ACTIVATIONS(tn, T)                                                        \
+    void deeploy_igelu_##tn(const T *restrict x, int32_t *restrict y, int32_t n, int32_t b,  \
+                            int32_t one) {                                                   \
+        for (int32_t i = 0; i < n; ++i) y[i] = igelu(x[i], b, one);                          \
+    }                                                                                        \
+    void deeploy_ihardswish_##tn(const T *restrict x, int32_t *restrict y, int32_t n,        \
+                                 int32_t one_over_six, int32_t three, int32_t six) {         \
+        for (int32_t i = 0; i < n; ++i) y[i] = ihardswish(x[i], one_over_six, three, six);   \
+    }
+DEEPLOY_INT_ACTIVATION_TYPES(DEFINE_INT_ACTIVATIONS)
