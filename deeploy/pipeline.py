@@ -120,6 +120,7 @@ def default_pipeline(
     from deeploy.passes.fold_constants import FoldConstantsPass
     from deeploy.passes.fuse_activation import FuseActivationPass
     from deeploy.passes.fuse_matmul_add import FuseMatMulAddPass
+    from deeploy.passes.fuse_requant import FuseRequantPass
     from deeploy.passes.lower_to_c import LowerToCPass
     from deeploy.passes.plan_memory import PlanMemoryPass
     from deeploy.passes.reuse_input_buffers import ReuseInputBuffersPass
@@ -159,6 +160,7 @@ def default_pipeline(
             FoldBatchNormPass(),
             FuseMatMulAddPass(),
             UntransposeWeightsPass(),
+            FuseRequantPass(),
             DeadCodeElimination(),
             BindKernelsPass(target=t.name),
             FuseActivationPass(),

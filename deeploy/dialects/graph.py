@@ -388,7 +388,9 @@ class ConstantOp(IRDLOperation):
 
 
 def _all_signatures() -> tuple[OpSignature, ...]:
-    return SIGNATURES + CUSTOM_SIGNATURES
+    from deeploy.dialects.requantized_signatures import REQUANTIZED_SIGNATURES
+
+    return SIGNATURES + CUSTOM_SIGNATURES + REQUANTIZED_SIGNATURES
 
 
 # Op classes are defined on first use: building all ~200 costs a noticeable part of a

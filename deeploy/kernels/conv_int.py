@@ -9,7 +9,14 @@ from deeploy.dialects.graph import GraphOp, element_type, shape_of
 from deeploy.dialects.graph_geometry import conv_geometry
 from deeploy.integer_types import I32
 from deeploy.kernels.base import Binding, Emitter, Kernel, params_of
-from deeploy.kernels.requant import int_short, integer_reason, no_rq_args, rq_args, type_code
+from deeploy.kernels.requant import (
+    fused_rq_params,
+    int_short,
+    integer_reason,
+    no_rq_args,
+    rq_args,
+    type_code,
+)
 from deeploy.kernels.shapes import buffer_shape
 from deeploy.tiling.rules import CONV
 
@@ -24,7 +31,11 @@ def bind_conv2d_int(op: GraphOp) -> Binding | str:
         or int_short(op.operands[1]) not in WEIGHT_TYPES
     ):
         return "needs int8/uint8/int16/int32 input and weights"
-    if len(op.operands) > 2 and element_type(op.operands[2]) != I32:
+    rq = fused_rq_params(op)
+    if isinstance(rq, str):
+        return rq
+    bias_at = 2 if rq is None or len(op.operands) == 5 else None
+    if bias_at is not None and len(op.operands) > 2 and element_type(op.operands[2]) != I32:
         return f"needs an int32 bias, got {element_type(op.operands[2])}"
     x = shape_of(op.operands[0])
     if len(x) not in (3, 4):
@@ -40,7 +51,7 @@ def bind_conv2d_int(op: GraphOp) -> Binding | str:
         "pads_end": zero + geom.pads_end,
         "group": int(op.attr_value("group", 1)),  # type: ignore[arg-type]
     }
-    return Binding("conv2d_int", params, tuple(range(len(op.operands))))
+    return Binding("conv2d_int", {**params, **(rq or {})}, tuple(range(len(op.operands))))
 
 
 def emit_conv2d_int(e: Emitter, op: KernelOp) -> None:
@@ -80,6 +91,11 @@ def emit_conv2d_int(e: Emitter, op: KernelOp) -> None:
 
 KERNELS = [
     Kernel(
-        "conv2d_int", ("Conv",), "kernels/conv_int.c", bind_conv2d_int, emit_conv2d_int, tiling=CONV
+        "conv2d_int",
+        ("Conv", "RequantizedConv"),
+        "kernels/conv_int.c",
+        bind_conv2d_int,
+        emit_conv2d_int,
+        tiling=CONV,
     ),
 ]

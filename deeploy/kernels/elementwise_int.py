@@ -8,7 +8,14 @@ from deeploy.dialects.buffer import KernelOp
 from deeploy.dialects.graph import GraphOp, shape_of
 from deeploy.kernels.base import Binding, Emitter, Kernel
 from deeploy.kernels.layout import broadcast_layout
-from deeploy.kernels.requant import MAX_RANK, integer_reason, no_rq_args, rq_args, type_code
+from deeploy.kernels.requant import (
+    MAX_RANK,
+    fused_rq_params,
+    integer_reason,
+    no_rq_args,
+    rq_args,
+    type_code,
+)
 from deeploy.kernels.shapes import buffer_shape
 from deeploy.tiling.rules import ELEMENTWISE
 
@@ -19,13 +26,18 @@ OPS = {"Add": 0, "Sub": 1, "Mul": 2}
 def bind_binary_int(op: GraphOp) -> Binding | str:
     if reason := integer_reason(op):
         return reason
-    if len(op.operands) != 2:
+    rq = fused_rq_params(op)
+    if isinstance(rq, str):
+        return rq
+    if len(op.operands) != (4 if rq is not None else 2):
         return "needs exactly two operands"
     out = shape_of(op.results[0])
-    shape, _ = broadcast_layout(out, [shape_of(v) for v in op.operands])
+    shape, _ = broadcast_layout(out, [shape_of(v) for v in op.operands[:2]])
     if len(shape) > MAX_RANK:
         return f"broadcast pattern needs {len(shape)} axes, more than {MAX_RANK}"
-    return Binding("binary_int", {"op": OPS[op.SIGNATURE.op_type]}, (0, 1))
+    op_type = op.SIGNATURE.op_type.removeprefix("Requantized")
+    params = {"op": OPS[op_type], **(rq or {})}
+    return Binding("binary_int", params, tuple(range(len(op.operands))))
 
 
 def emit_binary_int(e: Emitter, op: KernelOp) -> None:
@@ -58,7 +70,7 @@ def emit_binary_int(e: Emitter, op: KernelOp) -> None:
 KERNELS = [
     Kernel(
         "binary_int",
-        tuple(OPS),
+        (*OPS, "RequantizedAdd"),
         SOURCE,
         bind_binary_int,
         emit_binary_int,

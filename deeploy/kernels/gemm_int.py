@@ -9,7 +9,14 @@ from deeploy.integer_types import I32
 from deeploy.kernels.base import Binding, Emitter, Kernel, params_of
 from deeploy.kernels.gemm import matmul_batches
 from deeploy.kernels.layout import broadcast_strides
-from deeploy.kernels.requant import int_short, integer_reason, no_rq_args, rq_args, type_code
+from deeploy.kernels.requant import (
+    fused_rq_params,
+    int_short,
+    integer_reason,
+    no_rq_args,
+    rq_args,
+    type_code,
+)
 from deeploy.kernels.shapes import buffer_shape
 from deeploy.tiling.rules import GEMM, MATMUL
 
@@ -30,7 +37,11 @@ def _operand_reason(op: GraphOp) -> str | None:
 def bind_gemm_int(op: GraphOp) -> Binding | str:
     if reason := _operand_reason(op):
         return reason
-    if len(op.operands) > 2 and element_type(op.operands[2]) != I32:
+    rq = fused_rq_params(op)
+    if isinstance(rq, str):
+        return rq
+    has_c = len(op.operands) == (5 if rq is not None else 3)
+    if has_c and element_type(op.operands[2]) != I32:
         return f"needs an int32 C, got {element_type(op.operands[2])}"
     alpha, beta = float(op.attr_value("alpha", 1.0)), float(op.attr_value("beta", 1.0))  # type: ignore[arg-type]
     if not alpha.is_integer() or not beta.is_integer():
@@ -41,7 +52,7 @@ def bind_gemm_int(op: GraphOp) -> Binding | str:
         "alpha": alpha,
         "beta": beta,
     }
-    return Binding("gemm_int", params, tuple(range(len(op.operands))))
+    return Binding("gemm_int", {**params, **(rq or {})}, tuple(range(len(op.operands))))
 
 
 def emit_gemm_int(e: Emitter, op: KernelOp) -> None:
@@ -77,7 +88,10 @@ def emit_gemm_int(e: Emitter, op: KernelOp) -> None:
 def bind_matmul_int(op: GraphOp) -> Binding | str:
     if reason := _operand_reason(op):
         return reason
-    return Binding("matmul_int", {}, (0, 1))
+    rq = fused_rq_params(op)
+    if isinstance(rq, str):
+        return rq
+    return Binding("matmul_int", rq or {}, tuple(range(len(op.operands))))
 
 
 def emit_matmul_int(e: Emitter, op: KernelOp) -> None:
@@ -122,10 +136,17 @@ def emit_matmul_int(e: Emitter, op: KernelOp) -> None:
 
 
 KERNELS = [
-    Kernel("gemm_int", ("Gemm",), "kernels/gemm_int.c", bind_gemm_int, emit_gemm_int, tiling=GEMM),
+    Kernel(
+        "gemm_int",
+        ("Gemm", "RequantizedGemm"),
+        "kernels/gemm_int.c",
+        bind_gemm_int,
+        emit_gemm_int,
+        tiling=GEMM,
+    ),
     Kernel(
         "matmul_int",
-        ("MatMul",),
+        ("MatMul", "RequantizedMatMul"),
         "kernels/gemm_int.c",
         bind_matmul_int,
         emit_matmul_int,

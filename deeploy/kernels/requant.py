@@ -11,9 +11,9 @@ from xdsl.dialects.builtin import IntegerType
 from xdsl.ir import Attribute, SSAValue
 
 from deeploy.dialects.buffer import KernelOp
-from deeploy.dialects.graph import GraphOp, constant_value, element_type, shape_of
+from deeploy.dialects.graph import GraphOp, element_type, shape_of
 from deeploy.dtypes import short_name
-from deeploy.integer_types import I32, integer_range, levels_type
+from deeploy.integer_types import I32, integer_range
 from deeploy.kernels.base import Binding, Emitter, Kernel, params_of
 from deeploy.kernels.layout import broadcast_layout
 from deeploy.kernels.shapes import buffer_shape
@@ -53,8 +53,9 @@ def no_rq_args(e: Emitter) -> list[SSAValue]:
 
 
 def rq_args(e: Emitter, op: KernelOp, mul: SSAValue, add: SSAValue) -> list[SSAValue]:
-    """The requantisation arguments of a kernel with a fused RequantShift: one mul/add
-    per channel, the channel of output element i being (i / inner) % channels."""
+    """The requantisation arguments of a kernel with a fused RequantShift: mul/add hold
+    one value per index of the output's axis `rq_axis` (one value for rq_axis = -1), so
+    the channel of output element i is (i / inner) % channels."""
     p = params_of(op)
     y = buffer_shape(op.outs[0])
     channels = 1
@@ -62,7 +63,7 @@ def rq_args(e: Emitter, op: KernelOp, mul: SSAValue, add: SSAValue) -> list[SSAV
         channels *= d
     axis = p.int("rq_axis")
     inner = 1
-    for d in y[axis + 1 :]:
+    for d in y[axis + 1 :] if axis >= 0 else ():
         inner *= d
     if channels == 1:
         inner = 1
@@ -75,6 +76,16 @@ def rq_args(e: Emitter, op: KernelOp, mul: SSAValue, add: SSAValue) -> list[SSAV
         e.i32(p.int("rq_lo")),
         e.i32(p.int("rq_hi")),
     ]
+
+
+def fused_rq_params(op: GraphOp) -> dict[str, int] | str | None:
+    """The requantisation parameters of a Requantized* op (None for a plain op)."""
+    if not op.SIGNATURE.op_type.startswith("Requantized"):
+        return None
+    params = rq_params(op)
+    if isinstance(params, str):
+        return params
+    return {**params, "rq_axis": int(op.attr_value("rq_axis", -1))}  # type: ignore[arg-type]
 
 
 def rq_params(rq: GraphOp) -> dict[str, int] | str:
@@ -91,6 +102,22 @@ def rq_params(rq: GraphOp) -> dict[str, int] | str:
     return {"rq_shift": div.bit_length() - 1, "rq_lo": lo, "rq_hi": hi}
 
 
+def rq_param_shape(shape: tuple[int, ...], out: tuple[int, ...]) -> tuple[int, ...] | None:
+    """How a RequantShift's mul or add of `shape` lines up with its output: as numpy
+    broadcasting says when it does; otherwise as Deeploy's kernels read it, one value
+    per channel of axis 1 (e.g. a (C, 1, 1) mul of a 1-D convolution's (N, C, L) output).
+    None when neither applies."""
+    padded = (1,) * (len(out) - len(shape)) + tuple(shape)
+    if len(padded) == len(out) and all(d in (1, o) for d, o in zip(padded, out)):
+        return padded
+    size = 1
+    for d in shape:
+        size *= d
+    if len(out) >= 2 and size == out[1]:
+        return tuple(out[1] if i == 1 else 1 for i in range(len(out)))
+    return None
+
+
 def bind_requant_shift(op: GraphOp) -> Binding | str:
     if reason := integer_reason(op):
         return reason
@@ -101,7 +128,10 @@ def bind_requant_shift(op: GraphOp) -> Binding | str:
         return params
     out = shape_of(op.results[0])
     for v in op.operands:
-        shape, _ = broadcast_layout(out, [shape_of(v)])
+        aligned = rq_param_shape(shape_of(v), out)
+        if aligned is None:
+            return f"operand shape {list(shape_of(v))} does not line up with the output {list(out)}"
+        shape, _ = broadcast_layout(out, [aligned])
         if len(shape) > MAX_RANK:
             return f"broadcast pattern needs {len(shape)} axes, more than {MAX_RANK}"
     return Binding("requant_shift", params, (0, 1, 2))
@@ -111,9 +141,9 @@ def emit_requant_shift(e: Emitter, op: KernelOp) -> None:
     p = params_of(op)
     x, mul, add = op.ins
     y = op.outs[0]
-    shape, (xs, ms, as_) = broadcast_layout(
-        buffer_shape(y), [buffer_shape(x), buffer_shape(mul), buffer_shape(add)]
-    )
+    out = buffer_shape(y)
+    aligned = [rq_param_shape(buffer_shape(v), out) or buffer_shape(v) for v in (x, mul, add)]
+    shape, (xs, ms, as_) = broadcast_layout(out, aligned)
     e.call(
         "deeploy_requant_shift",
         [
@@ -130,16 +160,6 @@ def emit_requant_shift(e: Emitter, op: KernelOp) -> None:
             e.i32_array(as_),
         ],
     )
-
-
-def levels_of(op: GraphOp) -> Attribute:
-    levels = op.attr_value("n_levels_out") or op.attr_value("n_levels")
-    return levels_type(int(levels), bool(op.attr_value("signed", 1)))  # type: ignore[arg-type]
-
-
-def constant_channels(value: SSAValue) -> int | None:
-    array = constant_value(value)
-    return None if array is None else int(array.size)
 
 
 KERNELS = [

@@ -37,6 +37,12 @@ def _fuse_matmul_add() -> type[ModulePass]:
     return FuseMatMulAddPass
 
 
+def _fuse_requant() -> type[ModulePass]:
+    from deeploy.passes.fuse_requant import FuseRequantPass
+
+    return FuseRequantPass
+
+
 def _fuse_activation() -> type[ModulePass]:
     from deeploy.passes.fuse_activation import FuseActivationPass
 
@@ -99,6 +105,7 @@ def get_all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
         "fold-batchnorm": _fold_batchnorm,
         "fuse-matmul-add": _fuse_matmul_add,
         "untranspose-weights": _untranspose_weights,
+        "fuse-requant": _fuse_requant,
         "bind-kernels": _bind_kernels,
         "fuse-activation": _fuse_activation,
         "bufferize": _bufferize,

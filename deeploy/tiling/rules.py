@@ -246,6 +246,8 @@ def conv_problem(layer: Layer, split_channels: bool = True) -> list[TileProblem]
     them (the other way round)."""
     x, w, y = layer.ins[0], layer.ins[1], layer.outs[0]
     groups = layer.params.int("group")
+    # a requantising kernel stores final values: it cannot add partial sums up later
+    split_channels = split_channels and "rq_shift" not in layer.params
     n, c, spatial_in = x[0], x[1], x[2:]
     f, spatial_out = y[1], y[2:]
     cg, fg = c // groups, f // groups
@@ -275,9 +277,13 @@ def conv_problem(layer: Layer, split_channels: bool = True) -> list[TileProblem]
         )
         axes = [x_axes, w_axes]
         merges = [(0, 1, 1, *range(2, 2 + rank)), (0, 0, 1, *range(2, 2 + len(w) - 2))]
-        if len(layer.ins) > 2:
-            axes.append((Axis(groups, at["g"]), Axis(fg, at["f"])))
-            merges.append((0, 0))
+        for extra in layer.ins[2:]:  # bias and requantisation: per output channel or scalar
+            if _product(extra) == 1:
+                axes.append(tuple(Axis(1) for _ in extra))
+                merges.append(())
+            else:
+                axes.append((Axis(groups, at["g"]), Axis(fg, at["f"])))
+                merges.append((0, 0))
         axes.append(y_axes)
         merges.append((0, 1, 1, *range(2, 2 + rank)))
         problems.append(TileProblem(tuple(dims), _operands(layer, axes, merges)))
@@ -371,8 +377,10 @@ def gemm_problem(layer: Layer) -> list[TileProblem]:
     m, n = layer.outs[0]
     trans_a, trans_b = p.int("transA"), p.int("transB")
     k = a[0] if trans_a else a[1]
-    # split K only where the kernel accumulates in registers (plain layout, alpha = 1)
-    splittable = not trans_a and not trans_b and p.float("alpha") == 1.0
+    # split K only where the kernel accumulates in registers (plain layout, alpha = 1) and
+    # stores partial sums (not requantised values)
+    splittable = not trans_a and not trans_b and p.float("alpha") == 1.0 and "rq_shift" not in p
+    rq_axis = p.int("rq_axis") if "rq_shift" in p else None
     problems = []
     for order in _orders(["m", "n"]):
         dims = [Dim(name, {"m": m, "n": n}[name]) for name in order]
@@ -390,8 +398,8 @@ def gemm_problem(layer: Layer) -> list[TileProblem]:
         )
         axes: list[tuple[Axis, ...]] = [a_axes, b_axes]
         merges: list[tuple[int, ...]] = [(), ()]
-        if len(layer.ins) > 2:
-            c = layer.ins[2]
+        c_count = len(layer.ins) - 2 - (2 if rq_axis is not None else 0)
+        for c in layer.ins[2 : 2 + c_count]:
             padded = (1,) * (2 - len(c)) + c
             axes.append(
                 (
@@ -400,6 +408,10 @@ def gemm_problem(layer: Layer) -> list[TileProblem]:
                 )
             )
             merges.append((0, 0) if len(c) == 1 else (0, 1) if len(c) == 2 else ())
+        for r in layer.ins[2 + c_count :]:  # requantisation: one value per row or column
+            along = {0: "m", 1: "n"}.get(rq_axis)  # type: ignore[arg-type]
+            axes.append((Axis(r[0], at[along]),) if along and r[0] > 1 else (Axis(r[0]),))
+            merges.append(())
         axes.append((Axis(m, at["m"]), Axis(n, at["n"])))
         merges.append(())
         problems.append(TileProblem(tuple(dims), _operands(layer, axes, merges)))
@@ -415,17 +427,19 @@ GEMM = TileRule(gemm_problem, gemm_params)
 
 
 def matmul_problem(layer: Layer) -> list[TileProblem]:
-    a, b = layer.ins
+    a, b = layer.ins[:2]
     y = layer.outs[0]
     if len(a) < 2 or len(b) < 2:
         return whole_problem(layer)  # vector operands: a single tile
+    requantised = "rq_shift" in layer.params
     batch = y[:-2]
     m, n, k = a[-2], b[-1], a[-1]
     problems = []
     for order in _orders(["m", "n"]):
         names = [f"b{i}" for i in range(len(batch))] + order
         extents = {**{f"b{i}": e for i, e in enumerate(batch)}, "m": m, "n": n}
-        dims = [Dim(name, extents[name]) for name in names] + [Dim("k", k, "reduction")]
+        dims = [Dim(name, extents[name]) for name in names]
+        dims.append(Dim("k", k, "whole" if requantised else "reduction"))
         at = {d.name: i for i, d in enumerate(dims)}
         operand_axes = []
         merges = []
@@ -439,6 +453,13 @@ def matmul_problem(layer: Layer) -> list[TileProblem]:
             axes += (Axis(shape[-2], at[last_two[0]]), Axis(shape[-1], at[last_two[1]]))
             operand_axes.append(axes)
             merges.append((0,) * (lead + 1) + tuple(range(1, len(shape))) if lead else ())
+        if requantised:  # one value per index of a batch, row or column axis
+            axis = layer.params.int("rq_axis")
+            names_by_axis = [*(f"b{i}" for i in range(len(batch))), "m", "n"]
+            for r in layer.ins[2:]:
+                along = names_by_axis[axis] if axis >= 0 and r[0] > 1 else None
+                operand_axes.append((Axis(r[0], at[along]),) if along else (Axis(r[0]),))
+                merges.append(())
         y_axes = tuple(Axis(e, at[f"b{i}"]) for i, e in enumerate(batch))
         y_axes += (Axis(m, at["m"]), Axis(n, at["n"]))
         operand_axes.append(y_axes)
