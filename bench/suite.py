@@ -246,14 +246,21 @@ def deeploy_command() -> list[str]:
     return [found] if found else [sys.executable, "-m", "deeploy.tools.cli"]
 
 
-def time_compile(model: Path, repeat: int) -> float:
+def time_compile(model: Path, repeat: int, input_types: dict[str, str] | None = None) -> float:
     """Best wall time of `deeploy compile MODEL -o DIR` in a fresh process."""
     best = float("inf")
     with tempfile.TemporaryDirectory(prefix="deeploy-bench-compile-") as out:
         for _ in range(max(1, repeat)):
             start = time.perf_counter()
             proc = subprocess.run(
-                [*deeploy_command(), "compile", str(model), "-o", out],
+                [
+                    *deeploy_command(),
+                    "compile",
+                    str(model),
+                    "-o",
+                    out,
+                    *(f"--input-type={k}={v}" for k, v in (input_types or {}).items()),
+                ],
                 capture_output=True,
                 text=True,
                 check=False,
@@ -287,18 +294,21 @@ def _fill_report(row: Row, report: dict[str, Any]) -> None:
 
 def measure(folder: Path, row: Row, options: Options) -> None:
     """Compile, time, build, run and count one network's instructions, into `row`."""
-    import deeploy
     from deeploy.errors import DeeployError
     from deeploy.harness import runner
 
     model = folder / "network.onnx"
+    # integer networks stored as float: input types from the data, as `deeploy run` does
+    types = runner.data_input_types(model, runner.load_npz(folder / "inputs.npz"))
     try:
-        result = deeploy.compile(model)
+        result = runner.compile_typed(model, types, True)
     except DeeployError as err:
         row.error = f"not compiled: {failure_reason(err)}"
         return
+    if not any(s["dtype"].startswith(("int", "uint")) for s in result.report["inputs"]):
+        types = {}  # compiled as float after all
     _fill_report(row, result.report)
-    row.compile_seconds = time_compile(model, options.repeat)
+    row.compile_seconds = time_compile(model, options.repeat, types)
 
     inputs = runner.fit_inputs(
         runner.load_npz(folder / "inputs.npz"), result.report["inputs"], "inputs.npz"

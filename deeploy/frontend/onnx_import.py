@@ -192,6 +192,7 @@ class _Importer:
                 f"{graph.ONNX_OPSET} are supported (convert it with onnx.version_converter)"
             )
         self._override_inputs()
+        _pads_as_inputs(self.model)
         types = _promote_half(self._infer_types())
         constants = {
             t.name: _promote_array(numpy_helper.to_array(t)) for t in self.model.graph.initializer
@@ -586,6 +587,33 @@ def _coerce_attr(value: object, kind: str, node: Node, key: str) -> object:
     if isinstance(value, list) and value and isinstance(value[0], bytes):
         return [v.decode() for v in value]
     return value
+
+
+def _pads_as_inputs(model: onnx.ModelProto) -> None:
+    """Pad nodes written in the opset-2 form (pads and value as attributes) in a model of
+    opset 11 or later, as some exporters (and Deeploy's tests) produce: onnx's shape
+    inference rejects them, so their pads and value become constant inputs."""
+    from onnx import helper, numpy_helper
+
+    opset = {o.domain: o.version for o in model.opset_import}.get("", 0)
+    if opset < 11:
+        return
+    for node in model.graph.node:
+        if node.op_type != "Pad" or node.domain not in ("", "ai.onnx") or len(node.input) != 1:
+            continue
+        attrs = {a.name: helper.get_attribute_value(a) for a in node.attribute}
+        if "pads" not in attrs:
+            continue
+        stem = node.name or node.output[0]
+        pads = numpy_helper.from_array(np.array(attrs["pads"], np.int64), f"{stem}_pads")
+        value = numpy_helper.from_array(
+            np.array(float(attrs.get("value", 0.0)), np.float32), f"{stem}_value"
+        )
+        model.graph.initializer.extend([pads, value])
+        node.input.extend([pads.name, value.name])
+        keep = [a for a in node.attribute if a.name == "mode"]
+        del node.attribute[:]
+        node.attribute.extend(keep)
 
 
 def _name_attrs(names: list[str]) -> ArrayAttr[DictionaryAttr]:

@@ -8,6 +8,7 @@ place for every target.
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -192,6 +193,37 @@ def compare(
 
 
 # -- inputs and references -------------------------------------------------------------
+
+
+def data_input_types(model: Path | str, arrays: Sequence[np.ndarray]) -> dict[str, str]:
+    """Deeploy's convention for test folders: integer input data in float inputs makes the
+    network an integer one, each input the narrowest type holding its values."""
+    import onnx
+
+    from deeploy.integer_types import infer_input_types
+
+    graph = onnx.load(str(model), load_external_data=False).graph
+    initializers = {t.name for t in graph.initializer}
+    inputs = [v for v in graph.input if v.name not in initializers]
+    if any(v.type.tensor_type.elem_type != onnx.TensorProto.FLOAT for v in inputs):
+        return {}
+    return infer_input_types([v.name for v in inputs], arrays[: len(inputs)]) or {}
+
+
+def compile_typed(model: Path, input_types: dict[str, str], inferred: bool, **options: Any) -> Any:
+    """Compile with the given input types; types inferred from data are dropped (with a
+    note) when the network turns out to have no integer form: a float network fed
+    integer-valued data. Types the user gave are never dropped."""
+    import deeploy
+    from deeploy.errors import NotIntegerError
+
+    try:
+        return deeploy.compile(model, input_types=input_types or None, **options)
+    except NotIntegerError as err:
+        if not inferred:
+            raise
+        print(f"note: inputs.npz holds integers, but {err}: compiled as float", file=sys.stderr)
+        return deeploy.compile(model, **options)
 
 
 def load_npz(path: Path) -> list[np.ndarray]:

@@ -227,7 +227,8 @@ def bind_integer_mean(op: GraphOp) -> Binding | str:
     axes = tuple(sorted({int(a) % rank for a in raw})) if raw and rank else ()  # type: ignore[union-attr]
     if rank > MAX_RANK:
         return f"rank {rank} is more than {MAX_RANK}"
-    return Binding("integer_mean", {"axes": axes, "keepdims": int(op.attr_value("keepdims", 1))}, (0,))  # type: ignore[call-overload]
+    keepdims = int(op.attr_value("keepdims", 1))  # type: ignore[call-overload]
+    return Binding("integer_mean", {"axes": axes, "keepdims": keepdims}, (0,))
 
 
 def _groups(sizes: tuple[int, ...], flags: tuple[bool, ...], want: bool) -> list[tuple[int, int]]:

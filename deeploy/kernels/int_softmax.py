@@ -42,9 +42,16 @@ def _check_types(op: GraphOp) -> str | None:
     return None
 
 
+def _int_attr(op: GraphOp, name: str) -> int | str:
+    value = op.attr_value(name)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+        return f"{name} must be an integer, got {value!r}"
+    return int(value)
+
+
 def _n_levels(op: GraphOp) -> int | str:
-    n_levels = int(op.attr_value("n_levels"))  # type: ignore[call-overload]
-    if not 2 <= n_levels <= 256:
+    n_levels = _int_attr(op, "n_levels")
+    if isinstance(n_levels, int) and not 2 <= n_levels <= 256:
         return f"n_levels must be in [2, 256], got {n_levels}"
     return n_levels
 
@@ -66,22 +73,27 @@ def _binder(family: str, extra: Callable[[GraphOp], dict[str, int] | str]):
 
 
 def _isoftmax_params(op: GraphOp) -> dict[str, int] | str:
-    params = {k: int(op.attr_value(k)) for k in ("coeffA", "coeffB", "coeffC", "log2")}  # type: ignore[call-overload]
-    for key, value in params.items():
+    params: dict[str, int] = {}
+    for key in ("coeffA", "coeffB", "coeffC", "log2"):
+        value = _int_attr(op, key)
+        if isinstance(value, str):
+            return value
         if not _INT32[0] <= value <= _INT32[1]:
             return f"{key}={value} does not fit in int32"
-    step = params["log2"]
-    if step < 1:
-        return f"log2 must be positive, got {step}"
-    # the kernel's int64 term a * (p + b)^2 + c, with |p| <= max(255, log2)
-    q = abs(params["coeffB"]) + max(255, step)
+        params[key] = value
+    if params["log2"] < 1:
+        return f"log2 must be positive, got {params['log2']}"
+    # the kernel's int64 term a * (p + b)^2 + c, where |p| <= 255 for 8-bit inputs
+    q = abs(params["coeffB"]) + 255
     if abs(params["coeffA"]) * q * q + abs(params["coeffC"]) >= 2**63:
         return "coeffA * (p + coeffB)^2 + coeffC may overflow int64"
     return params
 
 
 def _partial_max_params(op: GraphOp) -> dict[str, int] | str:
-    width = int(op.attr_value("group_width"))  # type: ignore[call-overload]
+    width = _int_attr(op, "group_width")
+    if isinstance(width, str):
+        return width
     shape = shape_of(op.operands[0])
     n = shape[-1] if shape else 1
     if width < 1 or n % width:

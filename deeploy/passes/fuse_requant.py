@@ -115,9 +115,9 @@ class FuseRequantShift(RewritePattern):
         fused.set_attr_value("rq_axis", axis)
         fused.results[0].name_hint = op.results[0].name_hint
         # the fused op sits where the RequantShift was: every operand is defined by then
-        rewriter.insert_op([mul_c, add_c], InsertPoint.before(op))
-        rewriter.replace_op(op, [fused], [fused.results[0]])
-        rewriter.erase_op(producer)
+        rewriter.insert([mul_c, add_c], InsertPoint.before(op))
+        rewriter.replace(op, [fused], [fused.results[0]])
+        rewriter.erase(producer)
 
 
 @dataclass(frozen=True)

@@ -185,37 +185,6 @@ def _input_types(args: argparse.Namespace) -> dict[str, str]:
     return parse_input_types(args.input_type)
 
 
-def data_input_types(model: Path, arrays: list[Any]) -> dict[str, str]:
-    """Deeploy's convention for test folders: integer input data in float inputs makes the
-    network an integer one, each input the narrowest type holding its values."""
-    import onnx
-
-    from deeploy.integer_types import infer_input_types
-
-    graph = onnx.load(str(model), load_external_data=False).graph
-    initializers = {t.name for t in graph.initializer}
-    inputs = [v for v in graph.input if v.name not in initializers]
-    if any(v.type.tensor_type.elem_type != onnx.TensorProto.FLOAT for v in inputs):
-        return {}
-    return infer_input_types([v.name for v in inputs], arrays[: len(inputs)]) or {}
-
-
-def compile_typed(model: Path, input_types: dict[str, str], inferred: bool, **options: Any) -> Any:
-    """Compile with the given input types; types inferred from data are dropped (with a
-    note) when the network turns out to have no integer form: a float network fed
-    integer-valued data. Types the user gave are never dropped."""
-    import deeploy
-    from deeploy.errors import NotIntegerError
-
-    try:
-        return deeploy.compile(model, input_types=input_types or None, **options)
-    except NotIntegerError as err:
-        if not inferred:
-            raise
-        print(f"note: inputs.npz holds integers, but {err}: compiled as float", file=sys.stderr)
-        return deeploy.compile(model, **options)
-
-
 def _emit_json(payload: dict[str, Any]) -> None:
     print(json.dumps(payload, sort_keys=False))
 
@@ -324,10 +293,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     shapes = parse_input_shapes(args.input_shape)
     input_types, inferred = _input_types(args), False
     if not input_types and path.is_dir():
-        input_types = data_input_types(model, runner.load_npz(path / "inputs.npz"))
+        input_types = runner.data_input_types(model, runner.load_npz(path / "inputs.npz"))
         inferred = bool(input_types)
     print(f"compiling {model} for {args.target} ...", flush=True)
-    result = compile_typed(
+    result = runner.compile_typed(
         model,
         input_types,
         inferred,

@@ -10,7 +10,7 @@
 static uint32_t isoftmax_term(int32_t d, int64_t coeff_a, int64_t coeff_b, int64_t coeff_c,
                               int32_t log2_step) {
     int32_t z = -(d / log2_step);
-    if (z > 40) z = 40;
+    if (z > 31) z = 31;
     if (z < 0) z = 0;
     const int64_t q = (int64_t)d + (int64_t)z * log2_step + coeff_b;
     const int64_t t = coeff_a * (q * q) + coeff_c;

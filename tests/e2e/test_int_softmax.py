@@ -27,7 +27,7 @@ U32 = (1 << 32) - 1
 def ref_isoftmax(x, coeff_a, coeff_b, coeff_c, log2, n_levels):
     """Along the last axis: z = trunc(-d / log2) clipped to [0, 31] with d = x - max,
     p = d + z * log2, e = (a (p + b)^2 + c as uint64) >> z as uint32, and
-    out = (e (n_levels - 1) mod 2^32) // (sum e mod 2^32)."""
+    out = (e (n_levels - 1) mod 2^32) // (sum e mod 2^32), 0 where that sum is 0."""
     d = x.astype(np.int64) - x.max(axis=-1, keepdims=True).astype(np.int64)
     z = np.clip((-d) // log2, 0, 31)  # -d >= 0, so floor = truncation
     p = d + z * log2
@@ -35,7 +35,8 @@ def ref_isoftmax(x, coeff_a, coeff_b, coeff_c, log2, n_levels):
     e = [(int(v) % 2**64) >> int(s) & U32 for v, s in zip(t.reshape(-1), z.reshape(-1))]
     e = np.array(e, dtype=np.uint64).reshape(x.shape)
     total = e.sum(axis=-1, keepdims=True) & U32
-    return ((e * (n_levels - 1)) & U32) // total
+    # a row whose terms sum to 0 (mod 2^32) gives 0 (Deeploy's kernel divides by zero)
+    return np.where(total == 0, 0, ((e * (n_levels - 1)) & U32) // np.maximum(total, 1))
 
 
 def _ita_shift(diff):
@@ -110,8 +111,9 @@ def _assert_exact(actual: np.ndarray, expected: np.ndarray) -> None:
     [
         ("Regular", None, False),
         ("Large", None, False),
-        ("Regular", 2000, False),
-        ("Regular", 64, True),
+        # Deeploy's tiled budgets for Regular (tiled-budgets.json), and smaller ones
+        *[("Regular", l1, False) for l1 in (800, 500, 300, 64)],
+        *[("Regular", l1, True) for l1 in (1600, 1000, 600, 64)],
         ("Large", 2000, False),
         ("Large", 600, True),
     ],
@@ -170,12 +172,13 @@ def _random(shape: tuple[int, ...], dtype: str, seed: int) -> np.ndarray:
 
 ISOFTMAX_CASES = [
     # (coeffA, coeffB, coeffC, log2, n_levels): Deeploy's test coefficients, a larger a,
-    # log2 small enough that z saturates at 31 (p then > 0; with a large a, terms far
-    # below the maximum stay non-zero), fewer levels
+    # log2 small enough that z saturates at 31 (p then > 0), the same with a = 2^30
+    # and b = c = 0 (the maximum's term is 0, those of d = -255 alone count, rows of equal
+    # values sum to 0), fewer levels
     (1, 345, 62395, 255, 256),
     (3, 180, 9000, 128, 256),
     (1, 10, 100, 6, 256),
-    (1 << 22, 10, 0, 6, 256),
+    (2**30, 0, 0, 6, 256),
     (2, 200, 40000, 200, 16),
 ]
 
@@ -186,7 +189,10 @@ def test_isoftmax(coeffs: tuple[int, ...], dtype: str, tmp_path: Path) -> None:
     a, b, c, log2, n_levels = coeffs
     shape = (2, 5, 24)
     x = _random(shape, dtype, seed=sum(coeffs))
+    info = np.iinfo(dtype)
     x[0, 0] = x[0, 0].max()  # a row of equal values
+    x[1, 0] = info.min  # a row of the extremes: d = -255
+    x[1, 0, 5] = info.max
     attrs = {"coeffA": a, "coeffB": b, "coeffC": c, "log2": log2, "n_levels": n_levels}
     model = _network("iSoftmax", shape, attrs, tensor_attrs=dtype == "int8")
     _, outcome = _run(model, [x], {"x": dtype}, tmp_path)
