@@ -1,9 +1,9 @@
 """Tiling benchmark: DMA traffic against its lower bound, transfers against Deeploy's.
 
-    python -m bench.tiling                     # every float network of tiled-budgets.json
+    python -m bench.tiling                     # every network of tiled-budgets.json
     python -m bench.tiling --networks CCT      # a subset
 
-For each float32 test and L1 budget of Deeploy's tiled lists (../shared/deeploy-tests/
+For each test and L1 budget of Deeploy's tiled lists (../shared/deeploy-tests/
 tiled-budgets.json; L2 home, single and double buffering) the network is compiled tiled
 and the table shows tiles, DMA transfers, DMA bytes and the lower bound on DMA bytes
 (every operand of every tiled layer moved once), the smallest L1 the network compiles at
@@ -25,7 +25,7 @@ from pathlib import Path
 
 from bench.bars import _cells, _int, _section_lines
 from bench.report import render
-from bench.suite import DEFAULT_BARS, DEFAULT_TESTS, PROJECT, is_float_network, select
+from bench.suite import DEFAULT_BARS, DEFAULT_TESTS, PROJECT, select
 
 TILED_SECTION = "Deeploy, tiled code generation"
 CONFIGS = ("L2_SINGLEBUFFER", "L2_DOUBLEBUFFER")
@@ -58,14 +58,21 @@ def parse_deeploy_tiled(text: str) -> dict[tuple[str, int], tuple[int, int]]:
     return figures
 
 
+def input_types(model: Path) -> dict[str, str] | None:
+    """Integer networks stored as float: the input types `deeploy run` infers from data."""
+    from deeploy.harness.runner import data_input_types, load_npz
+
+    return data_input_types(model, load_npz(model.parent / "inputs.npz")) or None
+
+
 def smallest_l1(model: Path) -> int | None:
     """The smallest L1 every layer fits in: the largest minimum the tiler states at 1 byte."""
-    import deeploy
     from deeploy.errors import BudgetError
+    from deeploy.harness.runner import compile_typed
     from deeploy.targets.base import MemoryConfig
 
     try:
-        deeploy.compile(model, memory=MemoryConfig(l1=1))
+        compile_typed(model, input_types(model) or {}, True, memory=MemoryConfig(l1=1))
     except BudgetError as err:
         needs = [int(n) for n in re.findall(r"needs at least (\d+) bytes", str(err))]
         return max(needs) if needs else None
@@ -73,11 +80,16 @@ def smallest_l1(model: Path) -> int | None:
 
 
 def measure(model: Path, row: TilingRow) -> None:
-    import deeploy
+    from deeploy.harness.runner import compile_typed
     from deeploy.targets.base import MemoryConfig
 
     start = time.perf_counter()
-    result = deeploy.compile(model, memory=MemoryConfig(l1=row.l1, double_buffer=row.double_buffer))
+    result = compile_typed(
+        model,
+        input_types(model) or {},
+        True,
+        memory=MemoryConfig(l1=row.l1, double_buffer=row.double_buffer),
+    )
     row.compile_seconds = round(time.perf_counter() - start, 2)
     tiling = result.report["tiling"]
     row.tiles = result.report["tiles"]
@@ -105,7 +117,7 @@ def run(
     rows: list[TilingRow] = []
     smallest: dict[str, int | None] = {}
     for index, (test, double, l1) in enumerate(cases, start=1):
-        if test not in names or not is_float_network(tests_dir / test):
+        if test not in names:
             continue
         model = tests_dir / test / "network.onnx"
         row = TilingRow(test, double, l1)
