@@ -121,6 +121,7 @@ def default_pipeline(
     from deeploy.passes.fuse_activation import FuseActivationPass
     from deeploy.passes.fuse_matmul_add import FuseMatMulAddPass
     from deeploy.passes.fuse_requant import FuseRequantPass
+    from deeploy.passes.lower_qdq import LowerQDQPass
     from deeploy.passes.lower_to_c import LowerToCPass
     from deeploy.passes.plan_memory import PlanMemoryPass
     from deeploy.passes.reuse_input_buffers import ReuseInputBuffersPass
@@ -158,6 +159,7 @@ def default_pipeline(
             FoldConstantsPass(),
             CanonicalizeReshapesPass(),
             FoldBatchNormPass(),
+            LowerQDQPass(),
             FuseMatMulAddPass(),
             UntransposeWeightsPass(),
             FuseRequantPass(),

@@ -4,7 +4,7 @@
     model = qdq_cnn(tmp_path, activations="int8", per_channel=True)
 
 The float network (fixed random weights) is Conv+Relu -> MaxPool -> Conv+Relu ->
-AveragePool -> Add (a residual of the pooled branch with a 1x1 Conv of it) -> Flatten ->
+AveragePool -> Add (a residual of the pooled branch with a 1x1 Conv of it) -> Reshape ->
 Gemm -> Relu -> MatMul, on a 1x3x12x12 input. Calibration runs a few fixed random inputs.
 Nothing binary is kept in the repository: the models are written to a temporary folder.
 """
@@ -41,7 +41,9 @@ def float_cnn(seed: int = 7) -> onnx.ModelProto:
     nodes = [
         helper.make_node("Conv", ["x", "w1", "b1"], ["c1"], name="conv1", pads=[1, 1, 1, 1]),
         helper.make_node("Relu", ["c1"], ["r1"], name="relu1"),
-        helper.make_node("MaxPool", ["r1"], ["p1"], name="pool1", kernel_shape=[2, 2], strides=[2, 2]),
+        helper.make_node(
+            "MaxPool", ["r1"], ["p1"], name="pool1", kernel_shape=[2, 2], strides=[2, 2]
+        ),
         helper.make_node("Conv", ["p1", "w2", "b2"], ["c2"], name="conv2", pads=[1, 1, 1, 1]),
         helper.make_node("Relu", ["c2"], ["r2"], name="relu2"),
         helper.make_node(
@@ -77,8 +79,11 @@ def qdq_cnn(
     activations: str = "uint8",
     per_channel: bool = False,
     seed: int = 7,
+    weights: str = "int8",
+    extra_options: dict | None = None,
 ) -> onnx.ModelProto:
-    """`float_cnn` quantised by onnxruntime.quantization.quantize_static in QDQ format."""
+    """`float_cnn` quantised by onnxruntime.quantization.quantize_static in QDQ format
+    (activations and weights "int8" or "uint8"; extra_options as quantize_static's)."""
     from onnxruntime.quantization import (
         CalibrationDataReader,
         QuantFormat,
@@ -95,7 +100,7 @@ def qdq_cnn(
 
     work_dir.mkdir(parents=True, exist_ok=True)
     src = work_dir / "float_cnn.onnx"
-    dst = work_dir / f"qdq_cnn_{activations}{'_pc' if per_channel else ''}.onnx"
+    dst = work_dir / f"qdq_cnn_{activations}_{weights}{'_pc' if per_channel else ''}.onnx"
     onnx.save(float_cnn(seed), src)
     quantize_static(
         str(src),
@@ -103,7 +108,8 @@ def qdq_cnn(
         Reader(),
         quant_format=QuantFormat.QDQ,
         activation_type=QuantType.QUInt8 if activations == "uint8" else QuantType.QInt8,
-        weight_type=QuantType.QInt8,
+        weight_type=QuantType.QUInt8 if weights == "uint8" else QuantType.QInt8,
         per_channel=per_channel,
+        extra_options=extra_options or {},
     )
     return onnx.load(str(dst))

@@ -188,4 +188,99 @@ CUSTOM_SIGNATURES: tuple[S, ...] = (
         (A("ignore_index", "int", False, None), A("reduction", "string", False, "mean")),
         "com.microsoft",
     ),
+    # onnxruntime's quantised operators without an ONNX standard form (QOperator models;
+    # lower-qdq also rewrites QDQ Gemm/Add/Mul/AveragePool/GlobalAveragePool into them).
+    S(
+        "QGemm",
+        "qgemm",
+        1,
+        (
+            P("A", "1"),
+            P("a_scale", "1"),
+            P("a_zero_point", "1"),
+            P("B", "1"),
+            P("b_scale", "1"),
+            P("b_zero_point", "1"),
+            P("C", "?"),
+            P("y_scale", "?"),
+            P("y_zero_point", "?"),
+        ),
+        (P("Y", "1"),),
+        (
+            A("alpha", "float", False, 1.0),
+            A("transA", "int", False, 0),
+            A("transB", "int", False, 0),
+        ),
+        "com.microsoft",
+    ),
+    *(
+        S(
+            op_type,
+            mnemonic,
+            1,
+            (
+                P("A", "1"),
+                P("A_scale", "1"),
+                P("A_zero_point", "?"),
+                P("B", "1"),
+                P("B_scale", "1"),
+                P("B_zero_point", "?"),
+                P("C_scale", "1"),
+                P("C_zero_point", "?"),
+            ),
+            (P("C", "1"),),
+            (),
+            "com.microsoft",
+        )
+        for op_type, mnemonic in (("QLinearAdd", "qlinear_add"), ("QLinearMul", "qlinear_mul"))
+    ),
+    S(
+        "QLinearAveragePool",
+        "qlinear_average_pool",
+        1,
+        (
+            P("X", "1"),
+            P("x_scale", "1"),
+            P("x_zero_point", "?"),
+            P("y_scale", "1"),
+            P("y_zero_point", "?"),
+        ),
+        (P("Y", "1"),),
+        (
+            A("auto_pad", "string", False, "NOTSET"),
+            A("ceil_mode", "int", False, 0),
+            A("channels_last", "int", False, 0),
+            A("count_include_pad", "int", False, 0),
+            A("kernel_shape", "ints", True, None),
+            A("pads", "ints", False, None),
+            A("strides", "ints", False, None),
+        ),
+        "com.microsoft",
+    ),
+    S(
+        "QLinearGlobalAveragePool",
+        "qlinear_global_average_pool",
+        1,
+        (
+            P("X", "1"),
+            P("x_scale", "1"),
+            P("x_zero_point", "1"),
+            P("y_scale", "1"),
+            P("y_zero_point", "1"),
+        ),
+        (P("Y", "1"),),
+        (A("channels_last", "int", False, 0),),
+        "com.microsoft",
+    ),
+    # y = table[x]: an 8-bit elementwise function as its 256 results (lower-qdq computes
+    # the table of a QDQ activation: Q(f(DQ(x))) at every input value)
+    S(
+        "QLinearLookup",
+        "qlinear_lookup",
+        1,
+        (P("X", "1"), P("table", "1")),
+        (P("Y", "1"),),
+        (),
+        "deeploy",
+    ),
 )

@@ -10,8 +10,8 @@ Deeploy compiles in stages a caller can run one by one, inspect, save and resume
 Here each stage runs a slice of `deeploy.default_pipeline(target, memory=...)`: the
 compiler is the same one `deeploy.compile` runs, with the same passes and the same C.
 
-    lower(module)      fold-constants, canonicalize-reshapes, fold-batchnorm,
-                       fuse-matmul-add, untranspose-weights, dce
+    lower(module)      fold-constants, canonicalize-reshapes, fold-batchnorm, lower-qdq,
+                       fuse-matmul-add, untranspose-weights, fuse-requant, dce
     parse()            verify the lowered module (our import already resolved every
                        shape and type, which Deeploy's parser does here)
     bind()             bind-kernels, fuse-activation, bufferize, reuse-input-buffers

@@ -68,7 +68,17 @@ class Session:
     def pipeline(self) -> Pipeline:
         from deeploy.pipeline import default_pipeline
 
-        return default_pipeline(self.target, memory=self.memory)
+        return default_pipeline(self.target, memory=self.memory, input_types=self.integer_inputs())
+
+    def integer_inputs(self) -> dict[str, str]:
+        """Integer inputTypes of inputs the model declares float: Deeploy's integer
+        networks store integers in float tensors, and the caller's types say which."""
+        declared = {spec["name"]: spec["dtype"] for spec in self.report.get("inputs", [])}
+        return {
+            name: dtype
+            for name, dtype in self.input_types.items()
+            if dtype.startswith(("int", "uint")) and declared.get(name) == "float32"
+        }
 
     def lowering_passes(self) -> tuple[ModulePass, ...]:
         if self.lowering is not None:
@@ -118,7 +128,9 @@ class Session:
                     f"inputTypes names '{name}', which is not an input of the network "
                     f"(inputs: {', '.join(declared)})"
                 )
-            if declared[name] != dtype:
+            if declared[name] != dtype and not (
+                declared[name] == "float32" and dtype.startswith(("int", "uint"))
+            ):
                 raise OptionError(
                     f"inputTypes gives '{name}' as {dtype}, but the ONNX model declares "
                     f"{declared[name]}: the compiler uses the model's types"

@@ -31,6 +31,12 @@ def _fold_batchnorm() -> type[ModulePass]:
     return FoldBatchNormPass
 
 
+def _lower_qdq() -> type[ModulePass]:
+    from deeploy.passes.lower_qdq import LowerQDQPass
+
+    return LowerQDQPass
+
+
 def _fuse_matmul_add() -> type[ModulePass]:
     from deeploy.passes.fuse_matmul_add import FuseMatMulAddPass
 
@@ -103,6 +109,7 @@ def get_all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
         "fold-constants": _fold_constants,
         "canonicalize-reshapes": _canonicalize_reshapes,
         "fold-batchnorm": _fold_batchnorm,
+        "lower-qdq": _lower_qdq,
         "fuse-matmul-add": _fuse_matmul_add,
         "untranspose-weights": _untranspose_weights,
         "fuse-requant": _fuse_requant,

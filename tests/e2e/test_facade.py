@@ -310,7 +310,12 @@ def test_arguments_we_cannot_honour_are_rejected() -> None:
         NetworkDeployer(model, "generic", default_channels_first=False)
     with pytest.raises(UnsupportedError, match="inputOffsets"):
         NetworkDeployer(model, "generic", inputOffsets={"image": 128})
+    # integer inputTypes of a float input: Deeploy's integer-in-float convention, refused
+    # (naming the node) because this network's weights are not integers
     deployer = NetworkDeployer(model, "generic", inputTypes={"image": "int8"}, deeployStateDir=None)
+    with pytest.raises(UnsupportedError, match=r"'conv1' \(Conv\).*not an integer network"):
+        deployer.frontEnd()
+    deployer = NetworkDeployer(model, "generic", inputTypes={"image": "float64"}, deeployStateDir=None)
     with pytest.raises(OptionError, match="ONNX model declares float32"):
         deployer.frontEnd()
     with pytest.raises(OptionError, match="unknown target"):

@@ -19,8 +19,10 @@ def test_default_pipeline_order() -> None:
         "fold-constants",
         "canonicalize-reshapes",
         "fold-batchnorm",
+        "lower-qdq",
         "fuse-matmul-add",
         "untranspose-weights",
+        "fuse-requant",
         "dce",
         "bind-kernels",
         "fuse-activation",
@@ -35,6 +37,9 @@ def test_default_pipeline_order() -> None:
 def test_string_form_parses_back() -> None:
     pipe = default_pipeline("generic")
     assert Pipeline.parse(str(pipe)) == pipe
+    typed = default_pipeline("generic", input_types={"x": "int8", "y": "uint8"})
+    assert typed.names()[0] == "assign-integer-types"
+    assert Pipeline.parse(str(typed)) == typed
 
 
 def test_edit_and_run_custom_pipeline() -> None:
