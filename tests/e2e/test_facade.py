@@ -315,7 +315,9 @@ def test_arguments_we_cannot_honour_are_rejected() -> None:
     deployer = NetworkDeployer(model, "generic", inputTypes={"image": "int8"}, deeployStateDir=None)
     with pytest.raises(UnsupportedError, match=r"'conv1' \(Conv\).*not an integer network"):
         deployer.frontEnd()
-    deployer = NetworkDeployer(model, "generic", inputTypes={"image": "float64"}, deeployStateDir=None)
+    deployer = NetworkDeployer(
+        model, "generic", inputTypes={"image": "float64"}, deeployStateDir=None
+    )
     with pytest.raises(OptionError, match="ONNX model declares float32"):
         deployer.frontEnd()
     with pytest.raises(OptionError, match="unknown target"):
