@@ -2,9 +2,13 @@
 PYTHON ?= python3
 JOBS ?= auto
 
-.PHONY: test lint filecheck pytest format
+.PHONY: test test-full lint filecheck pytest pytest-full format
 
 test: lint filecheck pytest
+
+# everything, including the `slow` repeats (double-buffered and L3 sweeps of the integer
+# networks, shared-data duplicates in the per-kernel files): about twice as long
+test-full: lint filecheck pytest-full
 
 lint:
 	ruff check deeploy tests examples bench
@@ -14,6 +18,9 @@ filecheck:
 	lit -v --order=smart tests/filecheck
 
 pytest:
+	$(PYTHON) -m pytest -n $(JOBS) -q -rxf -m "not slow"
+
+pytest-full:
 	$(PYTHON) -m pytest -n $(JOBS) -q -rxf
 
 format:

@@ -299,7 +299,9 @@ def measure(folder: Path, row: Row, options: Options) -> None:
 
     model = folder / "network.onnx"
     # integer networks stored as float: input types from the data, as `deeploy run` does
-    types = runner.data_input_types(model, runner.load_npz(folder / "inputs.npz"))
+    inputs_npz = folder / "inputs.npz"
+    arrays = runner.load_npz(inputs_npz) if inputs_npz.exists() else []
+    types = runner.data_input_types(model, arrays) if arrays else {}
     try:
         result = runner.compile_typed(model, types, True)
     except DeeployError as err:

@@ -5,7 +5,8 @@ into the kernel)."""
 from __future__ import annotations
 
 from deeploy.dialects.buffer import KernelOp
-from deeploy.dialects.graph import GraphOp, shape_of
+from deeploy.dialects.graph import GraphOp, constant_value, element_type, shape_of
+from deeploy.integer_types import integer_range
 from deeploy.kernels.base import Binding, Emitter, Kernel
 from deeploy.kernels.layout import broadcast_layout
 from deeploy.kernels.requant import (
@@ -67,6 +68,48 @@ def emit_binary_int(e: Emitter, op: KernelOp) -> None:
     )
 
 
+def bind_clip_int(op: GraphOp) -> Binding | str:
+    if reason := integer_reason(op, (0,)):
+        return reason
+    if element_type(op.operands[0]) != element_type(op.results[0]):
+        return "needs the same input and output type"
+    lo, hi = integer_range(element_type(op.results[0]))
+    if op.SIGNATURE.op_type == "Clip":
+        for index in (1, 2):
+            value = op.operand_at(index)
+            if value is None:
+                continue
+            bound = constant_value(value)
+            if bound is None or bound.size != 1:
+                return "min and max must be one-element constants"
+            if index == 1:
+                lo = max(lo, int(bound.reshape(-1)[0]))
+            else:
+                hi = min(hi, int(bound.reshape(-1)[0]))
+    else:
+        lo = max(lo, 0)
+    return Binding("clip_int", {"lo": lo, "hi": hi}, (0,))
+
+
+def emit_clip_int(e: Emitter, op: KernelOp) -> None:
+    from deeploy.kernels.base import params_of
+    from deeploy.kernels.layout import numel
+
+    p = params_of(op)
+    x, y = op.ins[0], op.outs[0]
+    e.call(
+        "deeploy_clip_int",
+        [
+            e.ptr(x, const=True),
+            e.ptr(y),
+            e.i32(type_code(x)),
+            e.i32(numel(buffer_shape(y))),
+            e.i32(p.int("lo")),
+            e.i32(p.int("hi")),
+        ],
+    )
+
+
 KERNELS = [
     Kernel(
         "binary_int",
@@ -74,6 +117,15 @@ KERNELS = [
         SOURCE,
         bind_binary_int,
         emit_binary_int,
+        tiling=ELEMENTWISE,
+    ),
+    Kernel(
+        "clip_int",
+        ("Relu", "Clip"),
+        SOURCE,
+        bind_clip_int,
+        emit_clip_int,
+        inplace=((0, 0),),
         tiling=ELEMENTWISE,
     ),
 ]

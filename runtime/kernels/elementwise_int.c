@@ -75,3 +75,13 @@ void deeploy_requant_shift(const void *x, int32_t x_type, const int32_t *mul,
         out += inner;
     } while (next_row(rank, shape, idx, off, strides, 3));
 }
+
+void deeploy_clip_int(const void *x, void *y, int32_t type, int32_t n, int32_t lo, int32_t hi) {
+    int32_t v[BLOCK];
+    for (int32_t i0 = 0; i0 < n; i0 += BLOCK) {
+        const int32_t m = n - i0 < BLOCK ? n - i0 : BLOCK;
+        deeploy_load_i32(x, type, i0, m, 1, v);
+        for (int32_t i = 0; i < m; ++i) v[i] = v[i] < lo ? lo : v[i] > hi ? hi : v[i];
+        deeploy_store_typed(v, m, y, type, i0);
+    }
+}

@@ -89,6 +89,7 @@ def _shared_case(test: str) -> tuple[Path, dict[str, np.ndarray], dict[str, str]
     return folder / "network.onnx", dict(zip(names, arrays)), types, expected
 
 
+@pytest.mark.slow  # the same data runs in test_shared_integer.py and test_tiled.py
 @requires_shared
 @pytest.mark.shared
 @pytest.mark.parametrize("test", SHARED_TESTS)
@@ -97,6 +98,7 @@ def test_shared_network(test: str, tmp_path: Path) -> None:
     _assert_exact(_compile_run(model, inputs, types, tmp_path, None), expected)
 
 
+@pytest.mark.slow  # the same data runs in test_shared_integer.py and test_tiled.py
 @requires_shared
 @pytest.mark.shared
 @pytest.mark.parametrize(("test", "l1", "double_buffer"), TILED_SHARED)

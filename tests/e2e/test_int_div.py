@@ -172,6 +172,7 @@ def test_references_round_as_deeploy() -> None:
 # -- Deeploy's reference network ---------------------------------------------------------
 
 
+@pytest.mark.slow  # the same data runs in test_shared_integer.py and test_tiled.py
 @requires_shared
 @pytest.mark.shared
 @pytest.mark.parametrize("l1", [None, 4000])

@@ -104,6 +104,7 @@ def _assert_exact(actual: np.ndarray, expected: np.ndarray) -> None:
 # -- Deeploy's Softmax tests ----------------------------------------------------------------
 
 
+@pytest.mark.slow  # the same data runs in test_shared_integer.py and test_tiled.py
 @requires_shared
 @pytest.mark.shared
 @pytest.mark.parametrize(

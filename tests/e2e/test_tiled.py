@@ -20,14 +20,21 @@ from tests.conftest import CHECK_CFLAGS, PROJECT, SHARED, requires_shared
 TINY = PROJECT / "examples" / "tiny_cnn"
 
 
-def _budgets() -> list[tuple[str, str, int]]:
+def _budgets() -> list:
+    """Every (config, test, L1) of Deeploy's lists; the double-buffered and L3 repeats of
+    the integer networks are `slow` (make test-full): the default run keeps their
+    single-buffered L2 cases and every float case."""
+    from tests.e2e.test_shared_networks import FLOAT_TESTS
+
     path = SHARED / "tiled-budgets.json"
     if not path.exists():
         return []
     cases = []
     for config, tests in json.loads(path.read_text()).items():
+        repeat = "DOUBLE" in config or config.startswith("L3")
         for test, budgets in tests.items():
-            cases += [(config, test, l1) for l1 in budgets]
+            marks = [pytest.mark.slow] if repeat and test not in FLOAT_TESTS else []
+            cases += [pytest.param(config, test, l1, marks=marks) for l1 in budgets]
     return cases
 
 

@@ -27,4 +27,8 @@ void deeploy_requant_shift(const void *x, int32_t x_type, const int32_t *mul,
                            const int32_t *x_strides, const int32_t *mul_strides,
                            const int32_t *add_strides);
 
+/* Relu and Clip on integers: y = clamp(x, lo, hi), x and y of the same type (in place
+ * allowed: each block is read before it is written). */
+void deeploy_clip_int(const void *x, void *y, int32_t type, int32_t n, int32_t lo, int32_t hi);
+
 #endif /* DEEPLOY_ELEMENTWISE_INT_H_ */
