@@ -15,22 +15,22 @@ from deeploy.dialects.buffer import ConstantOp, KernelOp
 from deeploy.dialects.graph import GraphOp, constant_value, shape_of
 from deeploy.dialects.graph_geometry import conv_geometry
 from deeploy.dtypes import numpy_from_dense
-from deeploy.kernels.base import Binding, Emitter, Kernel, params_of
+from deeploy.kernels.base import Binding, Emitter, Kernel, ParamValue, params_of
 from deeploy.kernels.predicates import f32_only
 from deeploy.kernels.shapes import buffer_shape
 from deeploy.tiling.rules import CONV
 
 
-def bind_conv2d_f32(op: GraphOp) -> Binding | str:
-    if reason := f32_only(op):
-        return reason
+def conv_params(op: GraphOp) -> dict[str, ParamValue] | str:
+    """A 1-D or 2-D convolution's window as 2-D kernel parameters (1-D: height 1), or why
+    it is not one."""
     x = shape_of(op.operands[0])
     if len(x) not in (3, 4):
         return f"only 1-D and 2-D convolutions are supported (input rank {len(x)})"
     geom = conv_geometry(op)
     lift = (1,) if len(x) == 3 else ()
     zero = (0,) if len(x) == 3 else ()
-    params = {
+    return {
         "kernel": lift + geom.kernel,
         "strides": lift + geom.strides,
         "dilations": lift + geom.dilations,
@@ -38,6 +38,14 @@ def bind_conv2d_f32(op: GraphOp) -> Binding | str:
         "pads_end": zero + geom.pads_end,
         "group": int(op.attr_value("group", 1)),  # type: ignore[arg-type]
     }
+
+
+def bind_conv2d_f32(op: GraphOp) -> Binding | str:
+    if reason := f32_only(op):
+        return reason
+    params = conv_params(op)
+    if isinstance(params, str):
+        return params
     packed = (
         constant_value(op.operands[1]) is not None
         and (shape_of(op.operands[1])[0] // params["group"]) % 4 == 0

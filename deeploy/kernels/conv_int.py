@@ -5,10 +5,10 @@ into it (then the bias is folded into the requantisation's add)."""
 from __future__ import annotations
 
 from deeploy.dialects.buffer import KernelOp
-from deeploy.dialects.graph import GraphOp, element_type, shape_of
-from deeploy.dialects.graph_geometry import conv_geometry
+from deeploy.dialects.graph import GraphOp, element_type
 from deeploy.integer_types import I32
 from deeploy.kernels.base import Binding, Emitter, Kernel, params_of
+from deeploy.kernels.conv import conv_params
 from deeploy.kernels.requant import (
     fused_rq_params,
     int_short,
@@ -37,20 +37,9 @@ def bind_conv2d_int(op: GraphOp) -> Binding | str:
     bias_at = 2 if rq is None or len(op.operands) == 5 else None
     if bias_at is not None and len(op.operands) > 2 and element_type(op.operands[2]) != I32:
         return f"needs an int32 bias, got {element_type(op.operands[2])}"
-    x = shape_of(op.operands[0])
-    if len(x) not in (3, 4):
-        return f"only 1-D and 2-D convolutions are supported (input rank {len(x)})"
-    geom = conv_geometry(op)
-    lift = (1,) if len(x) == 3 else ()
-    zero = (0,) if len(x) == 3 else ()
-    params = {
-        "kernel": lift + geom.kernel,
-        "strides": lift + geom.strides,
-        "dilations": lift + geom.dilations,
-        "pads_begin": zero + geom.pads_begin,
-        "pads_end": zero + geom.pads_end,
-        "group": int(op.attr_value("group", 1)),  # type: ignore[arg-type]
-    }
+    params = conv_params(op)
+    if isinstance(params, str):
+        return params
     return Binding("conv2d_int", {**params, **(rq or {})}, tuple(range(len(op.operands))))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from deeploy.dialects.buffer import KernelOp
 from deeploy.dialects.graph import GraphOp
 from deeploy.kernels.base import Binding, Emitter, Kernel, params_of
@@ -88,13 +90,20 @@ def matmul_batches(a_shape: tuple[int, ...], b_shape: tuple[int, ...]):
     return m, n, k, shape, a_s, b_s, y_s
 
 
-def emit_matmul_f32(e: Emitter, op: KernelOp) -> None:
-    p = params_of(op)
-    accumulate = p.int("accumulate") if "accumulate" in p else 0
-    a, b = op.ins
-    y = op.outs[0]
-    m, n, k, shape, a_s, b_s, y_s = matmul_batches(buffer_shape(a), buffer_shape(b))
-    # The kernel walks two batch levels; deeper broadcasting is unrolled into calls.
+@dataclass(frozen=True)
+class MatMulCall:
+    """One call of a batched MatMul kernel: element offsets into A, B, Y, and the
+    (B1, B2, M, N, K, a_s1, a_s2, b_s1, b_s2) integers the kernels take."""
+
+    a: int
+    b: int
+    y: int
+    sizes: tuple[int, ...]
+
+
+def matmul_calls(a_shape: tuple[int, ...], b_shape: tuple[int, ...]) -> list[MatMulCall]:
+    """The kernels walk two batch levels; deeper broadcasting is unrolled into calls."""
+    m, n, k, shape, a_s, b_s, y_s = matmul_batches(a_shape, b_shape)
     lead = shape[:-2] if len(shape) > 2 else ()
     inner = shape[len(lead) :]
     if len(inner) == 1:
@@ -102,9 +111,11 @@ def emit_matmul_f32(e: Emitter, op: KernelOp) -> None:
         a_in, b_in = (0, a_s[-1]), (0, b_s[-1])
     else:
         a_in, b_in = a_s[len(lead) :], b_s[len(lead) :]
+    sizes = (inner[0], inner[1], m, n, k, a_in[0], a_in[1], b_in[0], b_in[1])
     count = 1
     for d in lead:
         count *= d
+    calls = []
     for flat in range(count):
         ao = bo = yo = 0
         rem = flat
@@ -114,13 +125,23 @@ def emit_matmul_f32(e: Emitter, op: KernelOp) -> None:
             ao += idx * a_s[axis]
             bo += idx * b_s[axis]
             yo += idx * y_s[axis]
+        calls.append(MatMulCall(ao, bo, yo, sizes))
+    return calls
+
+
+def emit_matmul_f32(e: Emitter, op: KernelOp) -> None:
+    p = params_of(op)
+    accumulate = p.int("accumulate") if "accumulate" in p else 0
+    a, b = op.ins
+    y = op.outs[0]
+    for call in matmul_calls(buffer_shape(a), buffer_shape(b)):
         e.call(
             "deeploy_matmul_f32",
             [
-                e.ptr_at(a, ao, const=True),
-                e.ptr_at(b, bo, const=True),
-                e.ptr_at(y, yo),
-                *map(e.i32, (inner[0], inner[1], m, n, k, a_in[0], a_in[1], b_in[0], b_in[1])),
+                e.ptr_at(a, call.a, const=True),
+                e.ptr_at(b, call.b, const=True),
+                e.ptr_at(y, call.y),
+                *map(e.i32, call.sizes),
                 e.i32(accumulate),
             ],
         )

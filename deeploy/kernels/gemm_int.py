@@ -7,7 +7,7 @@ from deeploy.dialects.buffer import KernelOp
 from deeploy.dialects.graph import GraphOp, element_type
 from deeploy.integer_types import I32
 from deeploy.kernels.base import Binding, Emitter, Kernel, params_of
-from deeploy.kernels.gemm import matmul_batches
+from deeploy.kernels.gemm import matmul_calls
 from deeploy.kernels.layout import broadcast_strides
 from deeploy.kernels.requant import (
     fused_rq_params,
@@ -100,36 +100,17 @@ def emit_matmul_int(e: Emitter, op: KernelOp) -> None:
     a, b = op.ins[0], op.ins[1]
     y = op.outs[0]
     requantised = "rq_shift" in p
-    m, n, k, shape, a_s, b_s, y_s = matmul_batches(buffer_shape(a), buffer_shape(b))
-    lead = shape[:-2] if len(shape) > 2 else ()
-    inner = shape[len(lead) :]
-    if len(inner) == 1:
-        inner = (1, *inner)
-        a_in, b_in = (0, a_s[-1]), (0, b_s[-1])
-    else:
-        a_in, b_in = a_s[len(lead) :], b_s[len(lead) :]
-    count = 1
-    for d in lead:
-        count *= d
-    for flat in range(count):
-        ao = bo = yo = 0
-        rem = flat
-        for axis in reversed(range(len(lead))):
-            idx = rem % lead[axis]
-            rem //= lead[axis]
-            ao += idx * a_s[axis]
-            bo += idx * b_s[axis]
-            yo += idx * y_s[axis]
+    for call in matmul_calls(buffer_shape(a), buffer_shape(b)):
         rq = rq_args(e, op, op.ins[2], op.ins[3]) if requantised else no_rq_args(e)
         e.call(
             f"deeploy_matmul_{int_short(a)}_{int_short(b)}",
             [
-                e.ptr_at(a, ao, const=True),
-                e.ptr_at(b, bo, const=True),
-                e.ptr_at(y, yo),
+                e.ptr_at(a, call.a, const=True),
+                e.ptr_at(b, call.b, const=True),
+                e.ptr_at(y, call.y),
                 e.i32(type_code(y)),
                 *rq,
-                *map(e.i32, (inner[0], inner[1], m, n, k, a_in[0], a_in[1], b_in[0], b_in[1])),
+                *map(e.i32, call.sizes),
                 e.i32(accumulate),
             ],
         )

@@ -32,7 +32,7 @@ from deeploy.dialects.graph import GraphOp, constant_value, element_type, shape_
 from deeploy.dialects.graph_geometry import window_geometry
 from deeploy.dtypes import short_name
 from deeploy.kernels.base import Binding, Emitter, Kernel, ParamValue, params_of
-from deeploy.kernels.gemm import matmul_batches
+from deeploy.kernels.gemm import matmul_calls
 from deeploy.kernels.layout import broadcast_layout, broadcast_strides, numel
 from deeploy.kernels.shapes import buffer_shape
 from deeploy.tiling.problem import Axis, Operand, TileProblem
@@ -462,32 +462,16 @@ def emit_qmatmul(e: Emitter, op: KernelOp) -> None:
     p = params_of(op)
     a, b = op.ins
     y = op.outs[0]
-    m, n, k, shape, a_s, b_s, y_s = matmul_batches(buffer_shape(a), buffer_shape(b))
-    lead = shape[:-2] if len(shape) > 2 else ()
-    inner = shape[len(lead) :]
-    if len(inner) == 1:
-        inner = (1, *inner)
-        a_in, b_in = (0, a_s[-1]), (0, b_s[-1])
-    else:
-        a_in, b_in = a_s[len(lead) :], b_s[len(lead) :]
     w_zp = p.ints("w_zp")
-    for flat in range(numel(lead)):
-        ao = bo = yo = 0
-        rem = flat
-        for axis in reversed(range(len(lead))):
-            idx = rem % lead[axis]
-            rem //= lead[axis]
-            ao += idx * a_s[axis]
-            bo += idx * b_s[axis]
-            yo += idx * y_s[axis]
+    for call in matmul_calls(buffer_shape(a), buffer_shape(b)):
         e.call(
             f"deeploy_qmatmul_{_bshort(a)}_{_bshort(b)}",
             [
-                e.ptr_at(a, ao, const=True),
-                e.ptr_at(b, bo, const=True),
-                e.ptr_at(y, yo),
+                e.ptr_at(a, call.a, const=True),
+                e.ptr_at(b, call.b, const=True),
+                e.ptr_at(y, call.y),
                 e.i32(_code(y)),
-                *map(e.i32, (inner[0], inner[1], m, n, k, a_in[0], a_in[1], b_in[0], b_in[1])),
+                *map(e.i32, call.sizes),
                 e.i32(p.int("a_zp")),
                 e.i32_array(w_zp),
                 e.i32(len(w_zp)),

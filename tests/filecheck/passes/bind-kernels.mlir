@@ -30,4 +30,4 @@ func.func @unsupported(%x: tensor<4xf32>, %d: tensor<4xf64>) -> (tensor<4xf32>, 
   %r = graph.relu %d {name = "double_relu"} : (tensor<4xf64>) -> tensor<4xf64>
   func.return %t, %r : tensor<4xf32>, tensor<4xf64>
 }
-// CHECK: 2 node(s) cannot run on target 'generic': Tan (no kernel implements this operator on the target): 'my_tan'; Relu (needs float32 tensors, got f64): 'double_relu'
+// CHECK: 2 node(s) cannot run on target 'generic': Tan (no kernel implements this operator on the target): 'my_tan'; Relu (needs float32 tensors, got f64 / needs int8/uint8/int16/uint16/int32 tensors, got f64): 'double_relu'
