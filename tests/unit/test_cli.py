@@ -175,7 +175,10 @@ def test_unsupported_dtype(tmp_path: Path) -> None:
     model = _save(
         helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), tmp_path / "m.onnx"
     )
-    assert_rejected(deeploy("compile", str(model)), "Relu (needs float32 tensors, got f64): 'r'")
+    assert_rejected(
+        deeploy("compile", str(model)),
+        "Relu (needs float32 tensors, got f64 / needs int8/uint8/int16/uint16/int32 tensors, got f64): 'r'",
+    )
 
 
 def test_unknown_target(tmp_path: Path) -> None:
