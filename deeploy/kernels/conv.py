@@ -13,7 +13,7 @@ from xdsl.utils.exceptions import PassFailedException
 
 from deeploy.dialects.buffer import ConstantOp, KernelOp
 from deeploy.dialects.graph import GraphOp, constant_value, shape_of
-from deeploy.dialects.graph_geometry import conv_geometry
+from deeploy.dialects.graph_geometry import window_geometry
 from deeploy.dtypes import numpy_from_dense
 from deeploy.kernels.base import Binding, Emitter, Kernel, ParamValue, params_of
 from deeploy.kernels.predicates import f32_only
@@ -21,13 +21,14 @@ from deeploy.kernels.shapes import buffer_shape
 from deeploy.tiling.rules import CONV
 
 
-def conv_params(op: GraphOp) -> dict[str, ParamValue] | str:
+def conv_params(op: GraphOp, weights: int = 1) -> dict[str, ParamValue] | str:
     """A 1-D or 2-D convolution's window as 2-D kernel parameters (1-D: height 1), or why
-    it is not one."""
+    it is not one; kernel_shape defaults to the spatial shape of operand `weights`."""
     x = shape_of(op.operands[0])
     if len(x) not in (3, 4):
         return f"only 1-D and 2-D convolutions are supported (input rank {len(x)})"
-    geom = conv_geometry(op)
+    kernel = op.attr_value("kernel_shape") or shape_of(op.operands[weights])[2:]
+    geom = window_geometry(op, tuple(kernel))  # type: ignore[arg-type]
     lift = (1,) if len(x) == 3 else ()
     zero = (0,) if len(x) == 3 else ()
     return {

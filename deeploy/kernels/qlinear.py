@@ -32,8 +32,10 @@ from deeploy.dialects.graph import GraphOp, constant_value, element_type, shape_
 from deeploy.dialects.graph_geometry import window_geometry
 from deeploy.dtypes import short_name
 from deeploy.kernels.base import Binding, Emitter, Kernel, ParamValue, params_of
+from deeploy.kernels.conv import conv_params as conv_window_params
 from deeploy.kernels.gemm import matmul_calls
 from deeploy.kernels.layout import broadcast_layout, broadcast_strides, numel
+from deeploy.kernels.pool import window_args
 from deeploy.kernels.shapes import buffer_shape
 from deeploy.tiling.problem import Axis, Operand, TileProblem
 from deeploy.tiling.rules import (
@@ -321,24 +323,6 @@ def _emit_qdq(symbol: str):
 # -- convolution -------------------------------------------------------------------------
 
 
-def _conv_geometry(op: GraphOp, weights: SSAValue) -> dict[str, ParamValue] | str:
-    x = shape_of(op.operands[0])
-    if len(x) not in (3, 4):
-        return f"only 1-D and 2-D convolutions are supported (input rank {len(x)})"
-    kernel = tuple(op.attr_value("kernel_shape") or shape_of(weights)[2:])  # type: ignore[arg-type]
-    geom = window_geometry(op, kernel)
-    lift = (1,) if len(x) == 3 else ()
-    zero = (0,) if len(x) == 3 else ()
-    return {
-        "kernel": lift + geom.kernel,
-        "strides": lift + geom.strides,
-        "dilations": lift + geom.dilations,
-        "pads_begin": zero + geom.pads_begin,
-        "pads_end": zero + geom.pads_end,
-        "group": int(op.attr_value("group", 1)),  # type: ignore[arg-type]
-    }
-
-
 def bind_qlinear_conv(op: GraphOp) -> Binding | str:
     if reason := _types(op, (0, 3), PRODUCT_TYPES) or _output(op, PRODUCT_TYPES):
         return reason
@@ -351,7 +335,7 @@ def bind_qlinear_conv(op: GraphOp) -> Binding | str:
     w_scale, w_zp = _per_channel(_const(op, 4), f), _per_channel(_const(op, 5), f)
     if None in (x_scale, y_scale, x_zp, y_zp) or w_scale is None or w_zp is None:
         return "scales and zero points must be constants (x, y per tensor; w per tensor or per output channel)"
-    params = _conv_geometry(op, op.operands[3])
+    params = conv_window_params(op, weights=3)
     if isinstance(params, str):
         return params
     ratio = x_scale * w_scale.astype(np.float64) / y_scale  # type: ignore[operator]
@@ -370,7 +354,7 @@ def bind_conv_integer(op: GraphOp) -> Binding | str:
     w_zp = np.zeros(f, np.int64) if op.operand_at(3) is None else _per_channel(_const(op, 3), f)
     if x_zp is None or w_zp is None:
         return "zero points must be constants (x per tensor, w per tensor or per output channel)"
-    params = _conv_geometry(op, op.operands[1])
+    params = conv_window_params(op)
     if isinstance(params, str):
         return params
     params.update(x_zp=x_zp, w_zp=_collapse(w_zp.astype(np.int64)))
@@ -690,38 +674,12 @@ def bind_qlinear_global_avgpool(op: GraphOp) -> Binding | str:
     return Binding("qlinear_global_avgpool", params, (0,))  # type: ignore[arg-type]
 
 
-def _window_args(e: Emitter, op: KernelOp) -> list[SSAValue]:
-    p = params_of(op)
-    x, y = op.ins[0], op.outs[0]
-    xs, ys = buffer_shape(x), buffer_shape(y)
-    h, w = (xs[2], xs[3]) if len(xs) == 4 else (1, xs[2])
-    oh, ow = (ys[2], ys[3]) if len(ys) == 4 else (1, ys[2])
-    return [
-        e.ptr(x, const=True),
-        e.ptr(y),
-        *map(
-            e.i32,
-            (
-                xs[0] * xs[1],
-                h,
-                w,
-                oh,
-                ow,
-                *p.ints("kernel"),
-                *p.ints("strides"),
-                *p.ints("dilations"),
-                *p.ints("pads_begin"),
-            ),
-        ),
-    ]
-
-
 def emit_qlinear_avgpool(e: Emitter, op: KernelOp) -> None:
     p = params_of(op)
     e.call(
         f"deeploy_qavgpool2d_{_bshort(op.ins[0])}",
         [
-            *_window_args(e, op),
+            *window_args(e, op),
             *map(e.i32, p.ints("pads_end")),
             e.i32(p.int("count_include_pad")),
             e.i32(p.int("x_zp")),
