@@ -2,7 +2,7 @@
 PYTHON ?= python3
 JOBS ?= auto
 
-.PHONY: test test-full lint filecheck pytest pytest-full format
+.PHONY: test test-full test-mcu lint filecheck pytest pytest-full format
 
 test: lint filecheck pytest
 
@@ -18,7 +18,12 @@ filecheck:
 	lit -v --order=smart tests/filecheck
 
 pytest:
-	$(PYTHON) -m pytest -n $(JOBS) -q -rxf -m "not slow"
+	$(PYTHON) -m pytest -n $(JOBS) -q -rxf -m "not slow and not mcu_full"
+
+# every shared network on cortex-m4 and rv32 under QEMU, and every single-buffered L2
+# budget of tiled-budgets.json on rv32 (needs the cross toolchains: see README)
+test-mcu:
+	$(PYTHON) -m pytest -n $(JOBS) -q -rxf -m mcu_full tests/e2e/test_mcu_targets.py
 
 pytest-full:
 	$(PYTHON) -m pytest -n $(JOBS) -q -rxf

@@ -29,7 +29,7 @@ from deeploy.pipeline import Pipeline, default_pipeline
 if TYPE_CHECKING:
     import onnx
 
-    from deeploy.targets.base import MemoryConfig
+    from deeploy.targets.base import MemoryConfig, Target
 
 RUNTIME_DIR = Path(__file__).resolve().parent / "runtime"  # a link to the top-level runtime/
 
@@ -118,6 +118,8 @@ def compile(
     memory: MemoryConfig | None = None,
     memory_map: bool = False,
     input_types: Mapping[str, str] | None = None,
+    l2: int | None = None,
+    profile_layers: bool = False,
 ) -> CompileResult:
     """Compile an ONNX model (path, bytes, stream or ModelProto) to C for `target`.
 
@@ -132,6 +134,11 @@ def compile(
 
     `input_types` ({"input_0": "int8", ...}) makes a network that stores integers in float
     tensors (Deeploy's convention) an integer network: see `assign-integer-types`.
+
+    `l2` is the main memory of a microcontroller target (cortex-m4 SRAM, rv32 L2) when the
+    network is not tiled (with `memory`, its `l2` says it); the network must fit in it.
+    `profile_layers` makes the run function print each layer's instruction count, on
+    targets whose programs can read an instruction counter (rv32).
     """
     from deeploy.frontend.onnx_import import import_onnx
     from deeploy.targets import get_target
@@ -139,11 +146,14 @@ def compile(
     start = time.perf_counter()
     with no_cyclic_gc():
         tgt = get_target(target)
+        main_memory = check_target_options(tgt, memory, l2, profile_layers)
         module = import_onnx(model, input_shapes=input_shapes, name=name)
         passes = (
             Pipeline(tuple(pipeline))
             if pipeline is not None
-            else default_pipeline(tgt.name, memory=memory, input_types=input_types)
+            else default_pipeline(
+                tgt.name, memory=memory, input_types=input_types, profile_layers=profile_layers
+            )
         )
         if separate_buffers:
             from dataclasses import replace
@@ -168,9 +178,66 @@ def compile(
 
         passes.apply(make_context(), module, observe)
         finish_report(report, memory)
+        if tgt.mcu is not None:
+            check_fits_mcu(report, tgt, main_memory)
         result = result_of(module, tgt.name, report, stages, planned)
     result.report["compile_seconds"] = round(time.perf_counter() - start, 4)
     return result
+
+
+def check_target_options(
+    target: Target, memory: MemoryConfig | None, l2: int | None, profile_layers: bool
+) -> int | None:
+    """The main memory size of a microcontroller target (None on the host), after
+    rejecting options the target cannot honour."""
+    from deeploy.errors import OptionError
+
+    if memory is not None and not target.has_l1:
+        raise OptionError(
+            f"--l1: target {target.name} has no L1 scratchpad to tile into "
+            "(targets with one: generic, rv32)"
+        )
+    if profile_layers and target.counter != "program":
+        raise OptionError(
+            f"--profile-layers: target {target.name} has no instruction counter its programs "
+            "can read (use rv32)"
+        )
+    if target.mcu is None:
+        if l2 is not None:
+            raise OptionError(
+                "--l2: only for a memory hierarchy (--l1) or a microcontroller target"
+            )
+        return None
+    if memory is not None and l2 is not None and l2 != memory.l2:
+        raise OptionError(f"l2={l2} disagrees with the memory hierarchy's l2={memory.l2}")
+    size = memory.l2 if memory is not None else (l2 or target.mcu.ram_default)
+    if size <= 0:
+        raise OptionError(f"--l2 must be a positive number of bytes, got {size}")
+    if size > target.mcu.ram_limit:
+        raise OptionError(
+            f"--l2 {size:,}: the emulated {target.name} board has {target.mcu.ram_limit:,} B of RAM"
+        )
+    return size
+
+
+def check_fits_mcu(report: dict[str, Any], target: Target, ram: int | None) -> None:
+    """An untiled network's arena, I/O buffers and stack must fit the RAM; the linker
+    checks again, with the code and data of the whole program."""
+    from deeploy.errors import BudgetError
+
+    assert target.mcu is not None and ram is not None
+    report.setdefault("levels", {"L2": ram})
+    if "tiling" in report:
+        return  # lower-to-c has placed L2's arena and weights against --l2
+    arena = sum(report["memory"].values())
+    need = arena + report["io_bytes"] + target.mcu.stack_bytes
+    if need > ram:
+        raise BudgetError(
+            f"{report['network']} does not fit {target.name}: RAM needs {need:,} B "
+            f"(arena {arena:,}, I/O buffers {report['io_bytes']:,}, stack "
+            f"{target.mcu.stack_bytes:,}) but has {ram:,} B, short by {need - ram:,}; "
+            "give more with --l2"
+        )
 
 
 def initial_report(module: ModuleOp, target: str) -> dict[str, Any]:

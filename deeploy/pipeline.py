@@ -106,10 +106,12 @@ def default_pipeline(
     network: str = "",
     memory: MemoryConfig | None = None,
     input_types: Mapping[str, str] | None = None,
+    profile_layers: bool = False,
 ) -> Pipeline:
     """The passes `deeploy compile` runs for a target, in order; with a memory hierarchy,
     layers are tiled into L1 (tile-layers) and the C works through the DMA layer; with
-    `input_types`, the network's float tensors holding integers become integer tensors."""
+    `input_types`, the network's float tensors holding integers become integer tensors;
+    with `profile_layers`, the C prints each layer's instruction count."""
     from xdsl.transforms.dead_code_elimination import DeadCodeElimination
 
     from deeploy.passes.assign_integer_types import AssignIntegerTypesPass
@@ -133,7 +135,7 @@ def default_pipeline(
     t = get_target(target)
     home = memory.home if memory is not None else t.home_level
     tiling: tuple[ModulePass, ...] = ()
-    lowering = LowerToCPass(target=t.name, network=network)
+    lowering = LowerToCPass(target=t.name, network=network, profile_layers=profile_layers)
     verify = VerifyMemoryPlanPass(target=t.name)
     if memory is not None:
         # L2/L3 also hold the weights: lower-to-c checks them, with a user-facing error
@@ -146,6 +148,7 @@ def default_pipeline(
             l2=memory.l2,
             l3=memory.l3,
             home=memory.home,
+            profile_layers=profile_layers,
         )
     typing: tuple[ModulePass, ...] = ()
     if input_types:

@@ -13,7 +13,7 @@ from deeploy.dialects import buffer, graph
 
 def macs(op: graph.GraphOp) -> int:
     """Multiply-accumulates of one op (0 for ops without a MAC structure)."""
-    kind = op.SIGNATURE.op_type
+    kind = op.SIGNATURE.op_type.removeprefix("Requantized")  # fuse-requant's ops
     if kind in ("Conv", "ConvInteger", "QLinearConv"):
         x = graph.shape_of(op.operands[0])
         w = graph.shape_of(op.operands[1 if kind != "QLinearConv" else 3])

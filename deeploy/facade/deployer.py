@@ -35,6 +35,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -55,6 +56,7 @@ from deeploy.facade.errors import (
 from deeploy.facade.memory import DeploymentPlatform, target_name
 from deeploy.facade.session import Session
 from deeploy.facade.verbosity import NO_VERBOSITY, CodeGenVerbosity
+from deeploy.targets import get_target
 
 if TYPE_CHECKING:
     from xdsl.dialects.builtin import ModuleOp
@@ -280,7 +282,8 @@ class NetworkDeployer:
 
     def codeTransform(self, verbose: CodeGenVerbosity = NO_VERBOSITY) -> None:
         """Place every buffer and write the C (plan-memory, verify-memory-plan,
-        lower-to-c). `verbose`'s profiling options have no effect (a warning says so)."""
+        lower-to-c). `verbose`'s untiled/tiling profiling make the C print each layer's
+        instruction count on targets that can count (rv32); elsewhere a warning says so."""
         s = self._session
         if not s.bound:
             raise StageOrderError(NOT_BOUND_FOR_TRANSFORM)
@@ -288,8 +291,15 @@ class NetworkDeployer:
             return
         if s.memory is not None and not s.tiled:
             raise StageOrderError(NOT_TILED_FOR_TRANSFORM)
-        verbose.warn_unused()
-        s.run(s.transform_passes())
+        passes = s.transform_passes()
+        honoured: tuple[str, ...] = ()
+        if verbose.profiles_layers() and get_target(s.target).counter == "program":
+            honoured = ("untiledProfiling", "tilingProfiling")
+            passes = tuple(
+                replace(p, profile_layers=True) if p.name == "lower-to-c" else p for p in passes
+            )
+        verbose.warn_unused(s.target, honoured)
+        s.run(passes)
         s.finish_report()
         s.transformed = True
 

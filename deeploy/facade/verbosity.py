@@ -1,7 +1,9 @@
 """`CodeGenVerbosity`: Deeploy's switch for profiling variants of the generated code.
 
-Our C has no profiling variants, so the options are accepted (scripts written for Deeploy
-pass them) and a warning says they had no effect rather than silently dropping them.
+Untiled and tiling profiling become lower-to-c's per-layer instruction counts on targets
+whose programs can read a counter (rv32). Elsewhere, and for microbenchmark profiling, the
+options are accepted (scripts written for Deeploy pass them) and a warning says they had
+no effect rather than silently dropping them.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from dataclasses import dataclass, fields
 
 @dataclass(frozen=True)
 class CodeGenVerbosity:
-    """Deeploy's profiling options; all are accepted, none changes our C (see `warn_unused`)."""
+    """Deeploy's profiling options. Untiled and tiling profiling make the C print each
+    layer's instruction count on targets that can count (rv32); the rest is accepted and
+    warned about (see `warn_unused`)."""
 
     tilingProfiling: bool | None = False
     untiledProfiling: bool | None = None
@@ -22,12 +26,18 @@ class CodeGenVerbosity:
         """The options set to a true value."""
         return [f.name for f in fields(self) if getattr(self, f.name)]
 
-    def warn_unused(self) -> None:
-        requested = self.requested()
+    def profiles_layers(self) -> bool:
+        """Untiled or tiling profiling: print each layer's instruction count (lower-to-c's
+        profile_layers), on targets whose programs read a counter."""
+        return bool(self.untiledProfiling or self.tilingProfiling)
+
+    def warn_unused(self, target: str, honoured: tuple[str, ...] = ()) -> None:
+        requested = [n for n in self.requested() if n not in honoured]
         if requested:
             warnings.warn(
-                f"CodeGenVerbosity({', '.join(f'{n}=True' for n in requested)}): the generated C "
-                "has no profiling variants; use `deeploy run --count-instructions` to measure",
+                f"CodeGenVerbosity({', '.join(f'{n}=True' for n in requested)}): no effect on "
+                f"target {target} (layer profiling needs a target with a readable instruction "
+                "counter: rv32); use `deeploy run --count-instructions` to measure",
                 stacklevel=3,
             )
 

@@ -9,6 +9,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     from deeploy.api import CompileResult
+    from deeploy.targets.base import McuLayout
 
 TEMPLATES = Path(__file__).resolve().parent
 
@@ -61,9 +62,12 @@ def test_main(
     inputs: list[np.ndarray],
     outputs: list[tuple[np.dtype, int]],
     tiled: bool = False,
+    counter: str = "",
 ) -> str:
     """The harness source: inputs embedded as arrays, outputs printed as hex words (and,
-    for a tiled network, the DMA layer's counters of one inference)."""
+    for a tiled network, the DMA layer's counters of one inference). `counter` "program"
+    or "plugin" brackets the inference with deeploy/counter.h's start/stop; "program"
+    also prints the count."""
     from deeploy.dtypes import c_type, element_type_of
 
     return (
@@ -72,6 +76,7 @@ def test_main(
         .render(
             network=network,
             tiled=tiled,
+            counter=counter,
             inputs=[
                 {
                     "ctype": c_type(element_type_of(a.dtype)),
@@ -88,5 +93,29 @@ def test_main(
                 }
                 for dtype, count in outputs
             ],
+        )
+    )
+
+
+def linker_script(network: str, target: str, layout: McuLayout, levels: dict[str, int]) -> str:
+    """The linker script of a microcontroller build: RAM of `levels["L2"]` bytes, and the
+    L1/L3 arrays (sections .l1/.l3) in regions of exactly their levels' sizes."""
+    scratchpads = [
+        {"region": level.lower(), "origin": origin, "bytes": levels[level]}
+        for level, origin in (("L1", layout.l1_origin), ("L3", layout.l3_origin))
+        if level in levels and origin is not None
+    ]
+    return (
+        _env()
+        .get_template("link.ld.j2")
+        .render(
+            network=network,
+            target=target,
+            flash_origin=layout.flash_origin,
+            flash_bytes=layout.flash_bytes,
+            ram_origin=layout.ram_origin,
+            ram_bytes=levels["L2"],
+            stack_bytes=layout.stack_bytes,
+            scratchpads=scratchpads,
         )
     )

@@ -43,6 +43,25 @@ class RunOutcome:
     run_seconds: float
     stdout: str
     dma: dict[str, int] | None = None  # transfers and bytes of one inference (tiled networks)
+    instructions: int | None = None  # of one inference, where the target counts them itself
+
+
+def parse_instructions(stdout: str) -> int | None:
+    for line in stdout.splitlines():
+        if line.startswith("DEEPLOY_INSTRUCTIONS "):
+            return int(line.split()[1])
+    return None
+
+
+def parse_layers(stdout: str) -> list[dict[str, Any]]:
+    """Per-layer instruction counts printed by a profiling build (DEEPLOY_LAYER lines)."""
+    layers = []
+    for line in stdout.splitlines():
+        if line.startswith("DEEPLOY_LAYER "):
+            _, index, rest = line.split(maxsplit=2)
+            name, count = rest.rsplit(maxsplit=1)
+            layers.append({"index": int(index), "name": name, "instructions": int(count)})
+    return layers
 
 
 def parse_dma(stdout: str) -> dict[str, int] | None:
@@ -86,21 +105,63 @@ def build(
         for o in result.report["outputs"]
     ]
     tiled = "tiling" in result.report
+    target = get_target(result.target)
+    counter = "" if target.counter == "callgrind" else target.counter
     (work_dir / "test_main.c").write_text(
-        test_main(result.network, list(inputs), outputs, tiled=tiled)
+        test_main(result.network, list(inputs), outputs, tiled=tiled, counter=counter)
     )
     rt = runtime_dir()
     sources = [
         work_dir / result.source,
         work_dir / "test_main.c",
         *(rt / s for s in result.runtime_sources),
+        *(rt / s for s in target.harness_sources if s not in result.runtime_sources),
     ]
     binary = work_dir / f"{result.network}.elf"
-    toolchain = get_target(result.target).toolchain
-    proc = toolchain.compile_and_link(sources, [work_dir, rt / "include"], binary, extra_cflags)
+    flags = list(extra_cflags)
+    if target.mcu is not None:
+        from deeploy.harness.build_files import linker_script
+
+        script = work_dir / f"{result.network}.ld"
+        script.write_text(
+            linker_script(result.network, target.name, target.mcu, result.report["levels"])
+        )
+        flags.append(f"-T{script}")
+    proc = target.toolchain.compile_and_link(sources, [work_dir, rt / "include"], binary, flags)
     if proc.returncode != 0:
+        overflow = linker_overflow(proc.stderr, result)
+        if overflow is not None:
+            raise overflow
         raise BuildError(f"building {result.network} failed:\n{proc.stderr.strip()}")
     return binary
+
+
+_REGIONS = {
+    "ram": ("RAM (the L2 level: arena, I/O buffers, stack)", "--l2"),
+    "flash": ("flash (code, weights, the test inputs)", None),
+    "l1": ("L1", "--l1"),
+    "l3": ("L3", "--l3"),
+}
+
+
+def linker_overflow(stderr: str, result: CompileResult) -> DeeployError | None:
+    """A user-facing error for a program the linker found too large for a memory."""
+    import re
+
+    from deeploy.errors import BudgetError
+
+    found = re.findall(r"region `(\w+)' overflowed by (\d+) bytes", stderr)
+    if not found:
+        return None
+    parts = []
+    levels = result.report.get("levels", {})
+    for region, short in dict(found).items():
+        what, option = _REGIONS.get(region, (region, None))
+        size = levels.get(region.upper()) if region != "ram" else levels.get("L2")
+        has = f" of {size:,} B" if size else ""
+        more = f"; give more with {option}" if option else ""
+        parts.append(f"{what}{has} is short by {int(short):,} bytes{more}")
+    return BudgetError(f"{result.network} does not fit {result.target}: " + "; ".join(parts))
 
 
 def parse_outputs(stdout: str, specs: list[dict[str, Any]]) -> list[np.ndarray]:
@@ -148,7 +209,15 @@ def build_and_run(
             f"{binary.name} exited with code {run.returncode}:\n{(run.stderr or run.stdout)[-2000:]}"
         )
     outputs = parse_outputs(run.stdout, result.report["outputs"])
-    return RunOutcome(outputs, binary, t1 - t0, t2 - t1, run.stdout, parse_dma(run.stdout))
+    return RunOutcome(
+        outputs,
+        binary,
+        t1 - t0,
+        t2 - t1,
+        run.stdout,
+        parse_dma(run.stdout),
+        parse_instructions(run.stdout),
+    )
 
 
 def compare(

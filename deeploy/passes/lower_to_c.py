@@ -327,6 +327,8 @@ class LowerToCPass(ModulePass):
     l2: int = 0
     l3: int = 0
     home: str = "L2"
+    # Print each layer's instruction count (deeploy/counter.h; targets with a counter).
+    profile_layers: bool = False
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         from deeploy.targets import get_target
@@ -348,6 +350,7 @@ class LowerToCPass(ModulePass):
             self.target,
             self.separate_buffers,
             hierarchy,
+            self.profile_layers,
         )
         files = lowering.run(fn, arenas)
         for inner in list(op.ops):
@@ -366,13 +369,16 @@ class _Lowering:
         target_name: str,
         separate_buffers: bool,
         hierarchy: Hierarchy | None = None,
+        profile_layers: bool = False,
     ) -> None:
+        self.profile_layers = profile_layers
         self.separate_buffers = separate_buffers and hierarchy is None
         self.prefix = prefix
         self.library = library
         self.alignment = alignment
         self.target_name = target_name
         self.hierarchy = hierarchy
+        self.level_bytes: dict[str, int] = {}
 
     def run(self, fn: func.FuncOp, arenas: dict[str, int]) -> list[cemit.FileOp]:
         inputs, outputs, onnx_names = _io_names(fn)
@@ -414,7 +420,11 @@ class _Lowering:
             if kernel.header not in headers:
                 headers.append(kernel.header)
 
+        layer_index = 0
         for inner in fn.body.block.ops:
+            profiled = self.profile_layers and isinstance(inner, buffer.KernelOp | tiled.LayerOp)
+            if profiled:
+                emitter.call("deeploy_profile_begin", [])
             if isinstance(inner, buffer.KernelOp):
                 kernel = (
                     self.library.get(inner.kernel_name)
@@ -449,6 +459,16 @@ class _Lowering:
                 use(inner.kernel_name)
             elif isinstance(inner, buffer.CopyOp):
                 self._copy(emitter, inner)
+            if profiled:
+                assert isinstance(inner, buffer.KernelOp | tiled.LayerOp)
+                emitter.call(
+                    "deeploy_profile_end",
+                    [
+                        emitter.i32(layer_index),
+                        emitter.insert(cemit.StringOp(c_name(inner.node_name, 60))),
+                    ],
+                )
+                layer_index += 1
 
         if h is not None:
             self._io_regions(emitter, [args[i] for i in order], "remove")
@@ -457,6 +477,9 @@ class _Lowering:
         for param in run_fn.body.block.args:
             if param.first_use is None and first is not None:
                 run_fn.body.block.insert_op_before(cemit.DiscardOp(param), first)
+        if h is not None:
+            assert tiled_layers is not None
+            self.level_bytes = self._level_sizes(emitter, arenas, tiled_layers.staging_bytes)
         init_fn = self._init_function(emitter)
 
         header = self._header(args, inputs, outputs, onnx_names, arenas, param_types, param_names)
@@ -469,6 +492,8 @@ class _Lowering:
         ]
         if h is not None:
             source_ops += [cemit.IncludeOp("deeploy/dma.h"), cemit.IncludeOp("deeploy/tiled.h")]
+        if self.profile_layers:
+            source_ops.append(cemit.IncludeOp("deeploy/counter.h"))
         if emitter.uses_math:
             source_ops.append(cemit.IncludeOp("math.h", system=True))
         if emitter.uses_string:
@@ -476,8 +501,7 @@ class _Lowering:
         source_ops.extend(emitter.weight_ops)
         source_ops.extend(emitter.buffer_ops)
         if h is not None:
-            assert tiled_layers is not None
-            source_ops.extend(self._level_arrays(emitter, arenas, tiled_layers.staging_bytes))
+            source_ops.extend(self._level_arrays(emitter))
         else:
             for level in sorted(arenas):
                 if arenas[level] > 0 and not self.separate_buffers:
@@ -503,6 +527,11 @@ class _Lowering:
         if h is not None:
             shared += ["include/deeploy/dma.h", "include/deeploy/tiled.h"]
             sources += ["platform/dma.c", "platform/tiled.c"]
+        if self.profile_layers:
+            from deeploy.targets import get_target
+
+            shared.append("include/deeploy/counter.h")
+            sources += list(get_target(self.target_name).harness_sources)
         runtime_files = [*shared, *(f"include/{h}" for h in sorted(headers)), *sources]
         source.attributes["runtime_files"] = ArrayAttr([StringAttr(s) for s in runtime_files])
         return [header, source]
@@ -519,12 +548,14 @@ class _Lowering:
         staging = emitter.arena_symbol("L2") if h.home == "L3" else None
         return TiledLayerEmitter(emitter, self.library, emitter.arena_symbol("L1"), staging)
 
-    def _level_arrays(
+    def _level_sizes(
         self, emitter: CallEmitter, arenas: dict[str, int], staging_bytes: int
-    ) -> list[cemit.GlobalOp]:
-        """One array per level, exactly its size; the home level must hold the arena and
-        the weights, L2 the staging buffers when the home is L3."""
+    ) -> dict[str, int]:
+        """The bytes of each level's array: exactly the level's size, emulating it, or on a
+        microcontroller, whose linker bounds RAM, what L2 needs. The home level must hold
+        the arena and the weights, L2 the staging buffers when the home is L3."""
         from deeploy.errors import BudgetError
+        from deeploy.targets import get_target
 
         h = self.hierarchy
         assert h is not None
@@ -544,9 +575,27 @@ class _Lowering:
                     f"{level} holds {h.size(level)} bytes but the network needs {need[level]} "
                     f"there ({detail}); give more with --{level.lower()}"
                 )
+        sizes = {level: h.size(level) for level in h.levels}
+        if get_target(self.target_name).mcu is not None:
+            sizes["L2"] = max(16, -(-need["L2"] // 16) * 16)
+        return sizes
+
+    def _level_arrays(self, emitter: CallEmitter) -> list[cemit.GlobalOp]:
+        """One array per level; on a microcontroller L1 and L3 go to their own linker
+        sections (.l1, .l3), whose regions have exactly the levels' sizes."""
+        from deeploy.targets import get_target
+
+        h = self.hierarchy
+        assert h is not None
+        mcu = get_target(self.target_name).mcu is not None
         return [
             cemit.GlobalOp(
-                emitter.arena_symbol(level), U8, h.size(level), static=True, alignment=16
+                emitter.arena_symbol(level),
+                U8,
+                self.level_bytes[level],
+                static=True,
+                alignment=16,
+                section=f".{level.lower()}" if mcu and level != "L2" else None,
             )
             for level in h.levels
         ]
@@ -598,7 +647,7 @@ class _Lowering:
                         emitter.insert(
                             cemit.SymbolOp(emitter.arena_symbol(level), cemit.PointerType(U8))
                         ),
-                        emitter.insert(cemit.LiteralOp(IntegerAttr(h.size(level), i32))),
+                        emitter.insert(cemit.LiteralOp(IntegerAttr(self.level_bytes[level], i32))),
                     ],
                 )
             if emitter.weight_copies:

@@ -9,6 +9,8 @@ from deeploy.targets.base import Target
 
 _TARGETS = {
     "generic": "deeploy.targets.generic",
+    "cortex-m4": "deeploy.targets.cortex_m4",
+    "rv32": "deeploy.targets.rv32",
 }
 
 

@@ -106,6 +106,17 @@ class Target:
     toolchain: Toolchain
     run: Callable[[Path, float], RunResult] = run_native
     defines: tuple[str, ...] = field(default_factory=tuple)
+    # Whether layers may be tiled into an L1 scratchpad (--l1).
+    has_l1: bool = True
+    # A microcontroller: its main memory (L2/SRAM) has this default size and its linker
+    # script, not an emulating array, bounds every level (see deeploy.targets.mcu).
+    mcu: McuLayout | None = None
+    # How one inference's instructions are counted: "callgrind" on the host, "program"
+    # when the harness reads a hardware counter and prints it, "plugin" when the emulator
+    # counts between marker functions (deeploy.targets.qemu).
+    counter: str = "callgrind"
+    # Platform sources the harness needs (the counter), relative to runtime/.
+    harness_sources: tuple[str, ...] = ()
 
     def level(self, name: str) -> MemoryLevel:
         for level in self.levels:
@@ -115,3 +126,19 @@ class Target:
 
     def kernels(self) -> KernelLibrary:
         return self.library()
+
+
+@dataclass(frozen=True)
+class McuLayout:
+    """Where a microcontroller's memories are: code and constants in flash, the rest of
+    the program in RAM (the L2 level: arena, I/O buffers, stack), and, for cores with a
+    scratchpad, L1 (and an L3 stand-in) as their own linker regions."""
+
+    flash_origin: int
+    flash_bytes: int
+    ram_origin: int
+    ram_default: int  # bytes of RAM unless --l2 says otherwise
+    ram_limit: int  # what the emulated board has at ram_origin
+    stack_bytes: int
+    l1_origin: int | None = None
+    l3_origin: int | None = None

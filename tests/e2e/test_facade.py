@@ -338,13 +338,50 @@ def test_compiler_errors_pass_through_unchanged() -> None:
         _tiled(l1=100).generateFunction()
 
 
-def test_profiling_options_warn_that_they_do_nothing() -> None:
+def test_profiling_options_warn_on_a_target_without_a_counter() -> None:
     from deeploy.facade import CodeGenVerbosity
 
     deployer = _tiled()
-    with pytest.warns(UserWarning, match="no profiling variants"):
-        deployer.generateFunction(CodeGenVerbosity(tilingProfiling=True))
+    with pytest.warns(UserWarning, match="no effect on target generic"):
+        code = deployer.generateFunction(CodeGenVerbosity(tilingProfiling=True))
     assert deployer.transformed
+    assert "deeploy_profile" not in code
+
+
+def test_tiling_profiling_on_rv32_prints_layer_counts(tmp_path: Path) -> None:
+    """Deeploy's tilingProfiling, on a target that can count: each layer's instructions."""
+    import shutil
+    import warnings
+
+    if (
+        shutil.which("riscv64-unknown-elf-gcc") is None
+        or shutil.which("qemu-system-riscv32") is None
+    ):
+        pytest.skip("the rv32 toolchain or QEMU is not installed")
+    import deeploy.facade as facade
+    from deeploy.facade import CodeGenVerbosity, MemoryPlatform
+    from deeploy.harness.runner import build_and_run, fit_inputs, load_npz, parse_layers
+
+    platform = _platform(8000)
+    platform = MemoryPlatform(
+        platform.memoryHierarchy, platform.defaultTargetMemoryLevel, target="rv32"
+    )
+    deployer = facade.TilerDeployerWrapper(
+        facade.MemoryDeployerWrapper(
+            facade.NetworkDeployer(
+                TINY / "network.onnx", platform, name="net", deeployStateDir=str(tmp_path / "state")
+            )
+        )
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # honoured, so no warning
+        deployer.generateFunction(CodeGenVerbosity(tilingProfiling=True))
+    result = deployer.result
+    inputs = fit_inputs(load_npz(TINY / "inputs.npz"), result.report["inputs"], "inputs.npz")
+    outcome = build_and_run(result, inputs, tmp_path, timeout=300)
+    layers = parse_layers(outcome.stdout)
+    assert len(layers) == sum(result.report["kernels"].values())
+    assert all(layer["instructions"] > 0 for layer in layers)
 
 
 # -- figures -----------------------------------------------------------------------------

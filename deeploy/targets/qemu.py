@@ -1,0 +1,192 @@
+"""Running cross-compiled programs under QEMU, and counting their instructions.
+
+Programs talk through semihosting: printf reaches our stdout and `main`'s return value
+becomes QEMU's exit code. `-icount shift=0` makes execution deterministic (one virtual
+nanosecond per instruction), so an rv32 program reading `minstret` gets exact,
+repeatable counts. Cortex-M has no counter under QEMU: there a TCG plugin
+(runtime/platform/qemu/insn_window.c) counts the instructions between the harness's
+marker functions; it is built on first use against QEMU's plugin header (see
+`plugin_header`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from deeploy.errors import DeeployError
+from deeploy.targets.base import RunResult
+
+PACKAGES = {
+    "arm-none-eabi-gcc": "gcc-arm-none-eabi picolibc-arm-none-eabi",
+    "riscv64-unknown-elf-gcc": "gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf",
+    "qemu-system-arm": "qemu-system-arm",
+    "qemu-system-riscv32": "qemu-system-misc",
+}
+PLUGIN_SOURCE = "platform/qemu/insn_window.c"
+CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "deeploy" / "qemu"
+
+
+def require(tool: str) -> str:
+    """The path of a cross tool, or a user-facing error saying which package brings it."""
+    path = shutil.which(tool)
+    if path is None:
+        package = PACKAGES.get(tool, tool)
+        raise DeeployError(f"{tool} is not installed (Debian/Ubuntu: apt-get install {package})")
+    return path
+
+
+def missing_tools(tools: Sequence[str]) -> list[str]:
+    return [t for t in tools if shutil.which(t) is None]
+
+
+def _semihosting_args() -> list[str]:
+    return [
+        "-display",
+        "none",
+        "-serial",
+        "none",
+        "-monitor",
+        "none",
+        "-chardev",
+        "stdio,id=deeploy_out",
+        "-semihosting-config",
+        "enable=on,target=native,chardev=deeploy_out",
+        "-icount",
+        "shift=0",
+    ]
+
+
+def run_qemu(command: Sequence[str], timeout: float) -> RunResult:
+    """Run with stdin closed and a timeout: a wrong CPU/ISA pair hangs rather than fails."""
+    try:
+        proc = subprocess.run(
+            list(command),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as err:
+        out = err.stdout.decode() if isinstance(err.stdout, bytes) else (err.stdout or "")
+        return RunResult(-1, out, "", timed_out=True)
+    return RunResult(proc.returncode, proc.stdout, proc.stderr)
+
+
+def run_rv32(binary: Path, timeout: float) -> RunResult:
+    qemu = require("qemu-system-riscv32")
+    return run_qemu(
+        [
+            qemu,
+            "-M",
+            "virt",
+            "-bios",
+            "none",
+            "-m",
+            "256M",
+            *_semihosting_args(),
+            "-kernel",
+            str(binary),
+        ],
+        timeout,
+    )
+
+
+def run_cortex_m4(binary: Path, timeout: float) -> RunResult:
+    """Run on the mps2-an386 board (a Cortex-M4F); with the counting plugin available, the
+    instructions between the harness's markers are appended to stdout as
+    `DEEPLOY_INSTRUCTIONS n`, as a program with its own counter prints them."""
+    qemu = require("qemu-system-arm")
+    command = [qemu, "-M", "mps2-an386", *_semihosting_args(), "-kernel", str(binary)]
+    plugin = insn_window_plugin()
+    count_file = binary.with_suffix(".instructions")
+    if plugin is not None:
+        start, stop = symbol_addresses(binary, ("deeploy_count_start", "deeploy_count_stop"))
+        count_file.unlink(missing_ok=True)
+        command[1:1] = ["-plugin", f"{plugin},start={start:#x},stop={stop:#x},out={count_file}"]
+    result = run_qemu(command, timeout)
+    if plugin is not None and count_file.exists() and result.returncode == 0:
+        count = count_file.read_text().strip()
+        stdout = result.stdout.replace(
+            "DEEPLOY_DONE", f"DEEPLOY_INSTRUCTIONS {count}\nDEEPLOY_DONE"
+        )
+        return RunResult(result.returncode, stdout, result.stderr, result.timed_out)
+    return result
+
+
+def symbol_addresses(binary: Path, names: Sequence[str]) -> list[int]:
+    nm = require("arm-none-eabi-nm")
+    proc = subprocess.run([nm, str(binary)], capture_output=True, text=True, check=True)
+    table = {}
+    for line in proc.stdout.splitlines():
+        parts = line.split()
+        if len(parts) == 3:
+            table[parts[2]] = int(parts[0], 16)
+    missing = [n for n in names if n not in table]
+    if missing:
+        raise DeeployError(f"{binary.name} has no symbol {', '.join(missing)}")
+    return [table[n] for n in names]
+
+
+# -- the counting plugin -------------------------------------------------------------------
+
+
+def plugin_header() -> Path | None:
+    """QEMU's qemu-plugin.h: $QEMU_PLUGIN_INCLUDE, the system's, or the one fetched into
+    the cache by runtime/platform/qemu/fetch-plugin-header.sh (Debian ships no header
+    package, so it comes from QEMU's source package)."""
+    candidates = [
+        Path(os.environ["QEMU_PLUGIN_INCLUDE"]) if "QEMU_PLUGIN_INCLUDE" in os.environ else None,
+        Path("/usr/include/qemu"),
+        CACHE / "include",
+    ]
+    for folder in candidates:
+        if folder is not None and (folder / "qemu-plugin.h").exists():
+            return folder / "qemu-plugin.h"
+    return None
+
+
+def insn_window_plugin() -> Path | None:
+    """The built plugin (cached by the hash of its source and header), or None when QEMU's
+    plugin header is not available."""
+    from deeploy.api import runtime_dir
+
+    header = plugin_header()
+    if header is None:
+        return None
+    source = runtime_dir() / PLUGIN_SOURCE
+    digest = hashlib.sha256(source.read_bytes() + header.read_bytes()).hexdigest()[:16]
+    plugin = CACHE / f"insn_window-{digest}.so"
+    if plugin.exists():
+        return plugin
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
+        built = Path(tmp) / plugin.name
+        proc = subprocess.run(
+            [
+                os.environ.get("CC", "cc"),
+                "-std=c99",
+                "-O2",
+                "-Wall",
+                "-Wextra",
+                "-shared",
+                "-fPIC",
+                f"-I{header.parent}",
+                str(source),
+                "-o",
+                str(built),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if proc.returncode != 0:
+            raise DeeployError(f"building the QEMU counting plugin failed:\n{proc.stderr.strip()}")
+        built.replace(plugin)  # atomic: parallel builds may race here
+    return plugin
