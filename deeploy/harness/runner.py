@@ -118,6 +118,9 @@ def build(
         *(rt / s for s in target.harness_sources if s not in result.runtime_sources),
     ]
     binary = work_dir / f"{result.network}.elf"
+    from deeploy.targets.qemu import require
+
+    require(target.toolchain.cc)  # a missing cross compiler is the user's to install
     flags = list(extra_cflags)
     if target.mcu is not None:
         from deeploy.harness.build_files import linker_script

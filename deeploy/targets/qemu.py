@@ -23,6 +23,7 @@ from deeploy.errors import DeeployError
 from deeploy.targets.base import RunResult
 
 PACKAGES = {
+    "cc": "build-essential",
     "arm-none-eabi-gcc": "gcc-arm-none-eabi picolibc-arm-none-eabi",
     "riscv64-unknown-elf-gcc": "gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf",
     "qemu-system-arm": "qemu-system-arm",

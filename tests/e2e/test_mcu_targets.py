@@ -334,3 +334,15 @@ def test_every_shared_network(target: str, test: str, tmp_path: Path) -> None:
 @pytest.mark.parametrize(("test", "l1"), _all_tiled())
 def test_every_tiled_budget_on_rv32(test: str, l1: int, tmp_path: Path) -> None:
     _shared_case("rv32", test, l1, tmp_path)
+
+
+def test_missing_cross_compiler_is_named(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    from deeploy.tools.cli import EXIT_REJECTED, main
+
+    monkeypatch.setenv("PATH", "/nonexistent")
+    code = main(["run", str(PROJECT / "examples" / "tiny_cnn"), "--target", "cortex-m4"])
+    err = capsys.readouterr().err
+    assert code == EXIT_REJECTED
+    assert "arm-none-eabi-gcc is not installed" in err and "gcc-arm-none-eabi" in err
