@@ -59,13 +59,23 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
     memory.add_argument("--l1", type=_bytes, metavar="BYTES", help="L1 scratchpad size")
     memory.add_argument(
-        "--l2", type=_bytes, metavar="BYTES", help="L2 size (default: 1,024,000 as in Deeploy)"
+        "--l2",
+        type=_bytes,
+        metavar="BYTES",
+        help="L2 (main memory) size (default: 1,024,000 as in Deeploy; on cortex-m4 the "
+        "SRAM, 256 KiB); on a microcontroller target also without --l1",
     )
     memory.add_argument("--l3", type=_bytes, metavar="BYTES", help="L3 size (default: 8 MiB)")
     memory.add_argument(
         "--home",
         choices=("L2", "L3"),
         help="where tensors and weights live (default: L2; L3 stages tiles through L2)",
+    )
+    parser.add_argument(
+        "--profile-layers",
+        action="store_true",
+        help="make the generated code print each layer's instruction count (targets whose "
+        "programs can read a counter: rv32); `run` reports them",
     )
     memory.add_argument(
         "--double-buffer",
@@ -102,6 +112,8 @@ def memory_config(args: argparse.Namespace) -> Any:
         if value is not None
     ]
     if args.l1 is None:
+        if getattr(args, "target", "generic") != "generic" and extras == ["--l2"]:
+            return None  # a microcontroller's main memory: see main_memory()
         if extras:
             raise OptionError(f"{', '.join(extras)}: only for a memory hierarchy; give --l1 too")
         return None
@@ -110,6 +122,16 @@ def memory_config(args: argparse.Namespace) -> Any:
         if getattr(args, key) is not None:
             config[key] = getattr(args, key)
     return MemoryConfig(**config)
+
+
+def target_options(args: argparse.Namespace) -> dict[str, Any]:
+    """deeploy.compile's memory options: the hierarchy, or a microcontroller's main memory."""
+    memory = memory_config(args)
+    return {
+        "memory": memory,
+        "l2": args.l2 if memory is None else None,
+        "profile_layers": args.profile_layers,
+    }
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -201,7 +223,7 @@ def cmd_compile(args: argparse.Namespace) -> int:
         input_shapes=parse_input_shapes(args.input_shape),
         input_types=_input_types(args),
         keep_stages=bool(args.dump_ir),
-        memory=memory_config(args),
+        **target_options(args),
         memory_map=bool(args.memory_map or args.memory_plot),
     )
     _note_promotions(result.report)
@@ -303,7 +325,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         target=args.target,
         name=args.name,
         input_shapes=shapes,
-        memory=memory_config(args),
+        **target_options(args),
     )
     _note_promotions(result.report)
     specs = result.report["inputs"]
@@ -326,8 +348,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"building and running in {work} ...", flush=True)
         outcome = runner.build_and_run(result, inputs, work, extra_cflags=args.cflags.split())
         comparison = runner.compare(outcome.outputs, expected, args.atol, args.rtol)
-        instructions = None
-        if args.count_instructions:
+        instructions = outcome.instructions  # counted by the target itself (rv32, cortex-m4)
+        if args.count_instructions and instructions is None:
             from deeploy.harness.callgrind import instructions_of
 
             print("counting instructions with callgrind ...", flush=True)
@@ -343,8 +365,20 @@ def cmd_run(args: argparse.Namespace) -> int:
         macs = result.report["macs"]
         per_mac = f" ({instructions / macs:.2f} per MAC)" if macs else ""
         print(f"one inference: {instructions:,} instructions{per_mac}")
+    elif result.target == "cortex-m4":
+        print(
+            "note: instructions not counted: QEMU's plugin header is missing "
+            "(runtime/platform/qemu/fetch-plugin-header.sh fetches it)",
+            file=sys.stderr,
+        )
+    layers = runner.parse_layers(outcome.stdout)
+    for layer in layers:
+        print(f"  layer {layer['index']:3d} {layer['name']:40s} {layer['instructions']:>14,}")
     if args.json:
-        _emit_json(run_report(label, result, comparison, outcome, instructions))
+        payload = run_report(label, result, comparison, outcome, instructions)
+        if layers:
+            payload["layer_instructions"] = layers
+        _emit_json(payload)
     return EXIT_OK if comparison.passed else EXIT_MISMATCH
 
 
@@ -382,6 +416,7 @@ def run_report(
         payload["tiles"] = report["tiles"]
         payload["dma"] = outcome.dma  # measured by the DMA layer: transfers and bytes
         payload["tiling"] = report["tiling"]
+    if "levels" in report:
         payload["levels"] = report["levels"]
     return payload
 
