@@ -1,8 +1,9 @@
 """Choosing tile sizes: a Z3 problem per layer.
 
-Unknowns: the number of tiles n_d along every dimension d (its tile size follows, ragged
-last tile allowed). Each dimension's choices are enumerated up front (the distinct tile
-counts; multiples where the kernel needs them), and every per-dimension quantity the
+Unknowns: the number of tiles n_d and the tile size along every dimension d (ragged last
+tile allowed). Each dimension's choices are enumerated up front (the distinct tile counts,
+each with its smallest size, or with every size that helps when a window reads the
+dimension; multiples where the kernel needs them), and every per-dimension quantity the
 model uses - the largest box an operand axis needs, the sum of the boxes over a
 dimension's tiles - is tabulated exactly for each choice, so the model is exact.
 
@@ -11,11 +12,11 @@ when double buffered and it moves more than once) fit the L1 budget.
 
 Objective, lexicographic: (1) least DMA traffic - the bytes loaded and stored, where an
 operand moves again only when its box changes (loop order as given, last dimension
-innermost); (2) fewest DMA transfers; (3) fewest tiles along outer dimensions first,
-which makes the choice deterministic. Each objective is minimised by tightening a bound
-until Z3 proves no better solution exists; every check runs under a deterministic
-resource limit (Z3's rlimit), so the same problem always gets the same answer. When a
-check exhausts it, the best solution found so far is kept and reported as such.
+innermost); (2) fewest DMA transfers; (3) fewest tiles along outer dimensions first;
+(4) smallest tile sizes along outer dimensions first, which makes the choice
+deterministic. Each objective is minimised by tightening a bound until Z3 proves no
+better solution exists; every check runs under a deterministic resource limit (Z3's
+rlimit), so the same problem always gets the same answer. When a check exhausts it, the best solution found so far is kept and reported as such.
 """
 
 from __future__ import annotations
@@ -57,17 +58,48 @@ class _Candidate:
     size: int
 
 
-def candidates(extent: int, kind: str, multiple: int) -> list[_Candidate]:
-    """The distinct (tile count, tile size) choices of one dimension, fewest tiles first."""
+def candidates(
+    extent: int, kind: str, multiple: int, windows: tuple[Axis, ...] = ()
+) -> list[_Candidate]:
+    """The (tile count, tile size) choices of one dimension, fewest tiles first.
+
+    Among the sizes giving the same count, the smallest moves as much as any and needs the
+    least L1 - unless an operand reads the dimension through a window (`windows`: its
+    strided, dilated or padded axes). Then where the tile borders fall changes how much
+    the halos overlap and how much padding clips off, so every size of the count whose
+    boxes no other size beats on all of (widest, total, runs, total over runs) stays."""
     if kind == "whole":
         return [_Candidate(1, extent)]
-    seen: dict[int, int] = {}
+    by_count: dict[int, list[int]] = {}
     for size in range(1, extent + 1):
         if size != extent and size % multiple:
             continue
-        # the smallest size giving this count: the same tiles' worth of moves, least L1
-        seen.setdefault(ceil(extent / size), size)
-    return [_Candidate(c, s) for c, s in sorted(seen.items())]
+        by_count.setdefault(ceil(extent / size), []).append(size)
+    chosen = []
+    for count, sizes in sorted(by_count.items()):
+        if not windows:
+            chosen.append(_Candidate(count, sizes[0]))
+            continue
+        keys = {size: _window_key(windows, extent, size) for size in sizes}
+        chosen += [
+            _Candidate(count, size)
+            for size in sizes
+            if not any(_dominates(keys[other], keys[size]) for other in sizes if other < size)
+        ]
+    return chosen
+
+
+def _window_key(windows: tuple[Axis, ...], extent: int, size: int) -> tuple[int, ...]:
+    key = [size]
+    for axis in windows:
+        spans = axis_spans(axis, extent, size)
+        key += [spans.widest, spans.total, spans.runs, spans.run_total]
+    return tuple(key)
+
+
+def _dominates(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
+    """Every figure of `a` at most `b`'s: a smaller size with such boxes loses nothing."""
+    return all(x <= y for x, y in zip(a, b))
 
 
 @dataclass(frozen=True)
@@ -160,7 +192,20 @@ class _Model:
         self.solver = z3.Solver()
         dims = problem.dims
         operands = problem.operands
-        self.options = [candidates(d.extent, d.kind, d.multiple) for d in dims]
+        self.options = [
+            candidates(
+                d.extent,
+                d.kind,
+                d.multiple,
+                tuple(
+                    axis
+                    for op in operands
+                    for axis in op.axes
+                    if axis.dim == i and not _is_identity(axis, d.extent)
+                ),
+            )
+            for i, d in enumerate(dims)
+        ]
         if budget is not None:
             self.options = _prune(problem, self.options, budget, alignment)
         self.n = [z3.Int(f"n{i}") for i in range(len(dims))]
@@ -235,6 +280,12 @@ class _Model:
             terms.append(self.n[d] * weight)
             weight *= max(o.count for o in self.options[d]) + 1
         self.tiles_outer_first = _sum(terms)
+        # ... and where sizes with one count remain (windows), the smallest sizes
+        weight, terms = 1, []
+        for d in reversed(range(len(dims))):
+            terms.append(self.size[d] * weight)
+            weight *= dims[d].extent + 1
+        self.sizes_outer_first = _sum(terms)
         if budget is not None:
             self.solver.add(self.l1 <= budget)
 
@@ -285,7 +336,7 @@ def solve(
     model = _Model(problem, budget, alignment, double_buffer)
     proven = True
     found = None
-    for term in (model.traffic, model.transfers, model.tiles_outer_first):
+    for term in (model.traffic, model.transfers, model.tiles_outer_first, model.sizes_outer_first):
         model.solver.push()
         best, exact = model.minimise(term, rlimit)
         model.solver.pop()
@@ -298,9 +349,7 @@ def solve(
         model.fix(found, term)
     assert found is not None
     counts = tuple(found.eval(n, model_completion=True).as_long() for n in model.n)
-    sizes = tuple(
-        next(o.size for o in options if o.count == c) for options, c in zip(model.options, counts)
-    )
+    sizes = tuple(found.eval(t, model_completion=True).as_long() for t in model.size)
     return Choice(
         sizes=sizes,
         counts=counts,
