@@ -64,9 +64,18 @@ void deeploy_requant_shift(const void *x, int32_t x_type, const int32_t *mul,
     do {
         for (int32_t i0 = 0; i0 < inner; i0 += BLOCK) {
             const int32_t n = inner - i0 < BLOCK ? inner - i0 : BLOCK;
-            deeploy_load_i32(x, x_type, off[0] + (ptrdiff_t)i0 * xs, n, xs, vx);
             const int32_t *m = mul + off[1] + (ptrdiff_t)i0 * ms;
             const int32_t *c = add + off[2] + (ptrdiff_t)i0 * as;
+            if (ms == 0 && as == 0 && x_type == DEEPLOY_I32 && xs == 1) { /* as it is */
+                deeploy_requant_run((const int32_t *)x + off[0] + i0, n, y, y_type, out + i0,
+                                    m[0], c[0], shift, lo, hi);
+                continue;
+            }
+            deeploy_load_i32(x, x_type, off[0] + (ptrdiff_t)i0 * xs, n, xs, vx);
+            if (ms == 0 && as == 0) { /* one (mul, add) for the row */
+                deeploy_requant_run(vx, n, y, y_type, out + i0, m[0], c[0], shift, lo, hi);
+                continue;
+            }
             for (int32_t i = 0; i < n; ++i)
                 vy[i] = deeploy_requant(vx[i], m[(ptrdiff_t)i * ms], c[(ptrdiff_t)i * as], shift,
                                         lo, hi);

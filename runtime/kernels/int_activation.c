@@ -38,13 +38,33 @@ static inline int32_t ihardswish(int64_t v, int64_t one_over_six, int64_t three,
     return mul_wrap_i32(v, scaled);
 }
 
+/* An 8-bit input has 256 values: for long inputs, the activation of each is computed
+ * once into a table indexed by the input's bits (as uint8_t). */
+#define LUT_MIN 1024
+#define LUT_APPLY(T, f)                                                                      \
+    do {                                                                                     \
+        if (sizeof(T) == 1 && n >= LUT_MIN) {                                                \
+            int32_t lut[256];                                                                \
+            for (int32_t v = 0; v < 256; ++v) {                                              \
+                /* the input whose bits are v: v, or v - 256 for a signed type */            \
+                const int32_t in = (T)-1 < 0 && v > 127 ? v - 256 : v;                       \
+                lut[v] = f(in);                                                              \
+            }                                                                                \
+            for (int32_t i = 0; i < n; ++i) y[i] = lut[(uint8_t)x[i]];                       \
+            return;                                                                          \
+        }                                                                                    \
+        for (int32_t i = 0; i < n; ++i) y[i] = f(x[i]);                                      \
+    } while (0)
+
 #define DEFINE_INT_ACTIVATIONS(tn, T)                                                        \
     void deeploy_igelu_##tn(const T *restrict x, int32_t *restrict y, int32_t n, int32_t b,  \
                             int32_t one) {                                                   \
-        for (int32_t i = 0; i < n; ++i) y[i] = igelu(x[i], b, one);                          \
+        LUT_APPLY(T, IGELU_);                                                                \
     }                                                                                        \
     void deeploy_ihardswish_##tn(const T *restrict x, int32_t *restrict y, int32_t n,        \
                                  int32_t one_over_six, int32_t three, int32_t six) {         \
-        for (int32_t i = 0; i < n; ++i) y[i] = ihardswish(x[i], one_over_six, three, six);   \
+        LUT_APPLY(T, IHSWISH_);                                                              \
     }
+#define IGELU_(v) igelu((v), b, one)
+#define IHSWISH_(v) ihardswish((v), one_over_six, three, six)
 DEEPLOY_INT_ACTIVATION_TYPES(DEFINE_INT_ACTIVATIONS)
