@@ -21,9 +21,12 @@ TINY = PROJECT / "examples" / "tiny_cnn"
 
 
 def _budgets() -> list:
-    """Every (config, test, L1) of Deeploy's lists; the double-buffered and L3 repeats of
-    the integer networks are `slow` (make test-full): the default run keeps their
-    single-buffered L2 cases and every float case."""
+    """Every (config, test, L1) of Deeploy's lists. To keep CI within its time, some
+    repeats are `slow` (make test-full runs them): the double-buffered and L3 repeats of
+    the integer networks and of the float kernels, and the integer networks'
+    single-buffered budgets but the smallest. The default run keeps every float network
+    at every budget single-buffered, the float models double-buffered and from L3, and
+    each integer network at its tightest budget."""
     from tests.e2e.test_shared_networks import FLOAT_TESTS
 
     path = SHARED / "tiled-budgets.json"
@@ -33,8 +36,13 @@ def _budgets() -> list:
     for config, tests in json.loads(path.read_text()).items():
         repeat = "DOUBLE" in config or config.startswith("L3")
         for test, budgets in tests.items():
-            marks = [pytest.mark.slow] if repeat and test not in FLOAT_TESTS else []
-            cases += [pytest.param(config, test, l1, marks=marks) for l1 in budgets]
+            integer = test not in FLOAT_TESTS
+            for l1 in budgets:
+                slow = (repeat and (integer or config.endswith("KERNELS"))) or (
+                    integer and l1 != min(budgets)
+                )
+                marks = [pytest.mark.slow] if slow else []
+                cases.append(pytest.param(config, test, l1, marks=marks))
     return cases
 
 
