@@ -84,7 +84,21 @@ class CompileResult:
             path = out / "Makefile"
             path.write_text(makefile(self))
             written.append(path)
+            written += self._write_linker_script(out)
         return written
+
+    def _write_linker_script(self, out: Path) -> list[Path]:
+        """On a microcontroller, the memory layout the build assumes (sizes, the .l1/.l3
+        regions): a starting point for the user's own linker script."""
+        from deeploy.harness.build_files import linker_script
+        from deeploy.targets import get_target
+
+        target = get_target(self.target)
+        if target.mcu is None or "levels" not in self.report:
+            return []
+        path = out / f"{self.network}.ld"
+        path.write_text(linker_script(self.network, target.name, target.mcu, self.report["levels"]))
+        return [path]
 
 
 def network_function(module: ModuleOp) -> func.FuncOp | None:

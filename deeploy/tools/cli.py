@@ -233,8 +233,10 @@ def cmd_compile(args: argparse.Namespace) -> int:
     if args.dump_ir:
         _dump_stages(result, Path(args.dump_ir), memory_config(args))
     print(format_summary(result.report))
+    scripts = "".join(f", {p.name}" for p in written if p.suffix == ".ld")
     print(
-        f"wrote {len(written)} files to {args.output}/ ({result.header}, {result.source}, Makefile, runtime/)"
+        f"wrote {len(written)} files to {args.output}/ ({result.header}, {result.source}, "
+        f"Makefile{scripts}, runtime/)"
     )
     if args.json:
         _emit_json(result.report)

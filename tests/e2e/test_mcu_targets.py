@@ -346,3 +346,18 @@ def test_missing_cross_compiler_is_named(
     err = capsys.readouterr().err
     assert code == EXIT_REJECTED
     assert "arm-none-eabi-gcc is not installed" in err and "gcc-arm-none-eabi" in err
+
+
+def test_compile_writes_the_linker_script(tmp_path: Path) -> None:
+    """`deeploy compile` for a microcontroller ships the memory layout it assumed."""
+    import deeploy
+    from deeploy.targets.base import MemoryConfig
+
+    model = PROJECT / "examples" / "tiny_cnn" / "network.onnx"
+    written = deeploy.compile(model, target="rv32", memory=MemoryConfig(l1=4000)).write(tmp_path)
+    script = tmp_path / "network.ld"
+    assert script in written
+    assert "l1 (w!rx) : ORIGIN = 0x85000000, LENGTH = 4000" in script.read_text()
+    assert "__ram_size = 1024000;" in script.read_text()
+    host = deeploy.compile(model).write(tmp_path / "host")
+    assert not any(p.suffix == ".ld" for p in host)
