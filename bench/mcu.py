@@ -55,17 +55,9 @@ def smallest_budget(tests_dir: Path, network: str) -> int | None:
 
 
 def _run(folder: Path, work: Path, target: str, **options: Any) -> Any:
-    """Compile (types inferred from the data, as `deeploy run`), build, run, check."""
-    from deeploy.harness import runner
+    from deeploy.harness.runner import run_test_folder
 
-    model = folder / "network.onnx"
-    arrays = runner.load_npz(folder / "inputs.npz")
-    types = runner.data_input_types(model, arrays)
-    result = runner.compile_typed(model, types, bool(types), target=target, **options)
-    inputs = runner.fit_inputs(arrays, result.report["inputs"], "inputs.npz")
-    outcome = runner.build_and_run(result, inputs, work, timeout=1200)
-    expected = runner.load_npz(folder / "outputs.npz")[: len(outcome.outputs)]
-    comparison = runner.compare(outcome.outputs, expected)
+    result, outcome, comparison = run_test_folder(folder, work, 1200, target=target, **options)
     if not comparison.passed:
         raise RuntimeError(f"{comparison.errors} of {comparison.total} outputs differ")
     return result, outcome

@@ -363,3 +363,19 @@ def onnxruntime_reference(
         raise DeeployError(
             f"onnxruntime cannot run {model_path} for a reference: {str(err).splitlines()[0]}"
         ) from None
+
+
+def run_test_folder(
+    folder: Path, work_dir: Path, timeout: float = 600.0, **options: Any
+) -> tuple[CompileResult, RunOutcome, Comparison]:
+    """A test folder (network.onnx, inputs.npz, outputs.npz) end to end: compiled with
+    `options` (input types inferred from the data, as `deeploy run` does), built, run and
+    compared with its outputs."""
+    model = folder / "network.onnx"
+    arrays = load_npz(folder / "inputs.npz")
+    types = data_input_types(model, arrays)
+    result = compile_typed(model, types, bool(types), **options)
+    inputs = fit_inputs(arrays, result.report["inputs"], str(folder / "inputs.npz"))
+    outcome = build_and_run(result, inputs, work_dir, timeout=timeout)
+    expected = load_npz(folder / "outputs.npz")[: len(outcome.outputs)]
+    return result, outcome, compare(outcome.outputs, expected)

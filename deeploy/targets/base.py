@@ -79,9 +79,15 @@ class RunResult:
 
 
 def run_native(binary: Path, timeout: float) -> RunResult:
+    return run_command([str(binary)], timeout)
+
+
+def run_command(command: Sequence[str], timeout: float) -> RunResult:
+    """Run with stdin closed and a timeout (an emulator with a wrong CPU/ISA pair, or a
+    miscompiled loop, hangs rather than fails)."""
     try:
         proc = subprocess.run(
-            [str(binary)],
+            list(command),
             capture_output=True,
             text=True,
             timeout=timeout,

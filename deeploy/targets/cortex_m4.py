@@ -10,8 +10,8 @@ plugin (see deeploy.targets.qemu).
 from __future__ import annotations
 
 from deeploy.kernels.library import generic_library
-from deeploy.targets.base import McuLayout, MemoryLevel, Target, Toolchain
-from deeploy.targets.qemu import run_cortex_m4
+from deeploy.targets.base import McuLayout, MemoryLevel, Target
+from deeploy.targets.qemu import run_cortex_m4, semihosted_toolchain
 
 SRAM_DEFAULT = 256 * 1024
 
@@ -23,22 +23,8 @@ TARGET = Target(
     compute_level="L2",
     alignment=8,
     library=generic_library,
-    toolchain=Toolchain(
-        cc="arm-none-eabi-gcc",
-        cflags=(
-            "-std=c99",
-            "-O2",
-            "-Wall",
-            "-Wextra",
-            "-mcpu=cortex-m4",
-            "-mthumb",
-            "-mfloat-abi=hard",
-            "-mfpu=fpv4-sp-d16",
-            "-ffunction-sections",
-            "-fdata-sections",
-            "--specs=picolibc.specs",
-        ),
-        ldflags=("--oslib=semihost", "--crt0=semihost", "-Wl,--gc-sections", "-lm"),
+    toolchain=semihosted_toolchain(
+        "arm-none-eabi-gcc", "-mcpu=cortex-m4", "-mthumb", "-mfloat-abi=hard", "-mfpu=fpv4-sp-d16"
     ),
     run=run_cortex_m4,
     has_l1=False,

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from deeploy.errors import DeeployError
-from deeploy.targets.base import RunResult
+from deeploy.targets.base import RunResult, Toolchain, run_command
 
 PACKAGES = {
     "cc": "build-essential",
@@ -63,26 +63,27 @@ def _semihosting_args() -> list[str]:
     ]
 
 
-def run_qemu(command: Sequence[str], timeout: float) -> RunResult:
-    """Run with stdin closed and a timeout: a wrong CPU/ISA pair hangs rather than fails."""
-    try:
-        proc = subprocess.run(
-            list(command),
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            stdin=subprocess.DEVNULL,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as err:
-        out = err.stdout.decode() if isinstance(err.stdout, bytes) else (err.stdout or "")
-        return RunResult(-1, out, "", timed_out=True)
-    return RunResult(proc.returncode, proc.stdout, proc.stderr)
+def semihosted_toolchain(cc: str, *arch: str) -> Toolchain:
+    """A bare-metal GCC with picolibc, whose stdio and exit go through semihosting."""
+    return Toolchain(
+        cc=cc,
+        cflags=(
+            "-std=c99",
+            "-O2",
+            "-Wall",
+            "-Wextra",
+            *arch,
+            "-ffunction-sections",
+            "-fdata-sections",
+            "--specs=picolibc.specs",
+        ),
+        ldflags=("--oslib=semihost", "--crt0=semihost", "-Wl,--gc-sections", "-lm"),
+    )
 
 
 def run_rv32(binary: Path, timeout: float) -> RunResult:
     qemu = require("qemu-system-riscv32")
-    return run_qemu(
+    return run_command(
         [
             qemu,
             "-M",
@@ -111,7 +112,7 @@ def run_cortex_m4(binary: Path, timeout: float) -> RunResult:
         start, stop = symbol_addresses(binary, ("deeploy_count_start", "deeploy_count_stop"))
         count_file.unlink(missing_ok=True)
         command[1:1] = ["-plugin", f"{plugin},start={start:#x},stop={stop:#x},out={count_file}"]
-    result = run_qemu(command, timeout)
+    result = run_command(command, timeout)
     if plugin is not None and count_file.exists() and result.returncode == 0:
         count = count_file.read_text().strip()
         stdout = result.stdout.replace(

@@ -10,8 +10,8 @@ layer. Instructions come from `minstret` (exact under QEMU's -icount).
 from __future__ import annotations
 
 from deeploy.kernels.library import generic_library
-from deeploy.targets.base import DEFAULT_L2_BYTES, McuLayout, MemoryLevel, Target, Toolchain
-from deeploy.targets.qemu import run_rv32
+from deeploy.targets.base import DEFAULT_L2_BYTES, McuLayout, MemoryLevel, Target
+from deeploy.targets.qemu import run_rv32, semihosted_toolchain
 
 TARGET = Target(
     name="rv32",
@@ -21,21 +21,8 @@ TARGET = Target(
     compute_level="L2",
     alignment=8,
     library=generic_library,
-    toolchain=Toolchain(
-        cc="riscv64-unknown-elf-gcc",
-        cflags=(
-            "-std=c99",
-            "-O2",
-            "-Wall",
-            "-Wextra",
-            "-march=rv32imf",
-            "-mabi=ilp32f",
-            "-mcmodel=medany",
-            "-ffunction-sections",
-            "-fdata-sections",
-            "--specs=picolibc.specs",
-        ),
-        ldflags=("--oslib=semihost", "--crt0=semihost", "-Wl,--gc-sections", "-lm"),
+    toolchain=semihosted_toolchain(
+        "riscv64-unknown-elf-gcc", "-march=rv32imf", "-mabi=ilp32f", "-mcmodel=medany"
     ),
     run=run_rv32,
     mcu=McuLayout(

@@ -35,18 +35,9 @@ def needs(target: str) -> None:
 
 
 def run_folder(folder: Path, target: str, work: Path, **options):
-    """Compile a test folder for `target` (input types inferred as `deeploy run` does),
-    build, run under QEMU; the outcome and the comparison with outputs.npz."""
-    from deeploy.harness import runner
+    from deeploy.harness.runner import run_test_folder
 
-    model = folder / "network.onnx"
-    arrays = runner.load_npz(folder / "inputs.npz")
-    types = runner.data_input_types(model, arrays)
-    result = runner.compile_typed(model, types, bool(types), target=target, **options)
-    inputs = runner.fit_inputs(arrays, result.report["inputs"], "inputs.npz")
-    outcome = runner.build_and_run(result, inputs, work, timeout=600)
-    expected = runner.load_npz(folder / "outputs.npz")[: len(outcome.outputs)]
-    return result, outcome, runner.compare(outcome.outputs, expected)
+    return run_test_folder(folder, work, target=target, **options)
 
 
 # -- the project's own networks (no ../shared needed) ----------------------------------------
