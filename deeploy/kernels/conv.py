@@ -13,12 +13,26 @@ from xdsl.utils.exceptions import PassFailedException
 
 from deeploy.dialects.buffer import ConstantOp, KernelOp
 from deeploy.dialects.graph import GraphOp, constant_value, shape_of
-from deeploy.dialects.graph_geometry import window_geometry
+from deeploy.dialects.graph_geometry import WindowGeometry, window_geometry
 from deeploy.dtypes import numpy_from_dense
 from deeploy.kernels.base import Binding, Emitter, Kernel, ParamValue, params_of
 from deeploy.kernels.predicates import f32_only
 from deeploy.kernels.shapes import buffer_shape
 from deeploy.tiling.rules import CONV
+
+
+def window_2d(geom: WindowGeometry, rank: int) -> dict[str, ParamValue]:
+    """A window's parameters as the 2-D kernels take them: a 1-D window (input rank 3)
+    becomes a 1 x k window without padding on the added axis."""
+    lift = (1,) if rank == 3 else ()
+    zero = (0,) if rank == 3 else ()
+    return {
+        "kernel": lift + geom.kernel,
+        "strides": lift + geom.strides,
+        "dilations": lift + geom.dilations,
+        "pads_begin": zero + geom.pads_begin,
+        "pads_end": zero + geom.pads_end,
+    }
 
 
 def conv_params(op: GraphOp, weights: int = 1) -> dict[str, ParamValue] | str:
@@ -29,14 +43,8 @@ def conv_params(op: GraphOp, weights: int = 1) -> dict[str, ParamValue] | str:
         return f"only 1-D and 2-D convolutions are supported (input rank {len(x)})"
     kernel = op.attr_value("kernel_shape") or shape_of(op.operands[weights])[2:]
     geom = window_geometry(op, tuple(kernel))  # type: ignore[arg-type]
-    lift = (1,) if len(x) == 3 else ()
-    zero = (0,) if len(x) == 3 else ()
     return {
-        "kernel": lift + geom.kernel,
-        "strides": lift + geom.strides,
-        "dilations": lift + geom.dilations,
-        "pads_begin": zero + geom.pads_begin,
-        "pads_end": zero + geom.pads_end,
+        **window_2d(geom, len(x)),
         "group": int(op.attr_value("group", 1)),  # type: ignore[arg-type]
     }
 

@@ -33,6 +33,7 @@ from deeploy.dialects.graph_geometry import window_geometry
 from deeploy.dtypes import short_name
 from deeploy.kernels.base import Binding, Emitter, Kernel, ParamValue, params_of
 from deeploy.kernels.conv import conv_params as conv_window_params
+from deeploy.kernels.conv import window_2d
 from deeploy.kernels.gemm import matmul_calls
 from deeploy.kernels.layout import broadcast_layout, broadcast_strides, numel
 from deeploy.kernels.pool import window_args
@@ -607,16 +608,7 @@ def _window_params(op: GraphOp) -> dict[str, ParamValue] | str:
         return f"only 1-D and 2-D pooling is supported (input rank {len(x)})"
     if int(op.attr_value("channels_last", 0) or 0):  # type: ignore[arg-type]
         return "channels_last is not supported"
-    geom = window_geometry(op)
-    lift = (1,) if len(x) == 3 else ()
-    zero = (0,) if len(x) == 3 else ()
-    return {
-        "kernel": lift + geom.kernel,
-        "strides": lift + geom.strides,
-        "dilations": lift + geom.dilations,
-        "pads_begin": zero + geom.pads_begin,
-        "pads_end": zero + geom.pads_end,
-    }
+    return window_2d(window_geometry(op), len(x))
 
 
 def _pool_scales(op: GraphOp) -> tuple[float, int, float, int] | str:
