@@ -49,6 +49,7 @@ class CompileResult:
     report: dict[str, Any]
     stages: dict[str, str] = field(default_factory=dict)  # pass name -> IR text (when kept)
     memory_map: dict[str, Any] | None = None  # see deeploy.memory_map (when asked for)
+    pipeline: Pipeline | None = None  # the passes that ran
 
     @property
     def runtime_sources(self) -> list[str]:
@@ -195,6 +196,7 @@ def compile(
         if tgt.mcu is not None:
             check_fits_mcu(report, tgt, main_memory)
         result = result_of(module, tgt.name, report, stages, planned)
+        result.pipeline = passes
     result.report["compile_seconds"] = round(time.perf_counter() - start, 4)
     return result
 
@@ -283,7 +285,7 @@ def update_report(report: dict[str, Any], p: ModulePass, module: ModuleOp) -> No
         report.update(graph_summary(module, bound=True))
     if p.name == "plan-memory":
         report.update(memory_summary(module))
-    if p.name == "tile-layers":
+    if p.name in ("tile-layers", "fuse-tiled-layers"):
         report.update(tiling_summary(module))
 
 

@@ -83,8 +83,12 @@ def _name(op: Any, default: str) -> str:
 
 
 def _operand_name(layer: tiled.LayerOp, k: int) -> str:
-    n_in = len(layer.ins)
-    return f"in{k}" if k < n_in else f"out{k - n_in}"
+    n_in, n_local = len(layer.ins), len(layer.local_types)
+    if k < n_in:
+        return f"in{k}"
+    if k < n_in + n_local:
+        return f"local{k - n_in}"  # a fused layer's intermediate, in L1 only
+    return f"out{k - n_in - n_local}"
 
 
 def plot_memory_map(data: dict[str, Any], path: str) -> None:

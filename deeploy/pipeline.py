@@ -109,7 +109,7 @@ def default_pipeline(
     profile_layers: bool = False,
 ) -> Pipeline:
     """The passes `deeploy compile` runs for a target, in order; with a memory hierarchy,
-    layers are tiled into L1 (tile-layers) and the C works through the DMA layer; with
+    layers are tiled into L1 (tile-layers, then fuse-tiled-layers) and the C works through the DMA layer; with
     `input_types`, the network's float tensors holding integers become integer tensors;
     with `profile_layers`, the C prints each layer's instruction count."""
     from xdsl.transforms.dead_code_elimination import DeadCodeElimination
@@ -141,6 +141,14 @@ def default_pipeline(
         # L2/L3 also hold the weights: lower-to-c checks them, with a user-facing error
         verify = VerifyMemoryPlanPass(capacity=(f"L1:{memory.l1}",), target=t.name)
         tiling = (TileLayersPass(target=t.name, l1=memory.l1, double_buffer=memory.double_buffer),)
+        if memory.fuse_layers:
+            from deeploy.passes.fuse_tiled_layers import FuseTiledLayersPass
+
+            tiling += (
+                FuseTiledLayersPass(
+                    target=t.name, l1=memory.l1, double_buffer=memory.double_buffer
+                ),
+            )
         lowering = LowerToCPass(
             target=t.name,
             network=network,

@@ -7,6 +7,10 @@ L1 offset of every operand's buffer(s), whether loads overlap computation (doubl
 buffering) and, for a home level that is not next to L1, the L2 staging buffers tiles
 pass through. The schedule itself (which box of which operand moves before or after
 which tile) follows from these deterministically and is rebuilt when lowering to C.
+
+`fuse-tiled-layers` merges a layer with pointwise layers that read its output into one
+fused `tiled.layer`: `steps` lists its kernels in order with their operands (indices into
+ins, then `local` buffers - intermediates that stay in L1 - then outs).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from xdsl.dialects.builtin import (
+    ArrayAttr,
     DenseArrayBase,
     DictionaryAttr,
     MemRefType,
@@ -36,6 +41,7 @@ from xdsl.printer import Printer
 from xdsl.utils.exceptions import VerifyException
 
 from deeploy.dialects.buffer import (
+    MemoryLevelAttr,
     level_of,
     parse_operand_group,
     print_operand_group,
@@ -67,6 +73,13 @@ def _ints(values: Sequence[int]) -> DenseArrayBase:
     return DenseArrayBase.from_list(i64, list(values))
 
 
+def step_attr(kernel: str, params: DictionaryAttr, ins: Sequence[int], outs: Sequence[int]):
+    """One kernel of a fused layer, as `steps` holds it."""
+    return DictionaryAttr(
+        {"kernel": StringAttr(kernel), "params": params, "ins": _ints(ins), "outs": _ints(outs)}
+    )
+
+
 @irdl_op_definition
 class LayerOp(IRDLOperation):
     """One kernel run tile by tile in L1:
@@ -85,6 +98,8 @@ class LayerOp(IRDLOperation):
     tile = prop_def(DenseArrayBase)
     l1 = prop_def(DenseArrayBase)
     double_buffer = opt_prop_def(UnitAttr)
+    steps = opt_prop_def(ArrayAttr)  # fused layers: every kernel (see the module doc)
+    local = opt_prop_def(ArrayAttr)  # fused layers: the types of the L1-only buffers
     ins = var_operand_def(MemRefType)
     outs = var_operand_def(MemRefType)
     staging = var_operand_def(MemRefType)
@@ -101,6 +116,8 @@ class LayerOp(IRDLOperation):
         *,
         double_buffer: bool = False,
         staging: Sequence[SSAValue] = (),
+        steps: Sequence[DictionaryAttr] = (),
+        local: Sequence[MemRefType] = (),
         attributes: dict[str, Attribute] | None = None,
     ) -> None:
         props: dict[str, Attribute] = {
@@ -111,6 +128,10 @@ class LayerOp(IRDLOperation):
         }
         if double_buffer:
             props["double_buffer"] = UnitAttr()
+        if steps:
+            props["steps"] = ArrayAttr(list(steps))
+        if local:
+            props["local"] = ArrayAttr(list(local))
         super().__init__(
             operands=[list(ins), list(outs), list(staging)],
             properties=props,
@@ -136,12 +157,91 @@ class LayerOp(IRDLOperation):
 
     @property
     def operands_in_order(self) -> list[SSAValue]:
+        """The operands that live in a home level (ins, then outs)."""
         return [*self.ins, *self.outs]
 
+    @property
+    def local_types(self) -> list[MemRefType]:
+        return list(self.local.data) if self.local is not None else []  # type: ignore[arg-type]
+
+    @property
+    def tile_operands(self) -> list[SSAValue | None]:
+        """Every operand the tiles see (ins, local buffers - None -, outs): the order of
+        `l1`, of the tiling problem and of the executor's tables."""
+        return [*self.ins, *([None] * len(self.local_types)), *self.outs]
+
+    @property
+    def tile_operand_types(self) -> list[MemRefType]:
+        return [
+            *(v.type for v in self.ins),  # type: ignore[misc]
+            *self.local_types,
+            *(v.type for v in self.outs),  # type: ignore[misc]
+        ]
+
+    @property
+    def fused(self) -> bool:
+        return self.steps is not None
+
+    def step_list(self) -> list[tuple[str, DictionaryAttr, tuple[int, ...], tuple[int, ...]]]:
+        """(kernel, params, ins, outs) per kernel; an unfused layer is its one kernel."""
+        if self.steps is None:
+            n_in, count = len(self.ins), len(self.ins) + len(self.outs)
+            return [(self.kernel.data, self.params, tuple(range(n_in)), tuple(range(n_in, count)))]
+        out = []
+        for step in self.steps.data:
+            assert isinstance(step, DictionaryAttr)
+            entries = step.data
+            out.append(
+                (
+                    entries["kernel"].data,  # type: ignore[attr-defined]
+                    entries["params"],
+                    tuple(int(v) for v in entries["ins"].get_values()),  # type: ignore[attr-defined]
+                    tuple(int(v) for v in entries["outs"].get_values()),  # type: ignore[attr-defined]
+                )
+            )
+        return out  # type: ignore[return-value]
+
+    def _verify_steps(self, count: int) -> None:
+        for t in self.local_types:
+            if not isinstance(t, MemRefType) or not isinstance(t.memory_space, MemoryLevelAttr):
+                raise VerifyException("tiled.layer: local buffers are memrefs in a memory level")
+            if level_of(t) != "L1":
+                raise VerifyException("tiled.layer: local buffers live in L1")
+        if self.steps is None:
+            if self.local_types:
+                raise VerifyException("tiled.layer: local buffers need steps")
+            return
+        written: set[int] = set()
+        for step in self.steps.data:
+            entries = step.data if isinstance(step, DictionaryAttr) else {}
+            if not (
+                isinstance(entries.get("kernel"), StringAttr)
+                and isinstance(entries.get("params"), DictionaryAttr)
+                and isinstance(entries.get("ins"), DenseArrayBase)
+                and isinstance(entries.get("outs"), DenseArrayBase)
+            ):
+                raise VerifyException(
+                    "tiled.layer: each step is {kernel = str, params = dict, ins = array, outs = array}"
+                )
+        steps = self.step_list()
+        if steps[0][0] != self.kernel.data:
+            raise VerifyException("tiled.layer: the first step is the layer's kernel")
+        for kernel, _, ins, outs in steps:
+            if any(not 0 <= k < count for k in (*ins, *outs)):
+                raise VerifyException(f"tiled.layer: step '{kernel}' names an unknown operand")
+            written.update(outs)
+        first_local = len(self.ins)
+        outputs = set(range(first_local, count))
+        if not outputs.issubset(written) or any(k < first_local for k in written):
+            raise VerifyException(
+                "tiled.layer: steps write every local buffer and output, and no input"
+            )
+
     def verify_(self) -> None:
-        count = len(self.ins) + len(self.outs)
+        count = len(self.ins) + len(self.local_types) + len(self.outs)
         if not self.outs:
             raise VerifyException("tiled.layer: needs at least one output")
+        self._verify_steps(count)
         if len(self.l1_offsets) != 2 * count:
             raise VerifyException("tiled.layer: l1 holds two offsets per operand")
         offsets = self.l1_offsets
@@ -149,7 +249,7 @@ class LayerOp(IRDLOperation):
             raise VerifyException("tiled.layer: L1 offsets must be non-negative (-1: no buffer)")
         if any(t < 1 for t in self.tile_sizes):
             raise VerifyException("tiled.layer: tile sizes must be positive")
-        if self.staging and len(self.staging) != count:
+        if self.staging and len(self.staging) != len(self.ins) + len(self.outs):
             raise VerifyException("tiled.layer: one staging buffer per operand, or none")
         for v in self.operands_in_order:
             try:
@@ -168,6 +268,10 @@ class LayerOp(IRDLOperation):
         props: dict[str, Attribute] = {"params": self.params}
         if self.double_buffer is not None:
             props["double_buffer"] = self.double_buffer
+        if self.steps is not None:
+            props["steps"] = self.steps
+        if self.local is not None:
+            props["local"] = self.local
         printer.print_op_attributes(props | dict(self.attributes))
 
     @classmethod
@@ -190,6 +294,10 @@ class LayerOp(IRDLOperation):
         if not isinstance(params, DictionaryAttr):
             parser.raise_error("tiled.layer: params must be a dictionary")
         double = attrs.pop("double_buffer", None) is not None
+        steps = attrs.pop("steps", ArrayAttr([]))
+        local = attrs.pop("local", ArrayAttr([]))
+        if not isinstance(steps, ArrayAttr) or not isinstance(local, ArrayAttr):
+            parser.raise_error("tiled.layer: steps and local must be arrays")
         return cls(
             kernel,
             groups["ins"],
@@ -199,6 +307,8 @@ class LayerOp(IRDLOperation):
             l1,
             double_buffer=double,
             staging=groups["staging"],
+            steps=list(steps.data),  # type: ignore[arg-type]
+            local=list(local.data),  # type: ignore[arg-type]
             attributes=attrs,
         )
 

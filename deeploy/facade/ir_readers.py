@@ -95,23 +95,25 @@ def pattern_constraints(module: ModuleOp, target: str) -> dict[str, PatternMemor
     library = get_target(target).kernels()
     patterns: dict[str, PatternMemoryConstraints] = {}
     for name, op in _tiled_layers(module):
-        operands = op.operands_in_order  # type: ignore[attr-defined]
+        # a fused layer's local buffers (value None) live in L1 only: an intermediate
+        operands = op.tile_operands  # type: ignore[attr-defined]
         staging = list(op.staging)  # type: ignore[attr-defined]
         l1: dict[int, list[tuple[int, int]]] = {}
         for buf in l1_buffers(op, library):  # type: ignore[arg-type]
             l1.setdefault(buf.operand, []).append((buf.offset, buf.size))
         node = NodeMemoryConstraint()
-        for k, value in enumerate(operands):
-            t = value.type
+        homes = iter(staging)
+        for k, (value, t) in enumerate(zip(operands, op.tile_operand_types)):  # type: ignore[attr-defined]
             assert isinstance(t, MemRefType)
-            tensor = TensorMemoryConstraint(_value_name(value, k))
+            tensor = TensorMemoryConstraint(_value_name(value, k) if value else f"local{k}")
             shape = tuple(t.get_shape())
-            tensor.addMemoryConstraint(
-                MemoryConstraint(level_of(value), size_in_bytes(t), 1, shape)
-            )
-            if staging:
+            if value is not None:
                 tensor.addMemoryConstraint(
-                    MemoryConstraint("L2", size_in_bytes(staging[k].type))  # type: ignore[arg-type]
+                    MemoryConstraint(level_of(value), size_in_bytes(t), 1, shape)
+                )
+            if staging and value is not None:
+                tensor.addMemoryConstraint(
+                    MemoryConstraint("L2", size_in_bytes(next(homes).type))  # type: ignore[arg-type]
                 )
             slots = l1.get(k, [])
             if slots:
@@ -120,7 +122,8 @@ def pattern_constraints(module: ModuleOp, target: str) -> dict[str, PatternMemor
                 tensor.addMemoryConstraint(
                     MemoryConstraint("L1", size, len(slots), None, (first, first + size))
                 )
-            node.addTensorConstraint(tensor, "input" if k < len(op.ins) else "output")  # type: ignore[attr-defined]
+            role = "input" if k < len(op.ins) else "output" if value else "intermediate"  # type: ignore[attr-defined]
+            node.addTensorConstraint(tensor, role)  # type: ignore[arg-type]
         patterns[name] = PatternMemoryConstraints([node])
     return patterns
 

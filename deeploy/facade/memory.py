@@ -187,7 +187,7 @@ def memory_config(
     default level is the home level and must be named L2 or L3; the path from home to the
     target level must be L2 -> L1 or L3 -> L2 -> L1, the moves our DMA schedules make.
     Levels of size 0 ("not specified") keep our defaults; other levels (e.g. a weight
-    memory) are not used.
+    memory) are not used. Layers are tiled one by one, as Deeploy does (no fused layers).
     """
     from deeploy.targets.base import MemoryConfig as Config
 
@@ -225,4 +225,7 @@ def memory_config(
         level = hierarchy.memoryLevels.get(name)
         if level is not None and level.size > 0:
             sizes[name.lower()] = level.size
-    return Config(l1=compute.size, home=home.name, double_buffer=double_buffer, **sizes)
+    # layer by layer, as Deeploy tiles: a tilingSolution names every node's own layer
+    return Config(
+        l1=compute.size, home=home.name, double_buffer=double_buffer, fuse_layers=False, **sizes
+    )

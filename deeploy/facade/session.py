@@ -27,9 +27,11 @@ if TYPE_CHECKING:
     from deeploy.targets.base import MemoryConfig
 
 # The stage boundaries, by pass name: lowering ends with dce, binding runs up to the
-# first memory decision, tiling is tile-layers, code transformation starts with planning.
+# first memory decision, tiling is tile-layers (and fuse-tiled-layers, which tiles fused
+# layers afresh), code transformation starts with planning.
 LOWERING_END = "dce"
 TILING = "tile-layers"
+TILING_PASSES = (TILING, "fuse-tiled-layers")
 TRANSFORM_START = "plan-memory"
 
 
@@ -93,7 +95,7 @@ class Session:
         return pipe.passes[pipe.index(LOWERING_END) + 1 : end]
 
     def tiling_passes(self) -> tuple[ModulePass, ...]:
-        return tuple(p for p in self.pipeline() if p.name == TILING)
+        return tuple(p for p in self.pipeline() if p.name in TILING_PASSES)
 
     def transform_passes(self) -> tuple[ModulePass, ...]:
         pipe = self.pipeline()
@@ -157,7 +159,7 @@ class Session:
         update_report(self.report, p, module)
         if p.name == "bind-kernels":
             self.layer_ops = ir_readers.layer_ops(module)
-        elif p.name == TILING:
+        elif p.name in TILING_PASSES:
             self.tiling_solution = ir_readers.tiling_solution(module)
             self.patterns = ir_readers.pattern_constraints(module, self.target)
         elif p.name == TRANSFORM_START:

@@ -85,6 +85,12 @@ def _tile_layers() -> type[ModulePass]:
     return TileLayersPass
 
 
+def _fuse_tiled_layers() -> type[ModulePass]:
+    from deeploy.passes.fuse_tiled_layers import FuseTiledLayersPass
+
+    return FuseTiledLayersPass
+
+
 def _plan_memory() -> type[ModulePass]:
     from deeploy.passes.plan_memory import PlanMemoryPass
 
@@ -118,6 +124,7 @@ def get_all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
         "bufferize": _bufferize,
         "reuse-input-buffers": _reuse_input_buffers,
         "tile-layers": _tile_layers,
+        "fuse-tiled-layers": _fuse_tiled_layers,
         "plan-memory": _plan_memory,
         "verify-memory-plan": _verify_memory_plan,
         "lower-to-c": _lower_to_c,

@@ -445,18 +445,21 @@ class _Lowering:
                     raise PassFailedException(
                         "lower-to-c: a tiled.layer needs the memory hierarchy (option l1)"
                     )
-                if not self.library.has(inner.kernel_name):
-                    raise PassFailedException(
-                        f"lower-to-c: kernel '{inner.kernel_name}' is not in target '{self.target_name}'"
-                    )
+                kernels = [step[0] for step in inner.step_list()]
+                for name in kernels:
+                    if not self.library.has(name):
+                        raise PassFailedException(
+                            f"lower-to-c: kernel '{name}' is not in target '{self.target_name}'"
+                        )
                 stats = ", ".join(
                     f"{v} {k.replace('_', ' ')}" for k, v in layer_stats(inner).items()
                 )
                 builder.insert(
-                    cemit.CommentOp(f"'{inner.node_name}' -> {inner.kernel_name}, tiled: {stats}")
+                    cemit.CommentOp(f"'{inner.node_name}' -> {' + '.join(kernels)}, tiled: {stats}")
                 )
                 tiled_layers.emit(inner)
-                use(inner.kernel_name)
+                for name in kernels:
+                    use(name)
             elif isinstance(inner, buffer.CopyOp):
                 self._copy(emitter, inner)
             if profiled:

@@ -23,7 +23,7 @@ from xdsl.utils.exceptions import PassFailedException
 from deeploy.dialects import buffer, cemit, tiled
 from deeploy.dtypes import dense_from_numpy
 from deeploy.kernels.base import KernelLibrary, ParamValue, params_to_attr
-from deeploy.passes.tile_layers import layer_of, problem_of
+from deeploy.passes.tile_layers import first_layer, problem_of
 from deeploy.tiling.problem import Operand, TileProblem
 from deeploy.tiling.schedule import Box, Tile, max_box_shapes, schedule
 
@@ -135,7 +135,7 @@ class TiledLayerEmitter:
 
     def emit(self, op: tiled.LayerOp) -> None:
         kernel = self.library.get(op.kernel_name)
-        layer = layer_of(op.ins, op.outs, op.params)
+        layer = first_layer(op)
         problem = problem_of(op, self.library)
         double = op.double_buffer is not None
         tiles = schedule(problem, op.tile_sizes, double)
@@ -147,15 +147,15 @@ class TiledLayerEmitter:
         classes, class_of = classify(problem, tiles, params_of_tile)
         stem = self.e.unique_symbol(f"{self.e.prefix}_layer{self.count}")
         self.count += 1
-        compute = self._compute_function(stem, op, kernel, classes)
+        compute = self._compute_function(stem, op, classes)
         struct = self._descriptor(stem, op, problem, tiles, classes, class_of, double)
         self.functions.append(compute)
         self.structs.append(struct)
         self._call(stem, op, struct, compute, self._staging(problem, tiles))
 
-    # -- the compute function: one kernel call per class ------------------------------------
+    # -- the compute function: one kernel call per class (per step of a fused layer) -----------
     def _compute_function(
-        self, stem: str, op: tiled.LayerOp, kernel, classes: list[TileClass]
+        self, stem: str, op: tiled.LayerOp, classes: list[TileClass]
     ) -> cemit.FuncOp:
         fn = cemit.FuncOp(
             f"{stem}_compute",
@@ -166,37 +166,53 @@ class TiledLayerEmitter:
         selector, l1 = fn.body.block.args
         switch = cemit.SwitchOp(selector, list(range(len(classes))))
         fn.body.block.insert_op_before(switch, fn.body.block.last_op)  # type: ignore[arg-type]
-        operands = op.operands_in_order
-        n_in = len(op.ins)
+        types = op.tile_operand_types
         for c, tile_class in enumerate(classes):
-            body = switch.bodies[c].block
-            builder = Builder(InsertPoint.at_end(body))
-            scratch = Block(
-                arg_types=[
-                    buffer.buffer_type(shape, v.type.get_element_type(), "L1")  # type: ignore[attr-defined]
-                    for shape, v in zip(tile_class.shapes, operands)
-                ]
-            )
-            params: dict[SSAValue, SSAValue] = {}
-            for k, arg in enumerate(scratch.args):
-                element = builder.insert(cemit.ElementOp(l1, k)).result
-                pointee = operands[k].type.get_element_type()  # type: ignore[attr-defined]
-                target = cemit.PointerType(pointee, const=k < n_in)
-                params[arg] = builder.insert(cemit.CastOp(element, target)).result
-            merged = dict(op.params.data)
-            merged.update(params_to_attr(dict(tile_class.params)).data)
-            kernel_op = buffer.KernelOp(
-                kernel.name,
-                scratch.args[:n_in],
-                scratch.args[n_in:],
-                DictionaryAttr(merged),
-            )
-            scratch.add_op(kernel_op)
-            with self.e.redirected(builder, params):
-                kernel.emit(self.e, kernel_op)
-            kernel_op.detach()
-            kernel_op.erase(safe_erase=False)
+            builder = Builder(InsertPoint.at_end(switch.bodies[c].block))
+            for i, (name, params, ins, outs) in enumerate(op.step_list()):
+                # the tile's own parameters (padding, accumulation) are the first kernel's
+                tile_params = dict(tile_class.params) if i == 0 else {}
+                self._call_kernel(
+                    builder, l1, name, params, ins, outs, types, tile_class, tile_params
+                )
         return fn
+
+    def _call_kernel(
+        self,
+        builder: Builder,
+        l1: SSAValue,
+        name: str,
+        params: DictionaryAttr,
+        ins: tuple[int, ...],
+        outs: tuple[int, ...],
+        types: list,
+        tile_class: TileClass,
+        tile_params: dict[str, ParamValue],
+    ) -> None:
+        """One kernel call on the tile's L1 buffers (operand k is l1[k])."""
+        kernel = self.library.get(name)
+        indices = (*ins, *outs)
+        scratch = Block(
+            arg_types=[
+                buffer.buffer_type(tile_class.shapes[k], types[k].get_element_type(), "L1")
+                for k in indices
+            ]
+        )
+        pointers: dict[SSAValue, SSAValue] = {}
+        for j, (k, arg) in enumerate(zip(indices, scratch.args)):
+            element = builder.insert(cemit.ElementOp(l1, k)).result
+            target = cemit.PointerType(types[k].get_element_type(), const=j < len(ins))
+            pointers[arg] = builder.insert(cemit.CastOp(element, target)).result
+        merged = dict(params.data)
+        merged.update(params_to_attr(tile_params).data)
+        kernel_op = buffer.KernelOp(
+            kernel.name, scratch.args[: len(ins)], scratch.args[len(ins) :], DictionaryAttr(merged)
+        )
+        scratch.add_op(kernel_op)
+        with self.e.redirected(builder, pointers):
+            kernel.emit(self.e, kernel_op)
+        kernel_op.detach()
+        kernel_op.erase(safe_erase=False)
 
     # -- the tables and the descriptor ----------------------------------------------------------
     def _descriptor(
@@ -267,6 +283,8 @@ class TiledLayerEmitter:
         offsets, at = [], 0
         for operand, shape in zip(problem.operands, max_box_shapes(problem, tiles)):
             offsets.append(at)
+            if operand.local:  # never moves: needs no staging
+                continue
             at += -(-prod(shape) * operand.element_bytes // self.e.alignment) * self.e.alignment
         self.staging_bytes = max(self.staging_bytes, at)
         return offsets
@@ -281,10 +299,16 @@ class TiledLayerEmitter:
         staging: list[int] | None,
     ) -> None:
         e = self.e
-        home = [e.insert(cemit.CastOp(e.ptr(v), VOID_PTR)) for v in op.operands_in_order]
+        # a fused layer's local buffers have no home: they never move
+        home = [
+            e.insert(cemit.CastOp(e.ptr(v), VOID_PTR))
+            if v is not None
+            else e.null(cemit.OpaqueType("void"), const=False)
+            for v in op.tile_operands
+        ]
         homes = e.insert(cemit.LocalArrayOp(f"{stem}_home", home, VOID_PTR))
         levels = e.const_array(
-            np.array([LEVEL_INDEX[buffer.level_of(v)] for v in op.operands_in_order], np.int32),
+            np.array([LEVEL_INDEX[buffer.level_of(t)] for t in op.tile_operand_types], np.int32),
             "levels",
         )
         e.call(

@@ -30,6 +30,7 @@ from deeploy.dialects import buffer, tiled
 from deeploy.dtypes import byte_size
 from deeploy.errors import BudgetError, join_items
 from deeploy.kernels.base import Kernel, KernelLibrary, Params
+from deeploy.tiling.fusion import FusionError, Slot, Step, fused_problem
 from deeploy.tiling.problem import TileProblem
 from deeploy.tiling.rules import WHOLE, Layer
 from deeploy.tiling.schedule import buffer_counts, max_box_shapes, schedule, traffic
@@ -40,14 +41,37 @@ HOPS_TO_L1 = {"L1": 0, "L2": 1, "L3": 2}
 
 def layer_of(ins, outs, params) -> Layer:
     """The `Layer` a tiling rule sees for a kernel call on these buffers."""
-    shapes = [v.type for v in (*ins, *outs)]
-    assert all(isinstance(t, MemRefType) for t in shapes)
+    return layer_of_types([v.type for v in ins], [v.type for v in outs], params)
+
+
+def layer_of_types(ins: list, outs: list, params) -> Layer:
+    types = [*ins, *outs]
+    assert all(isinstance(t, MemRefType) for t in types)
     return Layer(
-        tuple(tuple(v.type.get_shape()) for v in ins),
-        tuple(tuple(v.type.get_shape()) for v in outs),
-        tuple(byte_size(t.get_element_type()) for t in shapes),  # type: ignore[attr-defined]
+        tuple(tuple(t.get_shape()) for t in ins),
+        tuple(tuple(t.get_shape()) for t in outs),
+        tuple(byte_size(t.get_element_type()) for t in types),
         Params(params),
     )
+
+
+def first_layer(op: tiled.LayerOp) -> Layer:
+    """The `Layer` of a tiled layer's (first) kernel: what its tiling rule sees."""
+    _, params, ins, outs = op.step_list()[0]
+    types = op.tile_operand_types
+    return layer_of_types([types[k] for k in ins], [types[k] for k in outs], params)
+
+
+def fusion_slots(op: tiled.LayerOp) -> list[Slot]:
+    n_in, n_local = len(op.ins), len(op.local_types)
+    return [
+        Slot(
+            tuple(t.get_shape()),
+            byte_size(t.get_element_type()),
+            "in" if k < n_in else "local" if k < n_in + n_local else "out",
+        )
+        for k, t in enumerate(op.tile_operand_types)
+    ]
 
 
 def tiled_kernel(library: KernelLibrary, name: str) -> Kernel:
@@ -84,12 +108,18 @@ def problem_of(op: tiled.LayerOp, library: KernelLibrary) -> TileProblem:
     """The tiling problem a `tiled.layer` was solved as (its kernel's rule, its loop order)."""
     kernel = library.get(op.kernel_name)
     order = op.attributes.get("order")
-    for problem in problems_of(kernel, layer_of(op.ins, op.outs, op.params)):
+    for problem in problems_of(kernel, first_layer(op)):
         names = ",".join(d.name for d in problem.dims)
         if order is None or names == order.data:  # type: ignore[attr-defined]
-            if len(problem.dims) == len(op.tile_sizes):
+            if len(problem.dims) != len(op.tile_sizes):
+                break
+            if not op.fused:
                 return problem
-            break
+            steps = [Step(name, ins, outs) for name, _, ins, outs in op.step_list()]
+            try:
+                return fused_problem(problem, steps, fusion_slots(op))
+            except FusionError as err:
+                raise PassFailedException(f"tiled.layer '{op.node_name}': {err}") from None
     raise PassFailedException(
         f"tiled.layer '{op.node_name}' does not match its kernel's tiling rule (re-run tile-layers)"
     )

@@ -32,6 +32,7 @@ class MemoryConfig:
     l3: int = DEFAULT_L3_BYTES
     home: str = "L2"
     double_buffer: bool = False
+    fuse_layers: bool = True  # run pointwise layers in L1 with their producer when cheaper
 
     def __post_init__(self) -> None:
         from deeploy.errors import OptionError

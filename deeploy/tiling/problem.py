@@ -13,6 +13,9 @@ space, and each operand needs the box of its own elements that the tile touches:
 - an axis driven by no dimension is needed whole by every tile (broadcast axes, kernel
   taps, an axis the kernel needs entire).
 
+An operand may be local: a buffer that lives only in L1, written by one kernel of a
+fused layer and read by the next, tile by tile; it never moves.
+
 Dimension kinds: "parallel" dimensions split freely; "reduction" dimensions split only
 because the kernel accumulates across tiles (they are always innermost in the loop
 order, so that an output tile stays in L1 until it is complete); "whole" dimensions are
@@ -72,8 +75,11 @@ class Operand:
     element_bytes: int
     is_output: bool = False
     merge: tuple[int, ...] = ()
+    local: bool = False  # lives in L1 only (a fused layer's intermediate): never moves
 
     def __post_init__(self) -> None:
+        if self.local and self.is_output:
+            raise ValueError(f"operand {self.name}: a local buffer is not an output")
         if self.merge and (
             len(self.merge) != len(self.axes)
             or self.merge[0] != 0
@@ -102,7 +108,7 @@ class Operand:
 @dataclass(frozen=True)
 class TileProblem:
     """One layer to tile: its iteration space (loop order) and its operands (inputs
-    first, then outputs, in the kernel's order)."""
+    first, then local buffers, then outputs; in the kernel's order)."""
 
     dims: tuple[Dim, ...]
     operands: tuple[Operand, ...]
@@ -118,12 +124,14 @@ class TileProblem:
             driven = [a.dim for a in op.axes if a.dim is not None]
             if len(driven) != len(set(driven)):
                 raise ValueError(f"operand {op.name}: two axes follow the same dimension")
-            if op.is_output and any(self.dims[d].kind == "reduction" for d in op.dims):
+            if (op.is_output or op.local) and any(
+                self.dims[d].kind == "reduction" for d in op.dims
+            ):
                 raise ValueError(f"output {op.name} cannot follow a reduction dimension")
 
     @property
     def inputs(self) -> tuple[Operand, ...]:
-        return tuple(o for o in self.operands if not o.is_output)
+        return tuple(o for o in self.operands if not o.is_output and not o.local)
 
     @property
     def outputs(self) -> tuple[Operand, ...]:

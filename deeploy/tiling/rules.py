@@ -497,6 +497,7 @@ def all_orders(problem: TileProblem) -> list[TileProblem]:
                 o.element_bytes,
                 o.is_output,
                 o.merge,
+                o.local,
             )
             for o in problem.operands
         )

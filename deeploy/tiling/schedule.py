@@ -85,7 +85,9 @@ def schedule(problem: TileProblem, sizes: tuple[int, ...], double_buffer: bool) 
         moves = []
         for k, operand in enumerate(problem.operands):
             box = boxes[t][k]
-            if operand.is_output:
+            if operand.local:
+                moves.append(False)
+            elif operand.is_output:
                 moves.append(t + 1 == len(grid) or boxes[t + 1][k].region != box.region)
             else:
                 # a box wholly in the padding (a 1x1 window over a padded border) needs

@@ -8,7 +8,8 @@ model uses - the largest box an operand axis needs, the sum of the boxes over a
 dimension's tiles - is tabulated exactly for each choice, so the model is exact.
 
 Constraints: the L1 buffers of the layer (each operand's largest box, aligned, twice
-when double buffered and it moves more than once) fit the L1 budget.
+when double buffered and it moves more than once; local buffers of a fused layer once)
+fit the L1 budget.
 
 Objective, lexicographic: (1) least DMA traffic - the bytes loaded and stored, where an
 operand moves again only when its box changes (loop order as given, last dimension
@@ -253,6 +254,9 @@ class _Model:
             )
             units = z3.Int(f"u{k}")  # the box rounded up to the alignment, in units
             self.solver.add(units * alignment >= box, units * alignment < box + alignment)
+            if op.local:  # written and read in L1 within each tile: one buffer, no moves
+                footprint.append(units * alignment)
+                continue
             copies = z3.If(active(k, 0), 2, 1) if double_buffer else 1
             footprint.append(units * alignment * copies)
             spans: list[z3.ArithRef | int] = []

@@ -82,6 +82,13 @@ def _common(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="overlap the loads of the next tile with the computation of the current one",
     )
+    memory.add_argument(
+        "--no-fuse-layers",
+        dest="fuse_layers",
+        action="store_false",
+        help="tile strictly layer by layer, as Deeploy does (default: a layer and the "
+        "pointwise layers after it run together in L1 when that moves less)",
+    )
 
 
 def _bytes(text: str) -> int:
@@ -108,6 +115,7 @@ def memory_config(args: argparse.Namespace) -> Any:
             ("--l3", args.l3),
             ("--home", args.home),
             ("--double-buffer", args.double_buffer or None),
+            ("--no-fuse-layers", None if args.fuse_layers else True),
         )
         if value is not None
     ]
@@ -117,7 +125,11 @@ def memory_config(args: argparse.Namespace) -> Any:
         if extras:
             raise OptionError(f"{', '.join(extras)}: only for a memory hierarchy; give --l1 too")
         return None
-    config: dict[str, Any] = {"l1": args.l1, "double_buffer": args.double_buffer}
+    config: dict[str, Any] = {
+        "l1": args.l1,
+        "double_buffer": args.double_buffer,
+        "fuse_layers": args.fuse_layers,
+    }
     for key in ("l2", "l3", "home"):
         if getattr(args, key) is not None:
             config[key] = getattr(args, key)
@@ -231,7 +243,7 @@ def cmd_compile(args: argparse.Namespace) -> int:
         written = result.write(args.output)
     _write_memory_map(result, args.memory_map, args.memory_plot)
     if args.dump_ir:
-        _dump_stages(result, Path(args.dump_ir), memory_config(args))
+        _dump_stages(result, Path(args.dump_ir))
     print(format_summary(result.report))
     scripts = "".join(f", {p.name}" for p in written if p.suffix == ".ld")
     print(
@@ -282,11 +294,10 @@ def _note_promotions(report: dict[str, Any]) -> None:
         )
 
 
-def _dump_stages(result: Any, folder: Path, memory: Any) -> None:
-    from deeploy.pipeline import default_pipeline
-
+def _dump_stages(result: Any, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    pipeline = default_pipeline(result.target, memory=memory)
+    # the passes that ran (input types and profiling add passes or options)
+    pipeline = result.pipeline
     for i, (stage, text) in enumerate(result.stages.items()):
         (folder / f"{i:02d}-{stage}.mlir").write_text(text)
     lines = ["# replay any stage: deeploy-opt NN-stage.mlir -p '<passes after it>' -t c"]

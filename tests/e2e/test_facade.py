@@ -93,7 +93,12 @@ def test_tiny_cnn_tiled_flow_runs_and_matches(tiler: str, home: str, tmp_path: P
     assert inference.count("deeploy_tiled_run(") == len(layers)
     # no second compiler: the same sources and report as deeploy.compile
     memory = MemoryConfig(
-        l1=8000, l2=L2_BYTES, l3=L3_BYTES, home=home, double_buffer=tiler == "DBTiler"
+        l1=8000,
+        l2=L2_BYTES,
+        l3=L3_BYTES,
+        home=home,
+        double_buffer=tiler == "DBTiler",
+        fuse_layers=False,  # the facade tiles layer by layer, as Deeploy
     )
     direct = deeploy.compile(TINY / "network.onnx", name="net", memory=memory)
     assert deployer.result.files == direct.files

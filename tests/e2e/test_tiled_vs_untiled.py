@@ -1,7 +1,7 @@
 """Tiled and untiled code agree, for random shapes and random L1 budgets.
 
-Each example draws a small network (a convolution or pooling layer, a Gemm, a batched
-MatMul, a softmax or an elementwise chain) with random shapes and attributes, asks the
+Each example draws a small network (a convolution or pooling layer, a convolution
+followed by pointwise layers, a Gemm, a batched MatMul, a softmax or an elementwise chain) with random shapes and attributes, asks the
 tiler for the smallest L1 it can run in, draws a budget between that and a little more
 than the whole network, and compares the outputs of the tiled program (bounds-checked
 DMA, sanitizers) with those of the untiled one: tiling may reorder a float reduction
@@ -48,7 +48,23 @@ def networks(draw: st.DrawFn) -> tuple[onnx.ModelProto, list[tuple[int, ...]]]:
     def w(*shape: int) -> np.ndarray:
         return (rng.standard_normal(shape) / np.sqrt(max(1, shape[-1]))).astype(np.float32)
 
-    kind = draw(st.sampled_from(["conv", "pool", "gemm", "matmul", "softmax", "eltwise"]))
+    kinds = ["conv", "conv_chain", "pool", "gemm", "matmul", "softmax", "eltwise"]
+    kind = draw(st.sampled_from(kinds))
+    if kind == "conv_chain":  # a convolution and pointwise layers: fused when it pays
+        c, m = draw(st.integers(1, 4)), draw(st.integers(1, 6))
+        h, k = draw(st.integers(3, 9)), draw(st.integers(1, 3))
+        stride, pad = draw(st.integers(1, 2)), draw(st.integers(0, 1))
+        out = (h + 2 * pad - k) // stride + 1
+        nodes = [
+            helper.make_node(
+                "Conv", ["x", "w"], ["c"], kernel_shape=[k, k], strides=[stride] * 2, pads=[pad] * 4
+            ),
+            helper.make_node("Add", ["c", "r"], ["s"]),
+            helper.make_node("Tanh", ["s"], ["y"]),
+        ]
+        shapes = [(1, c, h, h), (1, m, out, out)]
+        model = _model(nodes, list(zip(["x", "r"], shapes)), "y", {"w": w(m, c, k, k)})
+        return model, shapes
     if kind == "conv":
         c, m = draw(st.integers(1, 4)), draw(st.integers(1, 6))
         h, wd = draw(st.integers(3, 9)), draw(st.integers(3, 9))

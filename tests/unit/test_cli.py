@@ -100,6 +100,33 @@ def test_compile_writes_sources_and_makefile(tmp_path: Path) -> None:
     assert (out / "libcnn.a").exists()
 
 
+def test_dump_ir_replays_the_pipeline_that_ran(tmp_path: Path) -> None:
+    """--dump-ir lists the passes that really ran (here with the integer-type pass an
+    --input-type adds, and tiling), and replaying a stage with them gives the same C."""
+    model = _save(single_op("Relu", [("x", [1, 4, 8, 8])], [1, 4, 8, 8]), tmp_path / "relu.onnx")
+    out, ir = tmp_path / "out", tmp_path / "ir"
+    proc = deeploy(
+        "compile", str(model), "-o", str(out), "--name", "relu", "--input-type", "x=int8",
+        "--l1", "128", "--dump-ir", str(ir),
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    stages = dict(
+        line.split(": ", 1) for line in (ir / "pipeline.txt").read_text().splitlines()[1:]
+    )
+    assert stages["import"].startswith('assign-integer-types{inputs="x=i8"},')
+    assert "tile-layers{" in stages["import"]
+    stage = next(p for p in sorted(ir.glob("*-bind-kernels.mlir")))
+    replay = subprocess.run(
+        [
+            sys.executable, "-m", "deeploy.tools.deeploy_opt", str(stage),
+            "-p", stages["bind-kernels"], "-t", 'c{file="relu.c"}',
+        ],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert replay.returncode == 0, replay.stderr
+    assert replay.stdout == (out / "relu.c").read_text()
+
+
 def test_missing_file() -> None:
     assert_rejected(
         deeploy("compile", "does/not/exist.onnx"), "does/not/exist.onnx", "no such file"

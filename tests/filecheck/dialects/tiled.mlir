@@ -13,3 +13,37 @@ func.func @same_level(%a: memref<16xf32, #buffer.level<L2>>, %b: memref<16xf32, 
   func.return
 }
 // CHECK: tiled.copy: source and target are in the same memory level
+
+// -----
+
+// A fused layer: a Gemm whose result stays in L1 (local buffer 2) for a Relu.
+func.func @fused(%a: memref<2x8xf32, #buffer.level<L2>>, %b: memref<8x4xf32, #buffer.level<L2>>, %y: memref<2x4xf32, #buffer.level<L2>>) {
+  tiled.layer "gemm_f32" ins(%a, %b : memref<2x8xf32, #buffer.level<L2>>, memref<8x4xf32, #buffer.level<L2>>) outs(%y : memref<2x4xf32, #buffer.level<L2>>) tile [2, 4, 8] l1 [0, -1, 64, -1, 192, -1, 224, -1] {params = {}, steps = [{kernel = "gemm_f32", params = {}, ins = array<i64: 0, 1>, outs = array<i64: 2>}, {kernel = "relu_f32", params = {}, ins = array<i64: 2>, outs = array<i64: 3>}], local = [memref<2x4xf32, #buffer.level<L1>>]}
+  func.return
+}
+// CHECK-LABEL: func.func @fused
+// CHECK: steps = [{kernel = "gemm_f32", params = {}, ins = array<i64: 0, 1>, outs = array<i64: 2>}, {kernel = "relu_f32", params = {}, ins = array<i64: 2>, outs = array<i64: 3>}], local = [memref<2x4xf32, #buffer.level<L1>>]
+
+// -----
+
+func.func @local_in_l2(%a: memref<2x8xf32, #buffer.level<L2>>, %b: memref<8x4xf32, #buffer.level<L2>>, %y: memref<2x4xf32, #buffer.level<L2>>) {
+  tiled.layer "gemm_f32" ins(%a, %b : memref<2x8xf32, #buffer.level<L2>>, memref<8x4xf32, #buffer.level<L2>>) outs(%y : memref<2x4xf32, #buffer.level<L2>>) tile [2, 4, 8] l1 [0, -1, 64, -1, 192, -1, 224, -1] {params = {}, steps = [{kernel = "gemm_f32", params = {}, ins = array<i64: 0, 1>, outs = array<i64: 2>}, {kernel = "relu_f32", params = {}, ins = array<i64: 2>, outs = array<i64: 3>}], local = [memref<2x4xf32, #buffer.level<L2>>]}
+  func.return
+}
+// CHECK: tiled.layer: local buffers live in L1
+
+// -----
+
+func.func @unwritten_output(%a: memref<2x8xf32, #buffer.level<L2>>, %b: memref<8x4xf32, #buffer.level<L2>>, %y: memref<2x4xf32, #buffer.level<L2>>) {
+  tiled.layer "gemm_f32" ins(%a, %b : memref<2x8xf32, #buffer.level<L2>>, memref<8x4xf32, #buffer.level<L2>>) outs(%y : memref<2x4xf32, #buffer.level<L2>>) tile [2, 4, 8] l1 [0, -1, 64, -1, 192, -1, 224, -1] {params = {}, steps = [{kernel = "gemm_f32", params = {}, ins = array<i64: 0, 1>, outs = array<i64: 2>}, {kernel = "relu_f32", params = {}, ins = array<i64: 2>, outs = array<i64: 2>}], local = [memref<2x4xf32, #buffer.level<L1>>]}
+  func.return
+}
+// CHECK: tiled.layer: steps write every local buffer and output, and no input
+
+// -----
+
+func.func @unknown_operand(%a: memref<2x8xf32, #buffer.level<L2>>, %b: memref<8x4xf32, #buffer.level<L2>>, %y: memref<2x4xf32, #buffer.level<L2>>) {
+  tiled.layer "gemm_f32" ins(%a, %b : memref<2x8xf32, #buffer.level<L2>>, memref<8x4xf32, #buffer.level<L2>>) outs(%y : memref<2x4xf32, #buffer.level<L2>>) tile [2, 4, 8] l1 [0, -1, 64, -1, 192, -1] {params = {}, steps = [{kernel = "gemm_f32", params = {}, ins = array<i64: 0, 1>, outs = array<i64: 7>}]}
+  func.return
+}
+// CHECK: tiled.layer: step 'gemm_f32' names an unknown operand

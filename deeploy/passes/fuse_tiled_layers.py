@@ -1,0 +1,335 @@
+"""fuse-tiled-layers: run a layer and the pointwise layers that read its output as one.
+
+After tile-layers, a `tiled.layer` (the producer) and a later pointwise layer reading its
+output (elementwise tiling, one output shaped like that input, other operands shaped
+alike or single elements: RequantShift, activations, Add/Mul, ...) become one fused
+layer (deeploy/tiling/fusion.py): each tile of the producer is followed in L1 by the
+consumer on the same box, so the intermediate is neither stored nor loaded again - and
+when nothing else reads it, it no longer exists in L2 at all. Chains grow one consumer
+at a time (Conv -> RequantShift -> Add).
+
+Fusing is a decision: the fused layer is tiled afresh (its L1 holds more buffers, and
+the producer's reductions are not split), and it replaces the two layers only when it
+moves no more bytes between the home level and L1 than they do together, and then no
+more DMA transfers.
+
+The fused layer runs where the producer ran, so the consumer's other inputs must exist
+by then, and no layer in between may touch what the consumer writes or write what it
+reads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import prod
+
+from xdsl.context import Context
+from xdsl.dialects import func
+from xdsl.dialects.builtin import IntegerAttr, ModuleOp, StringAttr, i64
+from xdsl.ir import Attribute, Block, Operation, SSAValue
+from xdsl.passes import ModulePass
+
+from deeploy.dialects import buffer, tiled
+from deeploy.kernels.base import KernelLibrary
+from deeploy.passes.tile_layers import (
+    HOPS_TO_L1,
+    _Decision,
+    best_tiling,
+    first_layer,
+    fusion_slots,
+    l1_layout,
+    problem_of,
+    problems_of,
+)
+from deeploy.tiling.fusion import FusionError, Step, fused_problem
+from deeploy.tiling.rules import ELEMENTWISE
+from deeploy.tiling.schedule import Traffic, schedule, traffic
+from deeploy.tiling.solver import DEFAULT_RLIMIT
+
+
+def root_of(value: SSAValue) -> SSAValue:
+    while isinstance(value.owner, buffer.ViewOp):
+        value = value.owner.source
+    return value
+
+
+def users_of(root: SSAValue) -> set[Operation]:
+    """The ops reading or writing `root` directly or through views (not the views)."""
+    users: set[Operation] = set()
+    pending = [root]
+    while pending:
+        value = pending.pop()
+        for use in value.uses:
+            if isinstance(use.operation, buffer.ViewOp):
+                pending.append(use.operation.result)
+            else:
+                users.add(use.operation)
+    return users
+
+
+def _erase_unused(value: SSAValue) -> None:
+    """Erase the buffer (and views of it) nothing uses any more."""
+    while not value.uses and isinstance(value.owner, buffer.ViewOp | buffer.AllocOp):
+        owner = value.owner
+        source = owner.source if isinstance(owner, buffer.ViewOp) else None
+        owner.detach()
+        owner.erase()
+        if source is None:
+            return
+        value = source
+
+
+def written_by(op: Operation) -> list[SSAValue]:
+    if isinstance(op, tiled.LayerOp | buffer.KernelOp):
+        return list(op.outs)
+    if isinstance(op, buffer.CopyOp | tiled.CopyOp):
+        return [op.target]
+    return list(op.operands)  # an op this pass does not know: assume it writes everything
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The operands and steps of a fused layer (see deeploy/tiling/fusion.py)."""
+
+    ins: list[SSAValue]
+    local: list
+    outs: list[SSAValue]
+    steps: list[tuple[str, Attribute, tuple[int, ...], tuple[int, ...]]]
+
+
+def _plan(producer: tiled.LayerOp, consumer: tiled.LayerOp, tail_local: bool) -> _Plan:
+    """The producer's operands and steps, extended by the consumer's."""
+    tail = producer.outs[-1]
+    n_in, n_local = len(producer.ins), len(producer.local_types)
+    extra = [v for v in consumer.ins if v is not tail]
+    ins = [*producer.ins, *extra]
+    local = [*producer.local_types]
+    stored = list(producer.outs[:-1])
+    if tail_local:
+        local.append(buffer.buffer_type(tail.type.get_shape(), tail.type.get_element_type(), "L1"))  # type: ignore[attr-defined]
+    else:
+        stored.append(tail)
+    outs = [*stored, consumer.outs[0]]
+    new_in, new_local = len(ins), len(local)
+    tail_index = new_in + n_local if tail_local else new_in + new_local + len(stored) - 1
+
+    def moved(k: int) -> int:
+        """An operand index of the producer, in the fused layer."""
+        if k < n_in:
+            return k
+        if k < n_in + n_local:
+            return new_in + (k - n_in)
+        if k == len(producer.tile_operands) - 1:
+            return tail_index
+        return new_in + new_local + (k - n_in - n_local)
+
+    steps = [
+        (name, params, tuple(map(moved, step_ins)), tuple(map(moved, step_outs)))
+        for name, params, step_ins, step_outs in producer.step_list()
+    ]
+    consumer_ins, at = [], n_in
+    for v in consumer.ins:
+        if v is tail:
+            consumer_ins.append(tail_index)
+        else:
+            consumer_ins.append(at)
+            at += 1
+    out_index = new_in + new_local + len(outs) - 1
+    steps.append((consumer.kernel_name, consumer.params, tuple(consumer_ins), (out_index,)))
+    return _Plan(ins, local, outs, steps)
+
+
+@dataclass(frozen=True)
+class FuseTiledLayersPass(ModulePass):
+    name = "fuse-tiled-layers"
+    target: str = "generic"
+    l1: int = 0  # bytes of L1 scratchpad (as tile-layers)
+    double_buffer: bool = False
+    alignment: int = 4
+    rlimit: int = DEFAULT_RLIMIT
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        from deeploy.targets import get_target
+
+        library = get_target(self.target).kernels()
+        for fn in op.ops:
+            if not isinstance(fn, func.FuncOp) or fn.is_declaration:
+                continue
+            block = fn.body.block
+            for layer in [o for o in block.ops if isinstance(o, tiled.LayerOp)]:
+                if layer.parent_block() is None:  # fused into an earlier layer already
+                    continue
+                while layer is not None:
+                    layer = self._fuse_one(block, layer, library)
+
+    def _fuse_one(
+        self, block: Block, producer: tiled.LayerOp, library: KernelLibrary
+    ) -> tiled.LayerOp | None:
+        """Fuse the first consumer of the producer's output worth fusing; the fused layer."""
+        tail = producer.outs[-1]
+        order = {o: i for i, o in enumerate(block.ops)}
+        readers = sorted(
+            (use.operation for use in tail.uses if isinstance(use.operation, tiled.LayerOp)),
+            key=lambda o: order.get(o, -1),
+        )
+        for consumer in dict.fromkeys(readers):
+            if consumer is producer or not self._fusable(producer, consumer, order, library):
+                continue
+            fused = self._try(producer, consumer, library)
+            if fused is not None:
+                return fused
+        return None
+
+    def _fusable(
+        self,
+        producer: tiled.LayerOp,
+        consumer: tiled.LayerOp,
+        order: dict[Operation, int],
+        library: KernelLibrary,
+    ) -> bool:
+        tail = producer.outs[-1]
+        start, end = order.get(producer, -1), order.get(consumer, -1)
+        if consumer.fused or start < 0 or end <= start or len(consumer.outs) != 1:
+            return False
+        if library.get(consumer.kernel_name).tiling is not ELEMENTWISE:
+            return False
+        if producer.staging or consumer.staging:
+            return False
+        out = consumer.outs[0]
+        shape = tail.type.get_shape()  # type: ignore[attr-defined]
+        for v in consumer.ins:
+            if v is tail:
+                continue
+            late = isinstance(v.owner, Operation) and order.get(v.owner, -1) >= start
+            if late and not isinstance(v.owner, buffer.ConstantOp):
+                return False  # computed after the producer: not there when the fused layer runs
+            if v.type.get_shape() != shape and prod(v.type.get_shape()) != 1:  # type: ignore[attr-defined]
+                return False
+        if out.type.get_shape() != shape:  # type: ignore[attr-defined]
+            return False
+        # what the producer stores is not in its home level before the tile is done
+        stored = {root_of(v) for v in producer.outs}
+        if any(root_of(v) in stored for v in consumer.ins if v is not tail):
+            return False
+        # the consumer's output must not alias what the producer's tiles still read
+        reads = {root_of(v) for v in producer.ins}
+        if root_of(out) in reads:
+            return False
+        ins_roots = {root_of(v) for v in consumer.ins if v is not tail}
+        out_root = root_of(out)
+        for between in list(order)[start + 1 : end]:
+            touched = {root_of(v) for v in between.operands}
+            written = {root_of(v) for v in written_by(between)}
+            if out_root in touched or written & ins_roots:
+                return False
+        return True
+
+    def _try(
+        self, producer: tiled.LayerOp, consumer: tiled.LayerOp, library: KernelLibrary
+    ) -> tiled.LayerOp | None:
+        tail = producer.outs[-1]
+        root = root_of(tail)
+        # the tail stays in L1 when nothing else reads it, or when the consumer writes its
+        # result over it (in place: later readers of the buffer read the result)
+        tail_local = isinstance(root.owner, buffer.AllocOp) and (
+            users_of(root) <= {producer, consumer} or root_of(consumer.outs[0]) is root
+        )
+        plan = _plan(producer, consumer, tail_local)
+        candidate = tiled.LayerOp(
+            producer.kernel_name,
+            plan.ins,
+            plan.outs,
+            producer.params,
+            producer.tile_sizes,
+            [0] * (2 * (len(plan.ins) + len(plan.local) + len(plan.outs))),
+            steps=[tiled.step_attr(*step) for step in plan.steps],  # type: ignore[arg-type]
+            local=plan.local,
+        )
+        try:
+            problems = self._problems(candidate, library)
+        except FusionError:
+            candidate.erase(safe_erase=False)
+            return None
+        decided = best_tiling(problems, self.l1, self.alignment, self.double_buffer, self.rlimit)
+        if not isinstance(decided, _Decision):
+            candidate.erase(safe_erase=False)
+            return None
+        fused_moves = traffic(
+            decided.problem, schedule(decided.problem, decided.choice.sizes, self.double_buffer)
+        )
+        apart = self._moves(producer, library), self._moves(consumer, library)
+        separate = Traffic(sum(t.bytes for t in apart), sum(t.transfers for t in apart))
+        if (fused_moves.bytes, fused_moves.transfers) > (separate.bytes, separate.transfers):
+            candidate.erase(safe_erase=False)
+            return None
+        return self._replace(producer, consumer, candidate, decided, fused_moves, tail, tail_local)
+
+    def _problems(self, candidate: tiled.LayerOp, library: KernelLibrary) -> tuple:
+        steps = [Step(name, ins, outs) for name, _, ins, outs in candidate.step_list()]
+        slots = fusion_slots(candidate)
+        kernel = library.get(candidate.kernel_name)
+        return tuple(
+            fused_problem(p, steps, slots) for p in problems_of(kernel, first_layer(candidate))
+        )
+
+    def _moves(self, layer: tiled.LayerOp, library: KernelLibrary) -> Traffic:
+        problem = problem_of(layer, library)
+        return traffic(
+            problem, schedule(problem, layer.tile_sizes, layer.double_buffer is not None)
+        )
+
+    def _replace(
+        self,
+        producer: tiled.LayerOp,
+        consumer: tiled.LayerOp,
+        candidate: tiled.LayerOp,
+        decided: _Decision,
+        moved: Traffic,
+        tail: SSAValue,
+        tail_local: bool,
+    ) -> tiled.LayerOp:
+        choice = decided.choice
+        hops = HOPS_TO_L1[buffer.level_of(consumer.outs[0])]
+        attributes: dict[str, Attribute] = dict(producer.attributes)
+        attributes.update(
+            {
+                "name": StringAttr(f"{producer.node_name}+{consumer.node_name}"),
+                "tiles": IntegerAttr(prod(choice.counts), i64),
+                "dma_bytes": IntegerAttr(moved.bytes * hops, i64),
+                "dma_transfers": IntegerAttr(moved.transfers * hops, i64),
+                "l1_bytes": IntegerAttr(choice.l1_bytes, i64),
+                "order": StringAttr(",".join(d.name for d in decided.problem.dims)),
+                "optimal": IntegerAttr.from_bool(choice.optimal),
+            }
+        )
+        fused = tiled.LayerOp(
+            producer.kernel_name,
+            list(candidate.ins),
+            list(candidate.outs),
+            producer.params,
+            choice.sizes,
+            l1_layout(decided.problem, choice.sizes, self.double_buffer, self.alignment),
+            double_buffer=self.double_buffer,
+            steps=list(candidate.steps.data),  # type: ignore[union-attr,arg-type]
+            local=candidate.local_types,
+            attributes=attributes,
+        )
+        candidate.erase(safe_erase=False)
+        block = producer.parent_block()
+        assert block is not None
+        block.insert_op_before(fused, producer)
+        for v in consumer.ins:  # constants the consumer reads move up to the fused layer
+            owner = v.owner
+            if (
+                isinstance(owner, buffer.ConstantOp)
+                and owner.parent_block() is block
+                and block.get_operation_index(owner) > block.get_operation_index(fused)
+            ):
+                owner.detach()
+                block.insert_op_before(owner, fused)
+        for old in (producer, consumer):
+            old.detach()
+            old.erase()
+        if tail_local:
+            _erase_unused(tail)
+        return fused
