@@ -69,14 +69,19 @@ class CopyOp(IRDLOperation):
             raise VerifyException("tiled.copy: source and target sizes differ")
 
 
-def _ints(values: Sequence[int]) -> DenseArrayBase:
+def ints_attr(values: Sequence[int]) -> DenseArrayBase:
     return DenseArrayBase.from_list(i64, list(values))
 
 
 def step_attr(kernel: str, params: DictionaryAttr, ins: Sequence[int], outs: Sequence[int]):
     """One kernel of a fused layer, as `steps` holds it."""
     return DictionaryAttr(
-        {"kernel": StringAttr(kernel), "params": params, "ins": _ints(ins), "outs": _ints(outs)}
+        {
+            "kernel": StringAttr(kernel),
+            "params": params,
+            "ins": ints_attr(ins),
+            "outs": ints_attr(outs),
+        }
     )
 
 
@@ -123,8 +128,8 @@ class LayerOp(IRDLOperation):
         props: dict[str, Attribute] = {
             "kernel": StringAttr(kernel),
             "params": params,
-            "tile": _ints(tile),
-            "l1": _ints(l1),
+            "tile": ints_attr(tile),
+            "l1": ints_attr(l1),
         }
         if double_buffer:
             props["double_buffer"] = UnitAttr()

@@ -67,7 +67,7 @@ def _op_name(op: Operation) -> str:
     return kernel.data if isinstance(kernel, StringAttr) else op.name
 
 
-def _tiled_layers(module: ModuleOp) -> list[tuple[str, Operation]]:
+def tiled_layers(module: ModuleOp) -> list[tuple[str, Operation]]:
     from deeploy.dialects import tiled
 
     layers = [op for op in module.walk() if isinstance(op, tiled.LayerOp)]
@@ -77,7 +77,7 @@ def _tiled_layers(module: ModuleOp) -> list[tuple[str, Operation]]:
 def tiling_solution(module: ModuleOp) -> TilingSolution:
     """Per tiled layer, the tile size along each dimension of its kernel's iteration space
     (the dimension names are the layer's `order` attribute)."""
-    return {name: list(op.tile_sizes) for name, op in _tiled_layers(module)}  # type: ignore[attr-defined]
+    return {name: list(op.tile_sizes) for name, op in tiled_layers(module)}  # type: ignore[attr-defined]
 
 
 def _value_name(value: SSAValue, index: int) -> str:
@@ -94,7 +94,7 @@ def pattern_constraints(module: ModuleOp, target: str) -> dict[str, PatternMemor
 
     library = get_target(target).kernels()
     patterns: dict[str, PatternMemoryConstraints] = {}
-    for name, op in _tiled_layers(module):
+    for name, op in tiled_layers(module):
         # a fused layer's local buffers (value None) live in L1 only: an intermediate
         operands = op.tile_operands  # type: ignore[attr-defined]
         staging = list(op.staging)  # type: ignore[attr-defined]

@@ -16,9 +16,12 @@ attributes and not used.
     memoryMap      = {level: {buffer name: byte offset in the level's arena}}
                                                      # as `tiler.memoryMap` reads
 
-Our passes decide both themselves and cannot take them as input, so a solution or map
-that differs from theirs raises `NotImplementedError` (naming what differs); equal ones
-are accepted, which lets a script that saved Deeploy-style results replay them.
+A tilingSolution that differs from tile-layers' is imposed: each named layer gets those
+tile sizes if its kernel's rule allows them and they fit L1 (else an `OptionError` or
+`BudgetError` naming the layer), and its L1 layout and DMA schedule follow from them.
+plan-memory places every buffer itself, so a memoryMap that differs from its plan raises
+`NotImplementedError` (naming what differs); an equal one is accepted, which lets a
+script that saved Deeploy-style results replay them.
 """
 
 from __future__ import annotations
@@ -217,10 +220,29 @@ class TilerDeployerWrapper(NetworkDeployerWrapper):
                     if part
                 )
             )
-        differing = [f"'{k}' {given[k]} (solver: {v})" for k, v in solved.items() if given[k] != v]
+        differing = {k: given[k] for k, v in solved.items() if given[k] != v}
         if differing:
-            raise NotImplementedError(
-                "tile(): a tilingSolution other than tile-layers' cannot be imposed ("
-                + "; ".join(differing)
-                + "): each layer's L1 layout and DMA schedule are derived with its tiles"
+            self._impose(differing)
+
+    def _impose(self, sizes: dict[str, list[int]]) -> None:
+        """Tile the named layers as given (checked against their kernels' rules and the
+        L1 budget); their L1 layouts and DMA schedules follow from the sizes."""
+        from deeploy.api import update_report
+        from deeploy.facade import ir_readers
+        from deeploy.passes.tile_layers import impose_tiling
+        from deeploy.targets import get_target
+
+        s = self._session
+        if s.transformed:
+            raise StageOrderError(
+                "tile(): a tilingSolution can be imposed only before codeTransform()"
             )
+        assert s.module is not None and s.memory is not None
+        library = get_target(s.target).kernels()
+        layers = dict(ir_readers.tiled_layers(s.module))
+        for name, chosen in sizes.items():
+            impose_tiling(layers[name], chosen, library, s.memory.l1, s.memory.double_buffer)  # type: ignore[arg-type]
+        tiling = next(p for p in s.tiling_passes() if p.name == "tile-layers")
+        update_report(s.report, tiling, s.module)
+        s.tiling_solution = ir_readers.tiling_solution(s.module)
+        s.patterns = ir_readers.pattern_constraints(s.module, s.target)

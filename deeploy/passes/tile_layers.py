@@ -28,13 +28,13 @@ from xdsl.utils.exceptions import PassFailedException
 
 from deeploy.dialects import buffer, tiled
 from deeploy.dtypes import byte_size
-from deeploy.errors import BudgetError, join_items
+from deeploy.errors import BudgetError, OptionError, join_items
 from deeploy.kernels.base import Kernel, KernelLibrary, Params
 from deeploy.tiling.fusion import FusionError, Slot, Step, fused_problem
 from deeploy.tiling.problem import TileProblem
 from deeploy.tiling.rules import WHOLE, Layer
 from deeploy.tiling.schedule import buffer_counts, max_box_shapes, schedule, traffic
-from deeploy.tiling.solver import DEFAULT_RLIMIT, Choice, TilingInfeasible, solve
+from deeploy.tiling.solver import DEFAULT_RLIMIT, Choice, TilingInfeasible, l1_footprint, solve
 
 HOPS_TO_L1 = {"L1": 0, "L2": 1, "L3": 2}
 
@@ -147,6 +147,56 @@ def l1_buffers(op: tiled.LayerOp, library: KernelLibrary) -> list[L1Buffer]:
         for slot in (0, 1)
         if offsets[2 * k + slot] >= 0
     ]
+
+
+def impose_tiling(
+    op: tiled.LayerOp,
+    sizes: list[int],
+    library: KernelLibrary,
+    l1: int,
+    double_buffer: bool,
+    alignment: int = 4,
+) -> None:
+    """Give a tiled layer the tile sizes a user chose instead of the solver's (Deeploy's
+    `tile(tilingSolution=...)`), after checking the kernel's rule allows them and that
+    they fit L1; the L1 layout and the figures follow, `optimal` becomes false."""
+    problem = problem_of(op, library)
+    name = f"layer '{op.node_name}'"
+    order = ",".join(d.name for d in problem.dims)
+    if len(sizes) != len(problem.dims):
+        raise OptionError(
+            f"{name}: {len(problem.dims)} tile sizes expected ({order}), got {len(sizes)}"
+        )
+    for dim, size in zip(problem.dims, sizes):
+        if not 1 <= size <= dim.extent:
+            raise OptionError(f"{name}: tile size {size} of {dim.name} is not in 1..{dim.extent}")
+        if dim.kind == "whole" and size != dim.extent:
+            raise OptionError(f"{name}: the kernel needs {dim.name} whole ({dim.extent})")
+        if size != dim.extent and size % dim.multiple:
+            raise OptionError(f"{name}: tiles of {dim.name} must be multiples of {dim.multiple}")
+    chosen = tuple(sizes)
+    tiles = schedule(problem, chosen, double_buffer)
+    footprint = l1_footprint(
+        problem, chosen, alignment, buffer_counts(problem, tiles, double_buffer)
+    )
+    if footprint > l1:
+        raise BudgetError(
+            f"{name}: tiles {list(chosen)} ({order}) need {footprint} bytes of L1, "
+            f"more than its {l1}"
+        )
+    moved = traffic(problem, tiles)
+    hops = HOPS_TO_L1[buffer.level_of(op.outs[0])]
+    op.properties["tile"] = tiled.ints_attr(chosen)
+    op.properties["l1"] = tiled.ints_attr(l1_layout(problem, chosen, double_buffer, alignment))
+    op.attributes.update(
+        {
+            "tiles": IntegerAttr(len(tiles), i64),
+            "dma_bytes": IntegerAttr(moved.bytes * hops, i64),
+            "dma_transfers": IntegerAttr(moved.transfers * hops, i64),
+            "l1_bytes": IntegerAttr(footprint, i64),
+            "optimal": IntegerAttr.from_bool(False),
+        }
+    )
 
 
 @dataclass(frozen=True)
