@@ -12,7 +12,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 
-from xdsl.dialects.builtin import MemRefType, ModuleOp, StringAttr
+from xdsl.dialects.builtin import IntegerAttr, MemRefType, ModuleOp, StringAttr, i64
 from xdsl.ir import Operation, SSAValue
 
 from deeploy.facade.buffers import (
@@ -159,3 +159,52 @@ def memory_plan(module: ModuleOp, alignment: int) -> tuple[MemoryMap, dict[str, 
         space = (offset, offset + b.size) if b.size > 0 else None
         blocks.setdefault(b.level, []).append(MemoryBlock(name, b.level, (first, last), space))
     return memory_map, blocks
+
+
+def impose_memory_map(module: ModuleOp, requested: MemoryMap, alignment: int) -> None:
+    """Place every buffer at the offset `requested` gives it (Deeploy's
+    `tile(memoryMap=...)`), in place of plan-memory's; each level's arena grows to the
+    last byte used. The map must name every planned buffer, and nothing else; whether
+    live buffers overlap, offsets are aligned and levels large enough is for
+    verify-memory-plan (and lower-to-c) to check."""
+    from deeploy.api import network_function
+    from deeploy.dialects import buffer
+    from deeploy.errors import OptionError
+    from deeploy.passes.plan_memory import lifetimes
+
+    fn = network_function(module)
+    if fn is None:
+        return
+    planned = lifetimes(fn, alignment)
+    names = unique_names(
+        _op_name(b.alloc)
+        if "name" in b.alloc.attributes
+        else (b.alloc.result.name_hint or "buffer")
+        for b in planned
+    )
+    known: dict[str, set[str]] = {}
+    ends: dict[str, int] = {}
+    for name, b in zip(names, planned):
+        if b.alloc.offset_value is None:
+            continue
+        known.setdefault(b.level, set()).add(name)
+        offset = requested.get(b.level, {}).get(name)
+        if offset is None:
+            raise OptionError(f"memoryMap gives no offset for {b.level} buffer '{name}'")
+        if offset < 0:
+            raise OptionError(f"memoryMap: {b.level} buffer '{name}' at negative offset {offset}")
+        b.alloc.offset = IntegerAttr(offset, i64)
+        ends[b.level] = max(ends.get(b.level, 0), offset + b.size)
+    unknown = [
+        f"{level}:{name}"
+        for level, buffers in requested.items()
+        for name in buffers
+        if name not in known.get(level, set())
+    ]
+    if unknown:
+        raise OptionError(f"memoryMap names buffers that do not exist: {', '.join(unknown[:10])}")
+    for op in module.walk():
+        if isinstance(op, buffer.ArenaOp) and op.level_name in ends:
+            size = -(-ends[op.level_name] // alignment) * alignment
+            op.size = IntegerAttr(max(op.size_bytes, size), i64)
+            op.optimal = None  # no longer the planner's proven minimum

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.passes import ModulePass
+from xdsl.utils.exceptions import PassFailedException
 
 from deeploy.api import finish_report, initial_report, no_cyclic_gc, result_of, update_report
 from deeploy.facade.buffers import MemoryBlock, PatternMemoryConstraints
@@ -62,6 +63,7 @@ class Session:
     memory_map: dict[str, dict[str, int]] | None = None
     memory_blocks: dict[str, list[MemoryBlock]] = field(default_factory=dict)
     requested_memory_map: dict[str, dict[str, int]] | None = None
+    imposed_memory_map: bool = False
     seconds: float = 0.0
     cached_result: CompileResult | None = None
 
@@ -147,7 +149,14 @@ class Session:
         start = time.perf_counter()
         with no_cyclic_gc():
             for p in passes:
-                p.apply(ctx, target)
+                try:
+                    p.apply(ctx, target)
+                except PassFailedException as err:
+                    if p.name == "verify-memory-plan" and self.imposed_memory_map:
+                        from deeploy.facade.errors import DeeployAssertionError
+
+                        raise DeeployAssertionError(f"the given memoryMap: {err}") from None
+                    raise
                 if target is self.module:
                     self._observe(p, target)
         self.seconds += time.perf_counter() - start
@@ -165,23 +174,14 @@ class Session:
         elif p.name == TRANSFORM_START:
             alignment = getattr(p, "alignment", 1)
             self.memory_map, self.memory_blocks = ir_readers.memory_plan(module, alignment)
-            self.check_requested_memory_map()
-
-    def check_requested_memory_map(self) -> None:
-        requested, planned = self.requested_memory_map, self.memory_map
-        if requested is None or planned is None or requested == planned:
-            return
-        differing = sorted(
-            f"{level}:{name}"
-            for level in set(requested) | set(planned)
-            for name in set(requested.get(level, {})) | set(planned.get(level, {}))
-            if requested.get(level, {}).get(name) != planned.get(level, {}).get(name)
-        )
-        raise NotImplementedError(
-            "tile(): a memoryMap other than the one plan-memory computes cannot be imposed "
-            f"(offsets differ for {', '.join(differing[:10])}); plan-memory places every "
-            "buffer itself and verify-memory-plan checks its own plan"
-        )
+            requested = self.requested_memory_map
+            if requested is not None and requested != self.memory_map:
+                # the caller's placement instead of plan-memory's; verify-memory-plan,
+                # the next pass, checks it
+                ir_readers.impose_memory_map(module, requested, alignment)
+                self.imposed_memory_map = True
+                update_report(self.report, p, module)
+                self.memory_map, self.memory_blocks = ir_readers.memory_plan(module, alignment)
 
     def finish_report(self) -> None:
         finish_report(self.report, self.memory)

@@ -19,9 +19,10 @@ attributes and not used.
 A tilingSolution that differs from tile-layers' is imposed: each named layer gets those
 tile sizes if its kernel's rule allows them and they fit L1 (else an `OptionError` or
 `BudgetError` naming the layer), and its L1 layout and DMA schedule follow from them.
-plan-memory places every buffer itself, so a memoryMap that differs from its plan raises
-`NotImplementedError` (naming what differs); an equal one is accepted, which lets a
-script that saved Deeploy-style results replay them.
+A memoryMap that differs from plan-memory's plan is imposed too: it must name every
+planned buffer (else an `OptionError`), and verify-memory-plan checks it - live buffers
+disjoint, offsets aligned, inside the level - raising `AssertionError` naming the
+buffers at fault, as Deeploy's MiniMalloc checks do.
 """
 
 from __future__ import annotations
@@ -201,8 +202,9 @@ class TilerDeployerWrapper(NetworkDeployerWrapper):
         if tilingSolution is None or memoryMap is None:
             return
         self._check_solution(_solution(tilingSolution))
+        if s.transformed:
+            raise StageOrderError("tile(): a memoryMap can be given only before codeTransform()")
         s.requested_memory_map = _memory_map(memoryMap)
-        s.check_requested_memory_map()
 
     def _check_solution(self, given: dict[str, list[int]]) -> None:
         solved = self._session.tiling_solution or {}

@@ -25,7 +25,7 @@ from math import prod
 
 from xdsl.context import Context
 from xdsl.dialects import func
-from xdsl.dialects.builtin import IntegerAttr, ModuleOp, StringAttr, i64
+from xdsl.dialects.builtin import ModuleOp, StringAttr
 from xdsl.ir import Attribute, Block, Operation, SSAValue
 from xdsl.passes import ModulePass
 
@@ -40,6 +40,7 @@ from deeploy.passes.tile_layers import (
     l1_layout,
     problem_of,
     problems_of,
+    tiling_attributes,
 )
 from deeploy.tiling.fusion import FusionError, Step, fused_problem
 from deeploy.tiling.rules import ELEMENTWISE
@@ -291,17 +292,8 @@ class FuseTiledLayersPass(ModulePass):
         choice = decided.choice
         hops = HOPS_TO_L1[buffer.level_of(consumer.outs[0])]
         attributes: dict[str, Attribute] = dict(producer.attributes)
-        attributes.update(
-            {
-                "name": StringAttr(f"{producer.node_name}+{consumer.node_name}"),
-                "tiles": IntegerAttr(prod(choice.counts), i64),
-                "dma_bytes": IntegerAttr(moved.bytes * hops, i64),
-                "dma_transfers": IntegerAttr(moved.transfers * hops, i64),
-                "l1_bytes": IntegerAttr(choice.l1_bytes, i64),
-                "order": StringAttr(",".join(d.name for d in decided.problem.dims)),
-                "optimal": IntegerAttr.from_bool(choice.optimal),
-            }
-        )
+        attributes["name"] = StringAttr(f"{producer.node_name}+{consumer.node_name}")
+        attributes.update(tiling_attributes(decided, moved, hops))
         fused = tiled.LayerOp(
             producer.kernel_name,
             list(candidate.ins),

@@ -33,7 +33,7 @@ from deeploy.kernels.base import Kernel, KernelLibrary, Params
 from deeploy.tiling.fusion import FusionError, Slot, Step, fused_problem
 from deeploy.tiling.problem import TileProblem
 from deeploy.tiling.rules import WHOLE, Layer
-from deeploy.tiling.schedule import buffer_counts, max_box_shapes, schedule, traffic
+from deeploy.tiling.schedule import Traffic, buffer_counts, max_box_shapes, schedule, traffic
 from deeploy.tiling.solver import DEFAULT_RLIMIT, Choice, TilingInfeasible, l1_footprint, solve
 
 HOPS_TO_L1 = {"L1": 0, "L2": 1, "L3": 2}
@@ -205,6 +205,20 @@ class _Decision:
     choice: Choice
 
 
+def tiling_attributes(decided: _Decision, moved: Traffic, hops: int) -> dict[str, Attribute]:
+    """What a tiled layer records of its tiling: tiles, DMA figures (per hop between the
+    home level and L1), L1 bytes, loop order and whether the solver proved it optimal."""
+    choice = decided.choice
+    return {
+        "tiles": IntegerAttr(prod(choice.counts), i64),
+        "dma_bytes": IntegerAttr(moved.bytes * hops, i64),
+        "dma_transfers": IntegerAttr(moved.transfers * hops, i64),
+        "l1_bytes": IntegerAttr(choice.l1_bytes, i64),
+        "order": StringAttr(",".join(d.name for d in decided.problem.dims)),
+        "optimal": IntegerAttr.from_bool(choice.optimal),
+    }
+
+
 @lru_cache(maxsize=1024)
 def best_tiling(
     problems: tuple[TileProblem, ...], l1: int, alignment: int, double_buffer: bool, rlimit: int
@@ -279,16 +293,7 @@ class TileLayersPass(ModulePass):
         )
         offsets = l1_layout(decided.problem, choice.sizes, self.double_buffer, self.alignment)
         attributes: dict[str, Attribute] = dict(op.attributes)
-        attributes.update(
-            {
-                "tiles": IntegerAttr(prod(choice.counts), i64),
-                "dma_bytes": IntegerAttr(moved.bytes * hops, i64),
-                "dma_transfers": IntegerAttr(moved.transfers * hops, i64),
-                "l1_bytes": IntegerAttr(choice.l1_bytes, i64),
-                "order": StringAttr(",".join(d.name for d in decided.problem.dims)),
-                "optimal": IntegerAttr.from_bool(choice.optimal),
-            }
-        )
+        attributes.update(tiling_attributes(decided, moved, hops))
         layer_op = tiled.LayerOp(
             kernel.name,
             op.ins,

@@ -586,7 +586,7 @@ def test_tile_imposes_a_tiling_solution_and_checks_it(tmp_path: Path) -> None:
             other.tile({**solution, "relu1": wrong}, memory_map)
 
 
-def test_tile_accepts_the_solvers_own_memory_map_only() -> None:
+def test_tile_accepts_the_solvers_own_solution() -> None:
     reference = _tiled()
     reference.generateFunction()
     solution, memory_map = reference.tiler.tilingSolution, reference.tiler.memoryMap
@@ -598,15 +598,44 @@ def test_tile_accepts_the_solvers_own_memory_map_only() -> None:
     replay.prepare()
     assert replay.result.files == reference.result.files
 
-    moved = _tiled()
-    moved.frontEnd()
-    moved._innerObject.bind()
+
+def test_tile_imposes_a_memory_map_and_checks_it(tmp_path: Path) -> None:
+    """Another valid placement is used as given; an overlapping one fails the MiniMalloc
+    constraints (AssertionError naming the buffers); one missing a buffer is refused."""
+    from deeploy.errors import OptionError
+
+    reference = _tiled()
+    reference.generateFunction()
+    solution, memory_map = reference.tiler.tilingSolution, reference.tiler.memoryMap
+
+    def bound():
+        deployer = _tiled()
+        deployer.frontEnd()
+        deployer._innerObject.bind()
+        return deployer
+
     shifted = {
         level: {name: offset + 64 for name, offset in m.items()} for level, m in memory_map.items()
     }
+    moved = bound()
     moved.tile(solution, shifted)
-    with pytest.raises(NotImplementedError, match="memoryMap other than the one plan-memory"):
-        moved.prepare()
+    moved.prepare()
+    assert moved.tiler.memoryMap == shifted
+    assert moved.result.report["memory"]["L2"] == reference.result.report["memory"]["L2"] + 64
+    _run_and_compare(moved, TINY, tmp_path)
+
+    stacked = {level: dict.fromkeys(m, 0) for level, m in memory_map.items()}
+    overlapping = bound()
+    overlapping.tile(solution, stacked)
+    with pytest.raises(AssertionError, match=r"the given memoryMap: memory plan: .* overlap"):
+        overlapping.prepare()
+
+    level, names = next(iter(memory_map.items()))
+    missing = {**memory_map, level: dict(list(names.items())[1:])}
+    incomplete = bound()
+    incomplete.tile(solution, missing)
+    with pytest.raises(OptionError, match="memoryMap gives no offset for"):
+        incomplete.prepare()
 
 
 def test_memory_block_collisions() -> None:
