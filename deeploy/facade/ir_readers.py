@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
+from typing import Any
 
 from xdsl.dialects.builtin import IntegerAttr, MemRefType, ModuleOp, StringAttr, i64
 from xdsl.ir import Operation, SSAValue
@@ -133,23 +134,15 @@ def memory_plan(module: ModuleOp, alignment: int) -> tuple[MemoryMap, dict[str, 
     (lifetime in layer steps, aligned byte range in the level's arena)."""
     from deeploy.api import network_function
     from deeploy.dialects import buffer, tiled
-    from deeploy.passes.plan_memory import lifetimes
 
     fn = network_function(module)
     if fn is None:
         return {}, {}
     ops = list(fn.body.block.ops)
     steps = [i for i, op in enumerate(ops) if isinstance(op, buffer.KernelOp | tiled.LayerOp)]
-    planned = lifetimes(fn, alignment)
-    names = unique_names(
-        _op_name(b.alloc)
-        if "name" in b.alloc.attributes
-        else (b.alloc.result.name_hint or "buffer")
-        for b in planned
-    )
     memory_map: MemoryMap = {}
     blocks: dict[str, list[MemoryBlock]] = {}
-    for name, b in zip(names, planned):
+    for name, b in _named_buffers(fn, alignment):
         offset = b.alloc.offset_value
         if offset is None:
             continue
@@ -170,21 +163,13 @@ def impose_memory_map(module: ModuleOp, requested: MemoryMap, alignment: int) ->
     from deeploy.api import network_function
     from deeploy.dialects import buffer
     from deeploy.errors import OptionError
-    from deeploy.passes.plan_memory import lifetimes
 
     fn = network_function(module)
     if fn is None:
         return
-    planned = lifetimes(fn, alignment)
-    names = unique_names(
-        _op_name(b.alloc)
-        if "name" in b.alloc.attributes
-        else (b.alloc.result.name_hint or "buffer")
-        for b in planned
-    )
     known: dict[str, set[str]] = {}
     ends: dict[str, int] = {}
-    for name, b in zip(names, planned):
+    for name, b in _named_buffers(fn, alignment):
         if b.alloc.offset_value is None:
             continue
         known.setdefault(b.level, set()).add(name)
@@ -208,3 +193,17 @@ def impose_memory_map(module: ModuleOp, requested: MemoryMap, alignment: int) ->
             size = -(-ends[op.level_name] // alignment) * alignment
             op.size = IntegerAttr(max(op.size_bytes, size), i64)
             op.optimal = None  # no longer the planner's proven minimum
+
+
+def _named_buffers(fn: Any, alignment: int) -> list[tuple[str, Any]]:
+    """plan-memory's buffers with the names memoryMap uses (unique, from `name` attributes)."""
+    from deeploy.passes.plan_memory import lifetimes
+
+    planned = lifetimes(fn, alignment)
+    names = unique_names(
+        _op_name(b.alloc)
+        if "name" in b.alloc.attributes
+        else (b.alloc.result.name_hint or "buffer")
+        for b in planned
+    )
+    return list(zip(names, planned))
