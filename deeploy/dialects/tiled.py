@@ -229,8 +229,10 @@ class LayerOp(IRDLOperation):
                     "tiled.layer: each step is {kernel = str, params = dict, ins = array, outs = array}"
                 )
         steps = self.step_list()
-        if steps[0][0] != self.kernel.data:
-            raise VerifyException("tiled.layer: the first step is the layer's kernel")
+        if steps[0][0] != self.kernel.data or steps[0][1] != self.params:
+            # the layer's kernel and params are what tiling rules read: they must be
+            # the first step's, or tiling and execution would disagree
+            raise VerifyException("tiled.layer: the first step is the layer's kernel and params")
         for kernel, _, ins, outs in steps:
             if any(not 0 <= k < count for k in (*ins, *outs)):
                 raise VerifyException(f"tiled.layer: step '{kernel}' names an unknown operand")

@@ -39,7 +39,12 @@ from deeploy.dialects import buffer, cemit, tiled
 from deeploy.dtypes import dense_from_numpy, numpy_from_dense
 from deeploy.kernels.base import KernelLibrary
 from deeploy.kernels.layout import numel
-from deeploy.passes.lower_to_c_tiled import LEVEL_INDEX, TiledLayerEmitter, layer_stats
+from deeploy.passes.lower_to_c_tiled import (
+    DMA_MAX_REGIONS,
+    LEVEL_INDEX,
+    TiledLayerEmitter,
+    layer_stats,
+)
 
 U8 = IntegerType(8, Signedness.UNSIGNED)
 _C_KEYWORDS = {
@@ -408,6 +413,7 @@ class _Lowering:
         tiled_layers = None
         h = self.hierarchy
         if h is not None:
+            self._check_region_count(len(h.levels) + len(order))
             tiled_layers = self._prepare_hierarchy(emitter, arenas)
             self._io_regions(emitter, [args[i] for i in order], "add")
         sources: list[str] = []
@@ -602,6 +608,20 @@ class _Lowering:
             )
             for level in h.levels
         ]
+
+    @staticmethod
+    def _check_region_count(regions: int) -> None:
+        # the DMA layer's region table is static (it runs on MCUs without a heap): a
+        # network that needs more would otherwise abort only when it first runs
+        if regions > DMA_MAX_REGIONS:
+            from deeploy.errors import UnsupportedError
+
+            raise UnsupportedError(
+                f"a tiled network registers each memory level and each input and output "
+                f"with the runtime's DMA layer: this one needs {regions} regions, the "
+                f"runtime has {DMA_MAX_REGIONS} (DEEPLOY_MAX_REGIONS in deeploy/dma.h); "
+                f"merge inputs or outputs, or compile without --l1"
+            )
 
     def _io_regions(self, emitter: CallEmitter, values: list[SSAValue], action: str) -> None:
         """Inputs and outputs live in the home level for the duration of a run."""

@@ -28,6 +28,7 @@ from deeploy.tiling.problem import Operand, TileProblem
 from deeploy.tiling.schedule import Box, Tile, max_box_shapes, schedule
 
 LEVEL_INDEX = {"L1": 0, "L2": 1, "L3": 2}  # the runtime's level numbers (deeploy/dma.h)
+DMA_MAX_REGIONS = 64  # DEEPLOY_MAX_REGIONS in deeploy/dma.h (a unit test keeps them equal)
 MOVE, BUFFER1 = 1, 2  # DEEPLOY_TILE_MOVE, DEEPLOY_TILE_BUFFER1
 U8 = IntegerType(8, Signedness.UNSIGNED)
 U16 = IntegerType(16, Signedness.UNSIGNED)

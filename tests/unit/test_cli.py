@@ -255,3 +255,22 @@ def test_unwritable_outputs_name_the_option(tmp_path: Path) -> None:
         "--memory-map",
         "cannot write",
     )
+
+
+def test_too_many_inputs_and_outputs_for_the_dma_layer(tmp_path: Path) -> None:
+    # 1 input and 63 outputs, plus the L1 and L2 regions: 66 > the runtime's 64
+    graph = helper.make_graph(
+        [helper.make_node("Relu", ["x"], [f"y{i}"], name=f"r{i}") for i in range(63)],
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [4])],
+        [helper.make_tensor_value_info(f"y{i}", TensorProto.FLOAT, [4]) for i in range(63)],
+    )
+    model = _save(
+        helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), tmp_path / "m.onnx"
+    )
+    assert_rejected(
+        deeploy("compile", str(model), "--l1", "1024", "-o", str(tmp_path / "out")),
+        "needs 66 regions",
+        "DEEPLOY_MAX_REGIONS",
+    )
+    assert deeploy("compile", str(model), "-o", str(tmp_path / "untiled")).returncode == 0

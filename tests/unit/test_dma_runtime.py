@@ -4,6 +4,7 @@ and transfers outside a level, races and bad handles abort with a message."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -137,3 +138,12 @@ def test_violations_abort_loudly(body: str, message: str, tmp_path: Path) -> Non
     out = _run(body, tmp_path)
     assert out.returncode != 0
     assert message in out.stderr
+
+
+def test_compiler_knows_the_runtime_region_limit() -> None:
+    from deeploy.passes.lower_to_c_tiled import DMA_MAX_REGIONS
+
+    header = (PROJECT / "runtime" / "include" / "deeploy" / "dma.h").read_text()
+    match = re.search(r"#define DEEPLOY_MAX_REGIONS (\d+)", header)
+    assert match is not None
+    assert int(match.group(1)) == DMA_MAX_REGIONS

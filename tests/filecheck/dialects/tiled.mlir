@@ -47,3 +47,12 @@ func.func @unknown_operand(%a: memref<2x8xf32, #buffer.level<L2>>, %b: memref<8x
   func.return
 }
 // CHECK: tiled.layer: step 'gemm_f32' names an unknown operand
+
+// -----
+
+// Tiling reads the layer's params, execution the steps': they must agree.
+func.func @params_differ(%a: memref<2x8xf32, #buffer.level<L2>>, %b: memref<8x4xf32, #buffer.level<L2>>, %y: memref<2x4xf32, #buffer.level<L2>>) {
+  tiled.layer "gemm_f32" ins(%a, %b : memref<2x8xf32, #buffer.level<L2>>, memref<8x4xf32, #buffer.level<L2>>) outs(%y : memref<2x4xf32, #buffer.level<L2>>) tile [2, 4, 8] l1 [0, -1, 64, -1, 192, -1, 224, -1] {params = {transB = 0 : i64}, steps = [{kernel = "gemm_f32", params = {transB = 1 : i64}, ins = array<i64: 0, 1>, outs = array<i64: 2>}, {kernel = "relu_f32", params = {}, ins = array<i64: 2>, outs = array<i64: 3>}], local = [memref<2x4xf32, #buffer.level<L1>>]}
+  func.return
+}
+// CHECK: tiled.layer: the first step is the layer's kernel and params
