@@ -110,18 +110,25 @@ def build(
     (work_dir / "test_main.c").write_text(
         test_main(result.network, list(inputs), outputs, tiled=tiled, counter=counter)
     )
+    from deeploy.harness.object_cache import cached_object
+
     rt = runtime_dir()
-    sources = [
-        work_dir / result.source,
-        work_dir / "test_main.c",
+    runtime_sources = [
         *(rt / s for s in result.runtime_sources),
         *(rt / s for s in target.harness_sources if s not in result.runtime_sources),
     ]
     binary = work_dir / f"{result.network}.elf"
     from deeploy.targets.qemu import require
 
-    require(target.toolchain.cc)  # a missing cross compiler is the user's to install
+    tc = target.toolchain
+    require(tc.cc)  # a missing cross compiler is the user's to install
     flags = list(extra_cflags)
+    objects: list[Path] = []
+    for source in runtime_sources:
+        built = cached_object(tc.cc, [*tc.cflags, *flags], source, rt / "include")
+        if not isinstance(built, Path):
+            raise BuildError(f"building {source.name} failed:\n{built.stderr.strip()}")
+        objects.append(built)
     if target.mcu is not None:
         from deeploy.harness.build_files import linker_script
 
@@ -130,7 +137,8 @@ def build(
             linker_script(result.network, target.name, target.mcu, result.report["levels"])
         )
         flags.append(f"-T{script}")
-    proc = target.toolchain.compile_and_link(sources, [work_dir, rt / "include"], binary, flags)
+    sources = [work_dir / result.source, work_dir / "test_main.c", *objects]
+    proc = tc.compile_and_link(sources, [work_dir, rt / "include"], binary, flags)
     if proc.returncode != 0:
         overflow = linker_overflow(proc.stderr, result)
         if overflow is not None:
