@@ -80,6 +80,26 @@ def _erase_unused(value: SSAValue) -> None:
         value = source
 
 
+def _hoist_definition(value: SSAValue, user: Operation) -> None:
+    """Move the op defining `value` (and what it reads) above `user` if it comes later.
+
+    The fused layer runs where the producer ran: the consumer's constants, its output
+    buffer and the views of it may be defined after that point. Only these side-effect
+    free definitions may move; _fusable rejects a consumer whose inputs are computed late.
+    """
+    owner = value.owner
+    block = user.parent_block()
+    if not isinstance(owner, Operation) or block is None or owner.parent_block() is not block:
+        return
+    if block.get_operation_index(owner) < block.get_operation_index(user):
+        return
+    assert isinstance(owner, buffer.AllocOp | buffer.ViewOp | buffer.ConstantOp), owner.name
+    for operand in owner.operands:
+        _hoist_definition(operand, user)
+    owner.detach()
+    block.insert_op_before(owner, user)
+
+
 def written_by(op: Operation) -> list[SSAValue]:
     if isinstance(op, tiled.LayerOp | buffer.KernelOp):
         return list(op.outs)
@@ -310,15 +330,8 @@ class FuseTiledLayersPass(ModulePass):
         block = producer.parent_block()
         assert block is not None
         block.insert_op_before(fused, producer)
-        for v in consumer.ins:  # constants the consumer reads move up to the fused layer
-            owner = v.owner
-            if (
-                isinstance(owner, buffer.ConstantOp)
-                and owner.parent_block() is block
-                and block.get_operation_index(owner) > block.get_operation_index(fused)
-            ):
-                owner.detach()
-                block.insert_op_before(owner, fused)
+        for v in consumer.operands:
+            _hoist_definition(v, fused)
         for old in (producer, consumer):
             old.detach()
             old.erase()

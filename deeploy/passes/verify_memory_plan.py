@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from xdsl.context import Context
 from xdsl.dialects import func
-from xdsl.dialects.builtin import ModuleOp
+from xdsl.dialects.builtin import ModuleOp, StringAttr
 from xdsl.ir import Operation, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.utils.exceptions import PassFailedException
@@ -28,7 +28,17 @@ def _live_ranges(fn: func.FuncOp) -> list[tuple[buffer.AllocOp, int, int]]:
     ops: list[Operation] = list(fn.body.block.ops)
     owner: dict[SSAValue, buffer.AllocOp] = {}
     ranges: dict[buffer.AllocOp, list[int]] = {}
+    position = {op: i for i, op in enumerate(ops)}
     for i, op in enumerate(ops):
+        for operand in op.operands:
+            # a buffer used above its alloc would have no lifetime there
+            if position.get(operand.owner, -1) > i:  # type: ignore[arg-type]
+                layer = op.attributes.get("name")
+                label = f" '{layer.data}'" if isinstance(layer, StringAttr) else ""
+                raise PassFailedException(
+                    f"memory plan: {op.name}{label} uses %{operand.name_hint or '?'} "
+                    f"before it is defined"
+                )
         if isinstance(op, buffer.AllocOp):
             owner[op.result] = op
             ranges[op] = [i, i]

@@ -65,3 +65,20 @@ func.func @later(%a: memref<2x8xf32, #buffer.level<L2>>, %b: memref<8x4xf32, #bu
 // CHECK:         tiled.layer "mul_f32" ins(%x, %x, %t : {{.*}}) outs(%y : {{.*}})
 // CHECK-SAME:      {kernel = "mul_f32", params = {}, ins = array<i64: 0, 1>, outs = array<i64: 3>}, {kernel = "add_f32", params = {}, ins = array<i64: 2, 3>, outs = array<i64: 4>}, {kernel = "relu_f32", params = {}, ins = array<i64: 4>, outs = array<i64: 5>}]
 // CHECK-SAME:      local = [memref<2x4xf32, #buffer.level<L1>>, memref<2x4xf32, #buffer.level<L1>>], name = "sq+sum+act"
+
+// -----
+
+// The Relu's output buffer Y is allocated after the Gemm: the fused layer runs where the
+// Gemm ran and writes Y there, so Y's alloc moves above it.
+func.func @late_output(%a: memref<2x8xf32, #buffer.level<L2>>, %b: memref<8x4xf32, #buffer.level<L2>>, %z: memref<2x4xf32, #buffer.level<L2>>) {
+  %t = buffer.alloc {name = "t"} : memref<2x4xf32, #buffer.level<L2>>
+  buffer.kernel "gemm_f32" ins(%a, %b : memref<2x8xf32, #buffer.level<L2>>, memref<8x4xf32, #buffer.level<L2>>) outs(%t : memref<2x4xf32, #buffer.level<L2>>) {params = {transA = 0 : i64, transB = 0 : i64, alpha = 1.000000e+00 : f64, beta = 1.000000e+00 : f64}, name = "fc"}
+  %y = buffer.alloc {name = "y"} : memref<2x4xf32, #buffer.level<L2>>
+  buffer.kernel "relu_f32" ins(%t : memref<2x4xf32, #buffer.level<L2>>) outs(%y : memref<2x4xf32, #buffer.level<L2>>) {params = {}, name = "act"}
+  buffer.kernel "softmax_f32" ins(%y : memref<2x4xf32, #buffer.level<L2>>) outs(%z : memref<2x4xf32, #buffer.level<L2>>) {params = {axis = 1 : i64}, name = "sm"}
+  func.return
+}
+// CHECK-LABEL: func.func @late_output
+// CHECK-NEXT:    %y = buffer.alloc {name = "y"}
+// CHECK-NEXT:    tiled.layer "gemm_f32" ins(%a, %b : {{.*}}) outs(%y : {{.*}} name = "fc+act"
+// CHECK-NEXT:    tiled.layer "softmax_f32" ins(%y

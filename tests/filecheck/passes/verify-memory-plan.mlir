@@ -73,3 +73,15 @@ func.func @l1_capacity(%x: memref<16xf32, #buffer.level<L2>>, %y: memref<16xf32,
   func.return
 }
 // CHECK: memory plan: layer 'r': L1 buffer 0 of operand 1 [48, 80) ends past the 64-byte L1
+
+// -----
+
+// A buffer used above its alloc has no lifetime there: the plan cannot be checked.
+buffer.arena L2 size 128 align 16
+func.func @use_before_def(%x: memref<16xf32, #buffer.level<L2>>, %y: memref<16xf32, #buffer.level<L2>>) {
+  buffer.kernel "relu_f32" ins(%x : memref<16xf32, #buffer.level<L2>>) outs(%a : memref<16xf32, #buffer.level<L2>>) {params = {}, name = "first"}
+  %a = buffer.alloc {name = "a", offset = 0 : i64} : memref<16xf32, #buffer.level<L2>>
+  buffer.kernel "relu_f32" ins(%a : memref<16xf32, #buffer.level<L2>>) outs(%y : memref<16xf32, #buffer.level<L2>>) {params = {}}
+  func.return
+}
+// CHECK: memory plan: buffer.kernel 'first' uses %a before it is defined
