@@ -2,10 +2,10 @@
 
 `cortex-m4` (arm-none-eabi-gcc + picolibc, QEMU mps2-an386) and `rv32` (riscv64-unknown-elf
 gcc for rv32imf + picolibc, QEMU virt with an L1 region). Each test skips when its
-toolchain or emulator is not installed (.ci/run installs them). The default run covers a
-float and an integer network on both targets and tiled networks on rv32; the `mcu_full`
-tests (`make test-mcu`) run every shared network on both targets and every
-single-buffered L2 budget of tiled-budgets.json on rv32.
+toolchain or emulator is not installed (.ci/run installs them). `make test-quick` covers
+a float and an integer network on both targets and tiled networks on rv32; the
+`mcu_full` tests (in `make test`, alone `make test-mcu`) run every shared network on both
+targets and every single-buffered L2 budget of tiled-budgets.json on rv32.
 """
 
 from __future__ import annotations

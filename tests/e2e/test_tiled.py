@@ -21,12 +21,12 @@ TINY = PROJECT / "examples" / "tiny_cnn"
 
 
 def _budgets() -> list:
-    """Every (config, test, L1) of Deeploy's lists. To keep CI within its time, some
-    repeats are `slow` (make test-full runs them): the double-buffered and L3 repeats of
-    the integer networks and of the float kernels, and the integer networks'
-    single-buffered budgets but the smallest. The default run keeps every float network
-    at every budget single-buffered, the float models double-buffered and from L3, and
-    each integer network at its tightest budget."""
+    """Every (config, test, L1) of Deeploy's lists. For a quick run (make test-quick),
+    some repeats are `slow`: the double-buffered and L3 repeats of the integer networks
+    and of the float kernels, and the integer networks' single-buffered budgets but the
+    smallest. The quick run keeps every float network at every budget single-buffered,
+    the float models double-buffered and from L3, and each integer network at its
+    tightest budget; `make test` runs them all."""
     from tests.e2e.test_shared_networks import FLOAT_TESTS
 
     path = SHARED / "tiled-budgets.json"
