@@ -14,8 +14,9 @@ integers exactly). A case is
 Without --ops, a case runs when every operator it needs at run time has a kernel or needs
 none (views, Identity/Dropout) - operators evaluated by fold-constants need nothing. Cases
 group by the operator they test. Integer and scalar inputs other than the first (shapes,
-axes, pads, Clip bounds...) are compiled as constants, as a static-memory deployment has
-them; the report lists them per case.
+axes, pads, Clip bounds...) and the scales and zero points of quantised operators are
+compiled as constants, as a static-memory deployment has them; the report lists them per
+case.
 """
 
 from __future__ import annotations
@@ -139,11 +140,30 @@ def _to_array(value: Any) -> Any:
     return np.asarray(value)
 
 
-def _is_parameter(index: int, value: Any) -> bool:
-    """Shapes, axes, pads, bounds: integer or scalar inputs after the first."""
+def _is_parameter(index: int, value: Any, quantization: bool = False) -> bool:
+    """Shapes, axes, pads, bounds: integer or scalar inputs after the first; and the
+    scales and zero points of quantised operators (`quantization`), which a quantised
+    model stores as initializers."""
     if index == 0 or not isinstance(value, np.ndarray):
         return False
-    return value.dtype.kind in "iu" or value.ndim == 0
+    return quantization or value.dtype.kind in "iu" or value.ndim == 0
+
+
+def _quantization_inputs(graph: onnx.GraphProto) -> set[str]:
+    """Names of the graph's values that some node reads as a scale or zero point (by
+    the operator's formal input name: x_scale, w_zero_point, ...)."""
+    names: set[str] = set()
+    for node in graph.node:
+        try:
+            formal = onnx.defs.get_schema(node.op_type, domain=node.domain).inputs
+        except onnx.defs.SchemaError:
+            continue
+        for i, value in enumerate(node.input):
+            if formal and any(
+                k in formal[min(i, len(formal) - 1)].name for k in ("scale", "zero_point")
+            ):
+                names.add(value)
+    return names
 
 
 def prepare(name: str) -> Case:
@@ -155,8 +175,9 @@ def prepare(name: str) -> Case:
     kept: list[onnx.ValueInfoProto] = []
     arrays: list[np.ndarray] = []
     constants: list[str] = []
+    quantization = _quantization_inputs(model.graph)
     for index, (info, value) in enumerate(zip(model.graph.input, map(_to_array, inputs))):
-        if _is_parameter(index, value):
+        if _is_parameter(index, value, info.name in quantization):
             model.graph.initializer.append(numpy_helper.from_array(value, info.name))
             constants.append(info.name)
         else:
@@ -327,9 +348,10 @@ def markdown(outcomes: Sequence[Outcome], command: str) -> str:
         "Each case of `onnx.backend.test.case.node` whose run-time operators all have a kernel",
         "(or need none) is compiled, built, run and compared: floats within 1e-4 absolute",
         "plus 4 units in the last place (float16/bfloat16 references: plus one of their units),",
-        "integers exactly. float16/bfloat16 tensors are computed in float32. Integer and scalar inputs after the first (shapes, axes, pads, Clip",
-        "bounds) are compiled as constants. *rejected*: the compiler refused the model with a",
-        "DeeployError; *crashed*: a compiler bug (another exception, C that does not build, a",
+        "integers exactly. float16/bfloat16 tensors are computed in float32. Integer and scalar",
+        "inputs after the first (shapes, axes, pads, Clip bounds) and the scales and zero points",
+        "of quantised operators are compiled as constants. *rejected*: the compiler refused the",
+        "model with a DeeployError; *crashed*: a compiler bug (another exception, C that does not build, a",
         "program that fails). An op marked `*` has no kernel (a full run includes only its",
         "function-expanded cases).",
         "",
