@@ -1,7 +1,9 @@
-"""A small float CNN, quantised at test time with onnxruntime's `quantize_static` (QDQ).
+"""A small float CNN, quantised at test time with onnxruntime's `quantize_static` (QDQ,
+or QOperator: QLinearConv, com.microsoft QLinearAdd/QLinearAveragePool/QGemm, ...).
 
     model = qdq_cnn(tmp_path)                 # onnx.ModelProto, int8 weights, uint8 activations
     model = qdq_cnn(tmp_path, activations="int8", per_channel=True)
+    model = qdq_cnn(tmp_path, quant_format="QOperator")
 
 The float network (fixed random weights) is Conv+Relu -> MaxPool -> Conv+Relu ->
 AveragePool -> Add (a residual of the pooled branch with a 1x1 Conv of it) -> Reshape ->
@@ -81,9 +83,11 @@ def qdq_cnn(
     seed: int = 7,
     weights: str = "int8",
     extra_options: dict | None = None,
+    quant_format: str = "QDQ",
 ) -> onnx.ModelProto:
-    """`float_cnn` quantised by onnxruntime.quantization.quantize_static in QDQ format
-    (activations and weights "int8" or "uint8"; extra_options as quantize_static's)."""
+    """`float_cnn` quantised by onnxruntime.quantization.quantize_static in `quant_format`
+    ("QDQ" or "QOperator"; activations and weights "int8" or "uint8"; extra_options as
+    quantize_static's)."""
     from onnxruntime.quantization import (
         CalibrationDataReader,
         QuantFormat,
@@ -100,13 +104,15 @@ def qdq_cnn(
 
     work_dir.mkdir(parents=True, exist_ok=True)
     src = work_dir / "float_cnn.onnx"
-    dst = work_dir / f"qdq_cnn_{activations}_{weights}{'_pc' if per_channel else ''}.onnx"
+    dst = (
+        work_dir / f"{quant_format}_cnn_{activations}_{weights}{'_pc' if per_channel else ''}.onnx"
+    )
     onnx.save(float_cnn(seed), src)
     quantize_static(
         str(src),
         str(dst),
         Reader(),
-        quant_format=QuantFormat.QDQ,
+        quant_format=QuantFormat.QDQ if quant_format == "QDQ" else QuantFormat.QOperator,
         activation_type=QuantType.QUInt8 if activations == "uint8" else QuantType.QInt8,
         weight_type=QuantType.QUInt8 if weights == "uint8" else QuantType.QInt8,
         per_channel=per_channel,

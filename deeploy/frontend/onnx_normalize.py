@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from deeploy.errors import UnsupportedError
+from deeploy.frontend.quantized_shapes import QUANTIZED_SHAPES
 
 
 @dataclass
@@ -297,4 +298,5 @@ CUSTOM_SHAPES: dict[str, Callable[[Node, list[TensorInfo | None]], list[TensorIn
     ),
     "IntegerMean": _integer_mean,
     "IntegerDiv": _broadcast,
+    **QUANTIZED_SHAPES,
 }

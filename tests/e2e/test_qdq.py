@@ -604,3 +604,18 @@ def test_quantize_static_cnn_tiled(config: str, tmp_path: Path) -> None:
     ):
         tiles[kernel] = max(tiles.get(kernel, 0), int(count))
     assert tiles["qlinear_conv"] >= 16 and tiles["qgemm"] >= 2, tiles
+
+
+@pytest.mark.parametrize("tiled", [False, True], ids=["untiled", "tiled"])
+@pytest.mark.parametrize("config", TILED_CNN_CONFIGS)
+def test_quantize_static_qoperator_cnn(config: str, tiled: bool, tmp_path: Path) -> None:
+    """onnxruntime's QOperator format: quantised operators instead of Q/DQ pairs, several
+    of them com.microsoft ones that ONNX shape inference does not know."""
+    from deeploy.targets.base import MemoryConfig
+    from tests.qdq_model import qdq_cnn
+
+    model = qdq_cnn(tmp_path / "model", quant_format="QOperator", **CNN_CONFIGS[config])
+    ops = {(n.domain, n.op_type) for n in model.graph.node}
+    assert {("com.microsoft", "QLinearAveragePool"), ("", "QLinearConv")} <= ops, ops
+    result = _check_cnn(model, tmp_path, memory=MemoryConfig(l1=300) if tiled else None)
+    assert result.report["kernels"]["qlinear_conv"] == 3
