@@ -9,13 +9,14 @@ multiple of 4 output channels: the emitter then writes the weights re-packed in 
 from __future__ import annotations
 
 import numpy as np
+from xdsl.ir import SSAValue
 from xdsl.utils.exceptions import PassFailedException
 
 from deeploy.dialects.buffer import ConstantOp, KernelOp
 from deeploy.dialects.graph import GraphOp, constant_value, shape_of
 from deeploy.dialects.graph_geometry import WindowGeometry, window_geometry
 from deeploy.dtypes import numpy_from_dense
-from deeploy.kernels.base import Binding, Emitter, Kernel, ParamValue, params_of
+from deeploy.kernels.base import Binding, Emitter, Kernel, Params, ParamValue, params_of
 from deeploy.kernels.predicates import f32_only
 from deeploy.kernels.shapes import buffer_shape
 from deeploy.tiling.rules import CONV
@@ -33,6 +34,28 @@ def window_2d(geom: WindowGeometry, rank: int) -> dict[str, ParamValue]:
         "pads_begin": zero + geom.pads_begin,
         "pads_end": zero + geom.pads_end,
     }
+
+
+def conv_geometry_args(p: Params, x: SSAValue, y: SSAValue) -> tuple[int, ...]:
+    """(N, C, H, W, M, KH, KW, OH, OW, SH, SW, DH, DW, PT, PL, group), the geometry
+    every convolution kernel of the runtime takes; a 1-D convolution has H = OH = 1."""
+    xs, ys = buffer_shape(x), buffer_shape(y)
+    h, w = (xs[2], xs[3]) if len(xs) == 4 else (1, xs[2])
+    oh, ow = (ys[2], ys[3]) if len(ys) == 4 else (1, ys[2])
+    return (
+        xs[0],
+        xs[1],
+        h,
+        w,
+        ys[1],
+        *p.ints("kernel"),
+        oh,
+        ow,
+        *p.ints("strides"),
+        *p.ints("dilations"),
+        *p.ints("pads_begin"),
+        p.int("group"),
+    )
 
 
 def conv_params(op: GraphOp, weights: int = 1) -> dict[str, ParamValue] | str:
@@ -93,14 +116,6 @@ def _emit(e: Emitter, op: KernelOp, symbol: str, weights) -> None:
     # an accumulating tile adds to partial sums that already hold the bias
     bias = op.ins[2] if len(op.ins) > 2 and not accumulate else None
     y = op.outs[0]
-    xs, ys = buffer_shape(x), buffer_shape(y)
-    n, c = xs[0], xs[1]
-    h, w_in = (xs[2], xs[3]) if len(xs) == 4 else (1, xs[2])
-    oh, ow = (ys[2], ys[3]) if len(ys) == 4 else (1, ys[2])
-    kh, kw = p.ints("kernel")
-    sh, sw = p.ints("strides")
-    dh, dw = p.ints("dilations")
-    pt, pl = p.ints("pads_begin")
     act_min = p.float("act_min") if "act_min" in p else float("-inf")
     act_max = p.float("act_max") if "act_max" in p else float("inf")
     e.call(
@@ -110,10 +125,7 @@ def _emit(e: Emitter, op: KernelOp, symbol: str, weights) -> None:
             weights,
             e.ptr(bias, const=True) if bias is not None else e.null(x.type.get_element_type()),  # type: ignore[attr-defined]
             e.ptr(y),
-            *map(
-                e.i32,
-                (n, c, h, w_in, ys[1], kh, kw, oh, ow, sh, sw, dh, dw, pt, pl, p.int("group")),
-            ),
+            *map(e.i32, conv_geometry_args(p, x, y)),
             e.f32(act_min),
             e.f32(act_max),
             e.i32(accumulate),

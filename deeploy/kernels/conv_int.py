@@ -8,7 +8,7 @@ from deeploy.dialects.buffer import KernelOp
 from deeploy.dialects.graph import GraphOp, element_type
 from deeploy.integer_types import I32
 from deeploy.kernels.base import Binding, Emitter, Kernel, params_of
-from deeploy.kernels.conv import conv_params
+from deeploy.kernels.conv import conv_geometry_args, conv_params
 from deeploy.kernels.requant import (
     fused_rq_params,
     int_short,
@@ -17,7 +17,6 @@ from deeploy.kernels.requant import (
     rq_args,
     type_code,
 )
-from deeploy.kernels.shapes import buffer_shape
 from deeploy.tiling.rules import CONV
 
 WEIGHT_TYPES = ("i8", "u8", "i16", "i32")
@@ -52,14 +51,6 @@ def emit_conv2d_int(e: Emitter, op: KernelOp) -> None:
     bias = extra[0] if len(extra) in (1, 3) and not accumulate else None
     rq = rq_args(e, op, extra[-2], extra[-1]) if requantised else no_rq_args(e)
     y = op.outs[0]
-    xs, ys = buffer_shape(x), buffer_shape(y)
-    n, c = xs[0], xs[1]
-    h, w_in = (xs[2], xs[3]) if len(xs) == 4 else (1, xs[2])
-    oh, ow = (ys[2], ys[3]) if len(ys) == 4 else (1, ys[2])
-    kh, kw = p.ints("kernel")
-    sh, sw = p.ints("strides")
-    dh, dw = p.ints("dilations")
-    pt, pl = p.ints("pads_begin")
     e.call(
         f"deeploy_conv2d_{int_short(x)}_{int_short(w)}",
         [
@@ -69,10 +60,7 @@ def emit_conv2d_int(e: Emitter, op: KernelOp) -> None:
             e.ptr(y),
             e.i32(type_code(y)),
             *rq,
-            *map(
-                e.i32,
-                (n, c, h, w_in, ys[1], kh, kw, oh, ow, sh, sw, dh, dw, pt, pl, p.int("group")),
-            ),
+            *map(e.i32, conv_geometry_args(p, x, y)),
             e.i32(accumulate),
         ],
     )

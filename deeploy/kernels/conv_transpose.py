@@ -16,6 +16,7 @@ from deeploy.dialects.buffer import ConstantOp, KernelOp
 from deeploy.dialects.graph import GraphOp, constant_value, shape_of
 from deeploy.dtypes import numpy_from_dense
 from deeploy.kernels.base import Binding, Emitter, Kernel, params_of
+from deeploy.kernels.conv import conv_geometry_args
 from deeploy.kernels.predicates import f32_only
 from deeploy.kernels.shapes import buffer_shape
 
@@ -135,9 +136,6 @@ def emit_conv_transpose2d_f32(e: Emitter, op: KernelOp) -> None:
     x, w = op.ins[0], op.ins[1]
     bias = op.ins[2] if len(op.ins) > 2 else None
     y = op.outs[0]
-    xs, ys = buffer_shape(x), buffer_shape(y)
-    h, w_in = (xs[2], xs[3]) if len(xs) == 4 else (1, xs[2])
-    oh, ow = (ys[2], ys[3]) if len(ys) == 4 else (1, ys[2])
     e.call(
         "deeploy_conv_transpose2d_f32",
         [
@@ -145,23 +143,7 @@ def emit_conv_transpose2d_f32(e: Emitter, op: KernelOp) -> None:
             e.ptr(w, const=True),
             e.ptr(bias, const=True) if bias is not None else e.null(x.type.get_element_type()),  # type: ignore[attr-defined]
             e.ptr(y),
-            *map(
-                e.i32,
-                (
-                    xs[0],
-                    xs[1],
-                    h,
-                    w_in,
-                    ys[1],
-                    *p.ints("kernel"),
-                    oh,
-                    ow,
-                    *p.ints("strides"),
-                    *p.ints("dilations"),
-                    *p.ints("pads_begin"),
-                    p.int("group"),
-                ),
-            ),
+            *map(e.i32, conv_geometry_args(p, x, y)),
         ],
     )
 

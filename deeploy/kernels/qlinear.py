@@ -32,8 +32,8 @@ from deeploy.dialects.graph import GraphOp, constant_value, element_type, shape_
 from deeploy.dialects.graph_geometry import window_geometry
 from deeploy.dtypes import short_name
 from deeploy.kernels.base import Binding, Emitter, Kernel, ParamValue, params_of
+from deeploy.kernels.conv import conv_geometry_args, window_2d
 from deeploy.kernels.conv import conv_params as conv_window_params
-from deeploy.kernels.conv import window_2d
 from deeploy.kernels.gemm import matmul_calls
 from deeploy.kernels.layout import broadcast_layout, broadcast_strides, numel
 from deeploy.kernels.pool import window_args
@@ -367,9 +367,6 @@ def emit_qconv(e: Emitter, op: KernelOp) -> None:
     x, w = op.ins[0], op.ins[1]
     bias = op.ins[2] if len(op.ins) > 2 else None
     y = op.outs[0]
-    xs, ys = buffer_shape(x), buffer_shape(y)
-    h, w_in = (xs[2], xs[3]) if len(xs) == 4 else (1, xs[2])
-    oh, ow = (ys[2], ys[3]) if len(ys) == 4 else (1, ys[2])
     w_zp = p.ints("w_zp")
     e.call(
         f"deeploy_qconv2d_{_bshort(x)}_{_bshort(w)}",
@@ -379,24 +376,7 @@ def emit_qconv(e: Emitter, op: KernelOp) -> None:
             e.ptr(bias, const=True) if bias is not None else e.null(I32),
             e.ptr(y),
             e.i32(_code(y)),
-            *map(
-                e.i32,
-                (
-                    xs[0],
-                    xs[1],
-                    h,
-                    w_in,
-                    ys[1],
-                    *p.ints("kernel"),
-                    oh,
-                    ow,
-                    *p.ints("strides"),
-                    *p.ints("dilations"),
-                    *p.ints("pads_begin"),
-                    p.int("group"),
-                    p.int("x_zp"),
-                ),
-            ),
+            *map(e.i32, (*conv_geometry_args(p, x, y), p.int("x_zp"))),
             e.i32_array(w_zp),
             e.i32(len(w_zp)),
             *_rq_args(e, op),
