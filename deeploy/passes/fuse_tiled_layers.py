@@ -236,7 +236,9 @@ class FuseTiledLayersPass(ModulePass):
         reads = {root_of(v) for v in producer.ins}
         if root_of(out) in reads:
             return False
-        ins_roots = {root_of(v) for v in consumer.ins if v is not tail}
+        # the consumer reads its inputs, the tail among them, as they are when it runs:
+        # a layer in between that writes one (in place) changes what it would read
+        ins_roots = {root_of(v) for v in consumer.ins}
         out_root = root_of(out)
         for between in list(order)[start + 1 : end]:
             touched = {root_of(v) for v in between.operands}

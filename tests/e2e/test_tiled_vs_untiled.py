@@ -48,8 +48,21 @@ def networks(draw: st.DrawFn) -> tuple[onnx.ModelProto, list[tuple[int, ...]]]:
     def w(*shape: int) -> np.ndarray:
         return (rng.standard_normal(shape) / np.sqrt(max(1, shape[-1]))).astype(np.float32)
 
-    kinds = ["conv", "conv_chain", "pool", "gemm", "matmul", "softmax", "eltwise"]
+    kinds = ["conv", "conv_chain", "branch", "pool", "gemm", "matmul", "softmax", "eltwise"]
     kind = draw(st.sampled_from(kinds))
+    if kind == "branch":  # the convolution's output is read twice: fused or stored
+        c, m = draw(st.integers(1, 4)), draw(st.integers(1, 6))
+        h, k = draw(st.integers(3, 9)), draw(st.integers(1, 3))
+        out = h - k + 1
+        nodes = [
+            helper.make_node("Conv", ["x", "w"], ["c"], kernel_shape=[k, k]),
+            helper.make_node("Relu", ["c"], ["r"]),
+            helper.make_node("Sigmoid", ["c"], ["g"]),
+            helper.make_node("Mul", ["r", "g"], ["p"]),
+            helper.make_node("Add", ["p", "c"], ["y"]),
+        ]
+        shapes = [(1, c, h, h)]
+        return _model(nodes, [("x", shapes[0])], "y", {"w": w(m, c, k, k)}), shapes
     if kind == "conv_chain":  # a convolution and pointwise layers: fused when it pays
         c, m = draw(st.integers(1, 4)), draw(st.integers(1, 6))
         h, k = draw(st.integers(3, 9)), draw(st.integers(1, 3))

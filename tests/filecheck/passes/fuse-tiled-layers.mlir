@@ -82,3 +82,22 @@ func.func @late_output(%a: memref<2x8xf32, #buffer.level<L2>>, %b: memref<8x4xf3
 // CHECK-NEXT:    %y = buffer.alloc {name = "y"}
 // CHECK-NEXT:    tiled.layer "gemm_f32" ins(%a, %b : {{.*}}) outs(%y : {{.*}} name = "fc+act"
 // CHECK-NEXT:    tiled.layer "softmax_f32" ins(%y
+
+// -----
+
+// The Mul writes its product over T in place, after the Relu and before the Tanh: the
+// Tanh reads the product, not the Relu's T, so it cannot run with the Relu's tiles. It
+// joins the Sigmoid+Mul chain instead.
+func.func @tail_rewritten(%a: memref<2x4xf32, #buffer.level<L2>>, %b: memref<2x4xf32, #buffer.level<L2>>, %y: memref<2x4xf32, #buffer.level<L2>>) {
+  %t = buffer.alloc {name = "t"} : memref<2x4xf32, #buffer.level<L2>>
+  %u = buffer.alloc {name = "u"} : memref<2x4xf32, #buffer.level<L2>>
+  buffer.kernel "relu_f32" ins(%a : memref<2x4xf32, #buffer.level<L2>>) outs(%t : memref<2x4xf32, #buffer.level<L2>>) {params = {}, name = "act"}
+  buffer.kernel "sigmoid_f32" ins(%b : memref<2x4xf32, #buffer.level<L2>>) outs(%u : memref<2x4xf32, #buffer.level<L2>>) {params = {}, name = "sg"}
+  buffer.kernel "mul_f32" ins(%t, %u : memref<2x4xf32, #buffer.level<L2>>, memref<2x4xf32, #buffer.level<L2>>) outs(%t : memref<2x4xf32, #buffer.level<L2>>) {params = {}, name = "mul"}
+  buffer.kernel "tanh_f32" ins(%t : memref<2x4xf32, #buffer.level<L2>>) outs(%y : memref<2x4xf32, #buffer.level<L2>>) {params = {}, name = "last"}
+  func.return
+}
+// CHECK-LABEL: func.func @tail_rewritten
+// CHECK:         tiled.layer "relu_f32" ins(%a : {{.*}}) outs(%t : {{.*}} name = "act"
+// CHECK:         tiled.layer "sigmoid_f32" {{.*}} name = "sg+mul+last"
+// CHECK-NOT:     tiled.layer
