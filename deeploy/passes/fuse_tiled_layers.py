@@ -314,6 +314,9 @@ class FuseTiledLayersPass(ModulePass):
         choice = decided.choice
         hops = HOPS_TO_L1[buffer.level_of(consumer.outs[0])]
         attributes: dict[str, Attribute] = dict(producer.attributes)
+        # which input the producer's kernel may overwrite (reuse-input-buffers, long
+        # done) says nothing about the fused layer's operands
+        attributes.pop("inplace", None)
         attributes["name"] = StringAttr(f"{producer.node_name}+{consumer.node_name}")
         attributes.update(tiling_attributes(decided, moved, hops))
         fused = tiled.LayerOp(
