@@ -276,6 +276,12 @@ def _broadcast(node: Node, types: list[TensorInfo | None]) -> list[TensorInfo]:
     return [TensorInfo(types[0].dtype, tuple(np.broadcast_shapes(*shapes)))]  # type: ignore[union-attr]
 
 
+def _broadcast_first_two(node: Node, types: list[TensorInfo | None]) -> list[TensorInfo]:
+    """A and B broadcast; RQIntegerDiv's one-element requantisation constants, whatever
+    their rank, do not shape the result."""
+    return _broadcast(node, types[:2])
+
+
 CUSTOM_SHAPES: dict[str, Callable[[Node, list[TensorInfo | None]], list[TensorInfo]]] = {
     **dict.fromkeys(
         (
@@ -298,5 +304,6 @@ CUSTOM_SHAPES: dict[str, Callable[[Node, list[TensorInfo | None]], list[TensorIn
     ),
     "IntegerMean": _integer_mean,
     "IntegerDiv": _broadcast,
+    "RQIntegerDiv": _broadcast_first_two,
     **QUANTIZED_SHAPES,
 }

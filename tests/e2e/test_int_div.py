@@ -345,3 +345,41 @@ def test_binding_rejects_what_it_cannot_run() -> None:
     )
     with pytest.raises(UnsupportedError, match="one value"):
         deeploy.compile(model, input_types={"A": "i32", "B": "i32"})
+
+
+def test_rq_integer_div_inside_a_network(tmp_path: Path) -> None:
+    """An RQIntegerDiv whose result feeds another node: its shape is inferred (A and B
+    broadcast; the one-element requantisation constants do not change it)."""
+    a_shape, b_shape = (2, 4, 6), (2, 4, 1)
+    a = _ints("i32", a_shape, -(2**12), 2**12)
+    b = _ints("i32", b_shape, 0, 500)
+    constants = {"mul": np.array([[[3]]]), "add": np.array([[[5]]]), "shift": np.array([[[2]]])}
+    nodes = [
+        helper.make_node(
+            "RQIntegerDiv",
+            ["A", "B", *constants],
+            ["q"],
+            name="div",
+            Delta=64,
+            eps=1,
+            eta=10,
+            div=4,
+            n_levels=256,
+            signed=1,
+        ),
+        helper.make_node("Flatten", ["q"], ["out"], name="flat", axis=1),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "rq_div_net",
+        [
+            helper.make_tensor_value_info(n, TensorProto.FLOAT, s)
+            for n, s in (("A", a_shape), ("B", b_shape))
+        ],
+        [helper.make_tensor_value_info("out", TensorProto.FLOAT, (2, 24))],
+        [numpy_helper.from_array(v.astype(np.float32), n) for n, v in constants.items()],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    outputs, _ = _run(model, [a, b], tmp_path, {"A": "i32", "B": "i32"})
+    q = ref_integer_div(a, b, 64, 1, 10)
+    _check(outputs[0], ref_rq(q, 3, 5, 2, -128, 127).reshape(2, 24), np.int8)
