@@ -80,6 +80,17 @@ def _erase_unused(value: SSAValue) -> None:
         value = source
 
 
+def _available(value: SSAValue, start: int, order: dict[Operation, int]) -> bool:
+    """Whether `value` can be read at position `start`: defined by then, a constant (it
+    moves up), or a view of such a value (views move up too)."""
+    owner = value.owner
+    if not isinstance(owner, Operation) or order.get(owner, -1) < start:
+        return True
+    if isinstance(owner, buffer.ConstantOp):
+        return True
+    return isinstance(owner, buffer.ViewOp) and _available(owner.source, start, order)
+
+
 def _hoist_definition(value: SSAValue, user: Operation) -> None:
     """Move the op defining `value` (and what it reads) above `user` if it comes later.
 
@@ -221,8 +232,7 @@ class FuseTiledLayersPass(ModulePass):
         for v in consumer.ins:
             if v is tail:
                 continue
-            late = isinstance(v.owner, Operation) and order.get(v.owner, -1) >= start
-            if late and not isinstance(v.owner, buffer.ConstantOp):
+            if not _available(v, start, order):
                 return False  # computed after the producer: not there when the fused layer runs
             if v.type.get_shape() != shape and prod(v.type.get_shape()) != 1:  # type: ignore[attr-defined]
                 return False
@@ -241,6 +251,8 @@ class FuseTiledLayersPass(ModulePass):
         ins_roots = {root_of(v) for v in consumer.ins}
         out_root = root_of(out)
         for between in list(order)[start + 1 : end]:
+            if isinstance(between, buffer.ViewOp):
+                continue  # a view reads and writes no data (and moves up if the consumer's)
             touched = {root_of(v) for v in between.operands}
             written = {root_of(v) for v in written_by(between)}
             if out_root in touched or written & ins_roots:
@@ -254,9 +266,12 @@ class FuseTiledLayersPass(ModulePass):
         root = root_of(tail)
         # the tail stays in L1 when nothing else reads it, or when the consumer writes its
         # result over it (in place: later readers of the buffer read the result)
+        in_place = root_of(consumer.outs[0]) is root
         tail_local = isinstance(root.owner, buffer.AllocOp) and (
-            users_of(root) <= {producer, consumer} or root_of(consumer.outs[0]) is root
+            users_of(root) <= {producer, consumer} or in_place
         )
+        if in_place and not tail_local:
+            return None  # the tail (a graph argument) and the result would share one buffer
         plan = _plan(producer, consumer, tail_local)
         candidate = tiled.LayerOp(
             producer.kernel_name,

@@ -101,3 +101,35 @@ func.func @tail_rewritten(%a: memref<2x4xf32, #buffer.level<L2>>, %b: memref<2x4
 // CHECK:         tiled.layer "relu_f32" ins(%a : {{.*}}) outs(%t : {{.*}} name = "act"
 // CHECK:         tiled.layer "sigmoid_f32" {{.*}} name = "sg+mul+last"
 // CHECK-NOT:     tiled.layer
+
+// -----
+
+// The Sigmoid writes O through a view made after the Relu (a Reshape): a view moves no
+// data, so it does not stand in the way; it moves up with O's alloc.
+func.func @view_out(%a: memref<2x4xf32, #buffer.level<L2>>, %y: memref<8xf32, #buffer.level<L2>>) {
+  %t = buffer.alloc {name = "t"} : memref<2x4xf32, #buffer.level<L2>>
+  buffer.kernel "relu_f32" ins(%a : memref<2x4xf32, #buffer.level<L2>>) outs(%t : memref<2x4xf32, #buffer.level<L2>>) {params = {}, name = "p"}
+  %o = buffer.alloc {name = "o"} : memref<8xf32, #buffer.level<L2>>
+  %v = buffer.view %o : memref<8xf32, #buffer.level<L2>> to memref<2x4xf32, #buffer.level<L2>>
+  buffer.kernel "sigmoid_f32" ins(%t : memref<2x4xf32, #buffer.level<L2>>) outs(%v : memref<2x4xf32, #buffer.level<L2>>) {params = {}, name = "c"}
+  buffer.kernel "tanh_f32" ins(%o : memref<8xf32, #buffer.level<L2>>) outs(%y : memref<8xf32, #buffer.level<L2>>) {params = {}, name = "after"}
+  func.return
+}
+// CHECK-LABEL: func.func @view_out
+// CHECK-NEXT:    %o = buffer.alloc {name = "o"}
+// CHECK-NEXT:    %v = buffer.view %o
+// CHECK-NEXT:    tiled.layer "relu_f32" ins(%a : {{.*}}) outs(%v : {{.*}} name = "p+c"
+// CHECK-NEXT:    tiled.layer "tanh_f32" ins(%o
+
+// -----
+
+// The Sigmoid writes over T in place, but T is an argument (a graph output), so it
+// must be stored: tail and result would be two outputs in one buffer. Not fused.
+func.func @in_place_over_argument(%a: memref<2x4xf32, #buffer.level<L2>>, %t: memref<2x4xf32, #buffer.level<L2>>) {
+  buffer.kernel "relu_f32" ins(%a : memref<2x4xf32, #buffer.level<L2>>) outs(%t : memref<2x4xf32, #buffer.level<L2>>) {params = {}, name = "p"}
+  buffer.kernel "sigmoid_f32" ins(%t : memref<2x4xf32, #buffer.level<L2>>) outs(%t : memref<2x4xf32, #buffer.level<L2>>) {params = {}, name = "c"}
+  func.return
+}
+// CHECK-LABEL: func.func @in_place_over_argument
+// CHECK-NEXT:    tiled.layer "relu_f32" {{.*}} name = "p"
+// CHECK-NEXT:    tiled.layer "sigmoid_f32" {{.*}} name = "c"
