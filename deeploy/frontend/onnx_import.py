@@ -4,7 +4,7 @@
 
 Shapes come from onnx's shape inference on the model as given (so each node is read
 with the semantics of its own opset); custom operators get theirs from
-`onnx_normalize.CUSTOM_SHAPES`. Nodes are then normalised to the newest schema and
+`custom_shapes.CUSTOM_SHAPES`. Nodes are then normalised to the newest schema and
 turned into graph ops inside one `func.func` whose arguments and results are the graph's
 inputs and outputs. Initializers and Constant nodes become `graph.constant`.
 """
@@ -28,8 +28,8 @@ from deeploy.dialects import graph
 from deeploy.dialects.op_signature import OPTIONAL, SINGLE, TENSOR
 from deeploy.dtypes import element_type_of
 from deeploy.errors import ModelError, UnsupportedError, join_items
+from deeploy.frontend.custom_shapes import CUSTOM_SHAPES
 from deeploy.frontend.onnx_normalize import (
-    CUSTOM_SHAPES,
     STANDARD_DOMAINS,
     Node,
     NormalizeContext,

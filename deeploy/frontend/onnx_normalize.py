@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from deeploy.errors import UnsupportedError
-from deeploy.frontend.quantized_shapes import QUANTIZED_SHAPES
 
 
 @dataclass
@@ -250,60 +249,3 @@ def normalize(node: Node, ctx: NormalizeContext) -> list[Node]:
             if ctx.opset() < since:
                 return step(node, ctx)
     return [node]
-
-
-# -- shapes of custom operators (ONNX shape inference does not know them) --------------
-
-
-def _same_as_first(node: Node, types: list[TensorInfo | None]) -> list[TensorInfo]:
-    assert types[0] is not None
-    return [TensorInfo(types[0].dtype, types[0].shape)]
-
-
-def _integer_mean(node: Node, types: list[TensorInfo | None]) -> list[TensorInfo]:
-    assert types[0] is not None
-    rank = len(types[0].shape)
-    axes = {int(a) % rank for a in node.attrs.get("axes", ())}  # type: ignore[union-attr]
-    keep = bool(node.attrs.get("keepdims", 1))
-    shape = tuple(
-        1 if i in axes else d for i, d in enumerate(types[0].shape) if keep or i not in axes
-    )
-    return [TensorInfo(types[0].dtype, shape)]
-
-
-def _broadcast(node: Node, types: list[TensorInfo | None]) -> list[TensorInfo]:
-    shapes = [t.shape for t in types if t is not None]
-    return [TensorInfo(types[0].dtype, tuple(np.broadcast_shapes(*shapes)))]  # type: ignore[union-attr]
-
-
-def _broadcast_first_two(node: Node, types: list[TensorInfo | None]) -> list[TensorInfo]:
-    """A and B broadcast; RQIntegerDiv's one-element requantisation constants, whatever
-    their rank, do not shape the result."""
-    return _broadcast(node, types[:2])
-
-
-CUSTOM_SHAPES: dict[str, Callable[[Node, list[TensorInfo | None]], list[TensorInfo]]] = {
-    **dict.fromkeys(
-        (
-            "RequantShift",
-            "iSoftmax",
-            "ITAMax",
-            "ITAPartialMax",
-            "iGELU",
-            "iHardswish",
-            "iLayerNorm",
-            "iRMSNorm",
-            "iNoNorm",
-            "TrueIntegerDiv",
-            "RMSNorm",
-            "SoftmaxGrad",
-            "SoftmaxCrossEntropyLossGrad",
-            "Gelu",
-        ),
-        _same_as_first,
-    ),
-    "IntegerMean": _integer_mean,
-    "IntegerDiv": _broadcast,
-    "RQIntegerDiv": _broadcast_first_two,
-    **QUANTIZED_SHAPES,
-}

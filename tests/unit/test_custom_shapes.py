@@ -1,5 +1,5 @@
 """Shapes of onnxruntime's com.microsoft quantised operators, which ONNX shape inference
-does not know (deeploy/frontend/quantized_shapes.py)."""
+does not know (deeploy/frontend/custom_shapes.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from deeploy.errors import ModelError
+from deeploy.frontend.custom_shapes import CUSTOM_SHAPES
 from deeploy.frontend.onnx_normalize import Node, TensorInfo
-from deeploy.frontend.quantized_shapes import QUANTIZED_SHAPES
 
 U8 = np.dtype(np.uint8)
 I8 = np.dtype(np.int8)
@@ -18,7 +18,7 @@ F32 = np.dtype(np.float32)
 def _shape(op: str, inputs: list[TensorInfo | None], **attrs: object) -> TensorInfo:
     names = [f"in{i}" if t is not None else "" for i, t in enumerate(inputs)]
     node = Node(op, "com.microsoft", "n", names, ["y"], dict(attrs))
-    (out,) = QUANTIZED_SHAPES[op](node, inputs)
+    (out,) = CUSTOM_SHAPES[op](node, inputs)
     return out
 
 
