@@ -23,6 +23,7 @@ from xdsl.dialects.builtin import (
 )
 from xdsl.ir import Attribute, Operation, SSAValue
 
+from deeploy.backend.c_text import c_identifier, comment_problem, is_c_identifier, string_literal
 from deeploy.dialects import cemit
 from deeploy.dtypes import c_type, numpy_dtype
 
@@ -42,6 +43,27 @@ def spell_type(t: Attribute) -> str:
     if isinstance(t, IndexType):
         return "size_t"
     return c_type(t)
+
+
+def identifier(name: str) -> str:
+    """`name`, checked to be a plain C identifier (the lowering derives every name it
+    emits with c_text.c_identifier; anything else is a compiler bug, not something to
+    print)."""
+    if not is_c_identifier(name):
+        raise ValueError(f"not a C identifier: {name!r}")
+    return name
+
+
+_FILE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+
+
+def file_name(path: str, folders: bool = False) -> str:
+    """`path`, checked to be a plain relative file name (with `folders`, `a/b.h`): what a
+    `#include` or an output file may be called."""
+    parts = path.split("/") if folders else [path]
+    if not all(_FILE_NAME.fullmatch(p) and ".." not in p for p in parts):
+        raise ValueError(f"not a plain file name: {path!r}")
+    return path
 
 
 def _declare_param(t: Attribute, name: str) -> str:
@@ -147,7 +169,7 @@ class CPrinter:
         if isinstance(op, cemit.LiteralOp):
             return self.literal(op.value)
         if isinstance(op, cemit.SymbolOp):
-            return op.symbol.root_reference.data
+            return identifier(op.symbol.root_reference.data)
         if isinstance(op, cemit.NullOp):
             return "NULL"
         if isinstance(op, cemit.OffsetOp):
@@ -159,11 +181,11 @@ class CPrinter:
         if isinstance(op, cemit.ElementOp):
             return f"{_atom(self.expr(op.base_ptr))}[{op.index.value.data}]"
         if isinstance(op, cemit.AddressOp):
-            return f"&{op.symbol.root_reference.data}"
+            return f"&{identifier(op.symbol.root_reference.data)}"
         if isinstance(op, cemit.StringOp):
-            return f'"{op.value.data}"'
+            return string_literal(op.value.data)
         if isinstance(op, cemit.LocalArrayOp):
-            return op.var_name.data
+            return identifier(op.var_name.data)
         raise ValueError(f"no C expression for {op.name if isinstance(op, Operation) else value}")
 
     @staticmethod
@@ -180,7 +202,7 @@ class CPrinter:
     def statement(self, op: Operation, indent: str) -> None:
         if isinstance(op, cemit.CallOp):
             args = [self.expr(a) for a in op.args]
-            head = f"{indent}{op.callee.root_reference.data}("
+            head = f"{indent}{identifier(op.callee.root_reference.data)}("
             one_line = head + ", ".join(args) + ");"
             if len(one_line) <= LINE_WIDTH:
                 self.lines.append(one_line)
@@ -208,7 +230,7 @@ class CPrinter:
             items = [self.expr(e) for e in op.elements]
             spelled = spell_type(t.pointee)
             gap = "" if spelled.endswith("*") else " "
-            head = f"{indent}{spelled}{gap}{op.var_name.data}[{len(items)}] = {{"
+            head = f"{indent}{spelled}{gap}{identifier(op.var_name.data)}[{len(items)}] = {{"
             one_line = head + ", ".join(items) + "};"
             if len(one_line) <= LINE_WIDTH:
                 self.lines.append(one_line)
@@ -232,7 +254,10 @@ class CPrinter:
             raise ValueError(f"no C statement for {op.name}")
 
     def comment(self, text: str, indent: str) -> None:
-        lines = text.splitlines() or [""]
+        problem = comment_problem(text)
+        if problem is not None:
+            raise ValueError(f"unsafe comment text ({problem}): {text!r}")
+        lines = text.split("\n")
         if len(lines) == 1:
             self.lines.append(f"{indent}/* {lines[0]} */")
         else:
@@ -242,9 +267,11 @@ class CPrinter:
 
     # -- top level --------------------------------------------------------------------
     def function(self, op: cemit.FuncOp) -> None:
-        params = [_declare_param(t, n) for t, n in zip(op.function_type.inputs.data, op.names)]
+        params = [
+            _declare_param(t, identifier(n)) for t, n in zip(op.function_type.inputs.data, op.names)
+        ]
         static = "static " if op.is_static is not None else ""
-        head = f"{static}void {op.sym_name.data}("
+        head = f"{static}void {identifier(op.sym_name.data)}("
         signature = head + (", ".join(params) or "void") + ")"
         if len(signature) > LINE_WIDTH:
             signature = head + "\n" + ",\n".join(INDENT + p for p in params) + ")"
@@ -264,11 +291,12 @@ class CPrinter:
             parts.append("static")
         if op.is_const is not None:
             parts.append("const")
-        parts.append(f"{spell_type(op.element_type)} {op.sym_name.data}[{op.count.value.data}]")
+        name = identifier(op.sym_name.data)
+        parts.append(f"{spell_type(op.element_type)} {name}[{op.count.value.data}]")
         if op.alignment is not None:
             parts.append(f"__attribute__((aligned({op.alignment.value.data})))")
         if op.section is not None:
-            parts.append(f'__attribute__((section("{op.section.data}")))')
+            parts.append(f"__attribute__((section({string_literal(op.section.data)})))")
         decl = " ".join(parts)
         if op.initial_value is None:
             self.lines.append(decl + ";")
@@ -283,9 +311,9 @@ class CPrinter:
             parts.append("static")
         if op.is_const is not None:
             parts.append("const")
-        parts.append(f"{op.type_name.data} {op.sym_name.data} = {{")
+        parts.append(f"{identifier(op.type_name.data)} {identifier(op.sym_name.data)} = {{")
         fields = [
-            f.root_reference.data if isinstance(f, SymbolRefAttr) else str(f.value.data)  # type: ignore[attr-defined]
+            identifier(f.root_reference.data) if isinstance(f, SymbolRefAttr) else str(f.value.data)  # type: ignore[attr-defined]
             for f in op.fields.data
         ]
         self.lines.append(" ".join(parts))
@@ -293,8 +321,8 @@ class CPrinter:
         self.lines.append("};")
 
     def file(self, op: cemit.FileOp) -> str:
-        is_header = op.path.endswith(".h")
-        guard = re.sub(r"\W", "_", op.path.upper()) + "_"
+        is_header = file_name(op.path).endswith(".h")
+        guard = c_identifier(op.path.upper()) + "_"
         if is_header:
             self.lines += [f"#ifndef {guard}", f"#define {guard}", ""]
         previous: str | None = None
@@ -312,12 +340,14 @@ class CPrinter:
             if previous is not None and (kind != previous or kind in ("cemit.func",)):
                 self._blank()
             if isinstance(inner, cemit.IncludeOp):
-                h = inner.header.data
+                h = file_name(inner.header.data, folders=True)
                 self.lines.append(
                     f"#include <{h}>" if inner.system is not None else f'#include "{h}"'
                 )
             elif isinstance(inner, cemit.DefineOp):
-                self.lines.append(f"#define {inner.macro.data} {inner.value.value.data}")
+                self.lines.append(
+                    f"#define {identifier(inner.macro.data)} {inner.value.value.data}"
+                )
             elif isinstance(inner, cemit.CommentOp):
                 self.comment(inner.text.data, "")
             elif isinstance(inner, cemit.GlobalOp):

@@ -10,6 +10,7 @@ use. Global structs (`cemit.struct`) hold constant descriptors such as a tiled l
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import ClassVar
 
@@ -30,6 +31,7 @@ from xdsl.ir import (
     Attribute,
     Block,
     Dialect,
+    Operation,
     ParametrizedAttribute,
     Region,
     SSAValue,
@@ -66,6 +68,8 @@ from xdsl.traits import (
     ensure_terminator,
 )
 from xdsl.utils.exceptions import VerifyException
+
+from deeploy.backend.c_text import comment_problem, is_c_identifier
 
 
 @irdl_attr_definition
@@ -140,8 +144,12 @@ class FileOp(IRDLOperation):
         return self.file_name.data
 
     def verify_(self) -> None:
-        if not self.file_name.data or "/" in self.file_name.data:
-            raise VerifyException("cemit.file: needs a plain file name")
+        name = self.file_name.data
+        if not is_c_identifier(name.rpartition(".")[0]) or name.rpartition(".")[2] not in (
+            "c",
+            "h",
+        ):
+            raise VerifyException(f"cemit.file: {name!r} is not a plain C file name (name.c/h)")
 
     def print(self, printer: Printer) -> None:
         printer.print_string(" ")
@@ -162,6 +170,14 @@ class FileOp(IRDLOperation):
             properties={"file_name": StringAttr(name)}, regions=[region], attributes=attrs
         )
         return op
+
+
+_SECTION = re.compile(r"\.?[A-Za-z_][A-Za-z0-9_.]*")
+
+
+def _check_symbol(op: Operation, name: str) -> None:
+    if not is_c_identifier(name):
+        raise VerifyException(f"{op.name}: {name!r} is not a C identifier")
 
 
 def _in_file():
@@ -200,7 +216,7 @@ class DefineOp(IRDLOperation):
         super().__init__(properties={"macro": StringAttr(macro), "value": IntegerAttr(value, i64)})
 
     def verify_(self) -> None:
-        if not self.macro.data.isidentifier():
+        if not is_c_identifier(self.macro.data):
             raise VerifyException(f"cemit.define: '{self.macro.data}' is not a C identifier")
 
 
@@ -216,8 +232,10 @@ class CommentOp(IRDLOperation):
         super().__init__(properties={"text": StringAttr(text)})
 
     def verify_(self) -> None:
-        if "*/" in self.text.data:
-            raise VerifyException("cemit.comment: text may not contain '*/'")
+        # model text reaches comments only through c_text.quote, which passes this check
+        problem = comment_problem(self.text.data)
+        if problem is not None:
+            raise VerifyException(f"cemit.comment: {problem}")
 
 
 @irdl_op_definition
@@ -270,6 +288,9 @@ class GlobalOp(IRDLOperation):
         super().__init__(properties=props)
 
     def verify_(self) -> None:
+        _check_symbol(self, self.sym_name.data)
+        if self.section is not None and not _SECTION.fullmatch(self.section.data):
+            raise VerifyException(f"cemit.global: section {self.section.data!r} is not plain")
         if self.count.value.data <= 0:
             raise VerifyException("cemit.global: count must be positive")
         if self.initial_value is not None:
@@ -384,12 +405,13 @@ class FuncOp(IRDLOperation):
         return [n.data for n in self.arg_names.data]
 
     def verify_(self) -> None:
+        _check_symbol(self, self.sym_name.data)
         n_args = len(self.function_type.inputs.data)
         if len(self.arg_names.data) != n_args:
             raise VerifyException("cemit.func: one argument name per argument")
         if self.function_type.outputs.data:
             raise VerifyException("cemit.func: only void functions are supported")
-        if len(set(self.names)) != n_args or not all(n.isidentifier() for n in self.names):
+        if len(set(self.names)) != n_args or not all(is_c_identifier(n) for n in self.names):
             raise VerifyException("cemit.func: argument names must be distinct C identifiers")
         if self.body.blocks:
             block = self.body.block
@@ -605,9 +627,10 @@ class StringOp(IRDLOperation):
         )
 
     def verify_(self) -> None:
-        if any(c in self.value.data for c in '"\\\n'):
+        text = self.value.data
+        if comment_problem(text) is not None or any(c in text for c in '"\\\n'):
             raise VerifyException(
-                "cemit.string: quotes, backslashes and newlines are not supported"
+                "cemit.string: only printable ASCII without quotes, backslashes or '??'"
             )
 
 
@@ -649,7 +672,7 @@ class LocalArrayOp(IRDLOperation):
         )
 
     def verify_(self) -> None:
-        if not self.var_name.data.isidentifier():
+        if not is_c_identifier(self.var_name.data):
             raise VerifyException("cemit.local_array: the name must be a C identifier")
         if not self.elements:
             raise VerifyException("cemit.local_array: needs at least one element")
@@ -753,6 +776,8 @@ class StructOp(IRDLOperation):
         super().__init__(properties=props)
 
     def verify_(self) -> None:
+        _check_symbol(self, self.sym_name.data)
+        _check_symbol(self, self.type_name.data)
         for f in self.fields.data:
             if not isinstance(f, IntegerAttr | SymbolRefAttr):
                 raise VerifyException("cemit.struct: fields are integers or symbols")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,16 @@ def _env():
     )
 
 
+def _plain(network: str, files: Sequence[str] = ()) -> str:
+    """The templates hold names, never model text: the network name must be the C
+    identifier the compiler derived, the files plain relative paths."""
+    from deeploy.backend.c_printer import file_name, identifier
+
+    for f in files:
+        file_name(f, folders=True)
+    return identifier(network)
+
+
 def makefile(result: CompileResult) -> str:
     from deeploy.targets import get_target
 
@@ -34,7 +45,7 @@ def makefile(result: CompileResult) -> str:
         _env()
         .get_template("Makefile.j2")
         .render(
-            network=result.network,
+            network=_plain(result.network, result.runtime_sources),
             target=result.target,
             cc=tc.cc,
             cflags=" ".join(tc.cflags),
@@ -74,7 +85,7 @@ def test_main(
         _env()
         .get_template("test_main.c.j2")
         .render(
-            network=network,
+            network=_plain(network),
             tiled=tiled,
             counter=counter,
             inputs=[
@@ -109,7 +120,7 @@ def linker_script(network: str, target: str, layout: McuLayout, levels: dict[str
         _env()
         .get_template("link.ld.j2")
         .render(
-            network=network,
+            network=_plain(network),
             target=target,
             flash_origin=layout.flash_origin,
             flash_bytes=layout.flash_bytes,

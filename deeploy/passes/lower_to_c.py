@@ -10,7 +10,6 @@ weight array for constants; views reuse their source's pointer.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -35,10 +34,12 @@ from xdsl.passes import ModulePass
 from xdsl.rewriter import InsertPoint
 from xdsl.utils.exceptions import PassFailedException
 
+from deeploy.backend.c_text import c_identifier, quote
 from deeploy.dialects import buffer, cemit, tiled
 from deeploy.dtypes import dense_from_numpy, numpy_from_dense
 from deeploy.kernels.base import KernelLibrary
 from deeploy.kernels.layout import numel
+from deeploy.passes import options
 from deeploy.passes.lower_to_c_tiled import (
     DMA_MAX_REGIONS,
     LEVEL_INDEX,
@@ -47,49 +48,6 @@ from deeploy.passes.lower_to_c_tiled import (
 )
 
 U8 = IntegerType(8, Signedness.UNSIGNED)
-_C_KEYWORDS = {
-    "auto",
-    "break",
-    "case",
-    "char",
-    "const",
-    "continue",
-    "default",
-    "do",
-    "double",
-    "else",
-    "enum",
-    "extern",
-    "float",
-    "for",
-    "goto",
-    "if",
-    "inline",
-    "int",
-    "long",
-    "register",
-    "restrict",
-    "return",
-    "short",
-    "signed",
-    "sizeof",
-    "static",
-    "struct",
-    "switch",
-    "typedef",
-    "union",
-    "unsigned",
-    "void",
-    "volatile",
-    "while",
-}
-
-
-def c_name(text: str, limit: int = 40) -> str:
-    name = re.sub(r"\W+", "_", text).strip("_")[:limit] or "t"
-    if name[0].isdigit():
-        name = f"t{name}"
-    return name
 
 
 @dataclass
@@ -142,7 +100,9 @@ class CallEmitter:
 
     def arena_symbol(self, level: str) -> str:
         if level not in self._arena_syms:
-            self._arena_syms[level] = self.unique_symbol(f"{self.prefix}_arena_{c_name(level)}")
+            self._arena_syms[level] = self.unique_symbol(
+                f"{self.prefix}_arena_{c_identifier(level)}"
+            )
         return self._arena_syms[level]
 
     # -- Emitter interface --------------------------------------------------------------
@@ -174,7 +134,9 @@ class CallEmitter:
                     "lower-to-c: a buffer.alloc has no offset; run plan-memory first"
                 )
             if self.separate_buffers:
-                own = self.unique_symbol(f"{self.prefix}_buf_{c_name(buf.name_hint or 'tmp')}")
+                own = self.unique_symbol(
+                    f"{self.prefix}_buf_{c_identifier(buf.name_hint or 'tmp')}"
+                )
                 self.buffer_ops.append(
                     cemit.GlobalOp(
                         own,
@@ -264,7 +226,7 @@ class CallEmitter:
     def _weight(self, op: buffer.ConstantOp) -> str:
         import numpy as np
 
-        name = self.unique_symbol(f"{self.prefix}_{c_name(op.const_name or 'const')}")
+        name = self.unique_symbol(f"{self.prefix}_{c_identifier(op.const_name or 'const')}")
         array = numpy_from_dense(op.value)
         if array.dtype.kind == "f" and not bool(np.isfinite(array).all()):
             self.uses_math = True
@@ -335,6 +297,11 @@ class LowerToCPass(ModulePass):
     # Print each layer's instruction count (deeploy/counter.h; targets with a counter).
     profile_layers: bool = False
 
+    def __post_init__(self) -> None:
+        for option in ("l1", "l2", "l3"):
+            options.non_negative(self.name, option, getattr(self, option))
+        options.level(self.name, "home", self.home, ("L2", "L3"))
+
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         from deeploy.targets import get_target
 
@@ -345,7 +312,7 @@ class LowerToCPass(ModulePass):
                 f"lower-to-c: expected one network function, found {len(fns)}"
             )
         fn = fns[0]
-        prefix = c_name(self.network or fn.sym_name.data)
+        prefix = c_identifier(self.network or fn.sym_name.data)
         arenas = {a.level_name: a.size_bytes for a in op.ops if isinstance(a, buffer.ArenaOp)}
         hierarchy = Hierarchy(self.l1, self.l2, self.l3, self.home) if self.l1 > 0 else None
         lowering = _Lowering(
@@ -442,8 +409,8 @@ class _Lowering:
                         f"lower-to-c: kernel '{inner.kernel_name}' is not in target '{self.target_name}'"
                     )
                 op_name = inner.attributes.get("op")
-                label = f"{op_name.data} " if isinstance(op_name, StringAttr) else ""
-                builder.insert(cemit.CommentOp(f"{label}'{inner.node_name}' -> {kernel.name}"))
+                label = f"{c_identifier(op_name.data)} " if isinstance(op_name, StringAttr) else ""
+                builder.insert(cemit.CommentOp(f"{label}{quote(inner.node_name)} -> {kernel.name}"))
                 kernel.emit(emitter, inner)
                 use(kernel.name)
             elif isinstance(inner, tiled.LayerOp):
@@ -461,7 +428,9 @@ class _Lowering:
                     f"{v} {k.replace('_', ' ')}" for k, v in layer_stats(inner).items()
                 )
                 builder.insert(
-                    cemit.CommentOp(f"'{inner.node_name}' -> {' + '.join(kernels)}, tiled: {stats}")
+                    cemit.CommentOp(
+                        f"{quote(inner.node_name)} -> {' + '.join(kernels)}, tiled: {stats}"
+                    )
                 )
                 tiled_layers.emit(inner)
                 for name in kernels:
@@ -474,7 +443,7 @@ class _Lowering:
                     "deeploy_profile_end",
                     [
                         emitter.i32(layer_index),
-                        emitter.insert(cemit.StringOp(c_name(inner.node_name, 60))),
+                        emitter.insert(cemit.StringOp(c_identifier(inner.node_name, 60))),
                     ],
                 )
                 layer_index += 1
@@ -721,7 +690,7 @@ class _Lowering:
         lines.append("")
         for kind, indices in (("input", inputs), ("output", outputs)):
             for k, i in enumerate(indices):
-                lines.append(f"{kind}_{k}: '{onnx_names[i]}' {_describe_buffer(args[i].type)}")
+                lines.append(f"{kind}_{k}: {quote(onnx_names[i])} {_describe_buffer(args[i].type)}")
         ops: list[Operation] = [
             cemit.CommentOp("\n".join(lines)),
             cemit.IncludeOp("stddef.h", system=True),
@@ -731,7 +700,7 @@ class _Lowering:
         ops.append(cemit.DefineOp(f"{upper}_ARENA_BYTES", total))
         for level in sorted(arenas):
             ops.append(
-                cemit.DefineOp(f"{upper}_ARENA_{c_name(level).upper()}_BYTES", arenas[level])
+                cemit.DefineOp(f"{upper}_ARENA_{c_identifier(level).upper()}_BYTES", arenas[level])
             )
         ops.append(cemit.DefineOp(f"{upper}_NUM_INPUTS", len(inputs)))
         ops.append(cemit.DefineOp(f"{upper}_NUM_OUTPUTS", len(outputs)))

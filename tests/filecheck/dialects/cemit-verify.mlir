@@ -10,7 +10,7 @@ cemit.file "net.c" {
 cemit.file "net.c" {
   cemit.comment "a */ inside"
 }
-// CHECK: cemit.comment: text may not contain '*/'
+// CHECK: cemit.comment: '*/' may not appear in a comment
 
 // -----
 
@@ -31,4 +31,48 @@ cemit.file "net.c" {
 
 cemit.file "dir/net.c" {
 }
-// CHECK: cemit.file: needs a plain file name
+// CHECK: cemit.file: 'dir/net.c' is not a plain C file name (name.c/h)
+
+// -----
+
+// Model text reaches comments only through c_text.quote: the verifier rejects anything
+// the C preprocessor could read as more than a comment.
+cemit.file "net.c" {
+  cemit.comment "a /* nested opener"
+}
+// CHECK: cemit.comment: '/*' may not appear in a comment
+
+// -----
+
+cemit.file "net.c" {
+  cemit.comment "trigraph ??/"
+}
+// CHECK: cemit.comment: '??' may not appear in a comment
+
+// -----
+
+cemit.file "net.c" {
+  cemit.comment "café → tête"
+}
+// CHECK: cemit.comment: character U+00E9 is not printable ASCII
+
+// -----
+
+cemit.file "net.c" {
+  cemit.comment "ends in a splice \\"
+}
+// CHECK: cemit.comment: a line may not end in a backslash
+
+// -----
+
+cemit.file "net.c" {
+  cemit.global @"café" : f32[1]
+}
+// CHECK: cemit.global: 'café' is not a C identifier
+
+// -----
+
+cemit.file "net.c" {
+  cemit.define "int" 1 : i64
+}
+// CHECK: cemit.define: 'int' is not a C identifier
