@@ -4,23 +4,46 @@
     deeploy run path/to/test_folder --target generic --json
     deeploy run model.onnx            # random inputs, onnxruntime reference
 
-Exit codes: 0 success (outputs match), 1 outputs differ, 2 the model or options were
-rejected, 3 internal error (a compiler bug: please report it with the model).
+Exit codes: 0 success (outputs match), 1 outputs differ, 2 the model, a file or an option
+was rejected (one line on stderr naming it), 3 internal error (a compiler bug, including a
+sanitizer report from the generated code: please report it with the model).
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import math
 import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from deeploy.tools.messages import lines, one_line
+
+if TYPE_CHECKING:
+    import onnx
 
 EXIT_OK, EXIT_MISMATCH, EXIT_REJECTED, EXIT_INTERNAL = 0, 1, 2, 3
+MAX_OPTION_BYTES = 2**40  # 1 TiB: more than any memory level a network is compiled for
+REPORT_BUG = "(this is a compiler bug; please report it with the model)"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a bad option is one line on stderr (no usage block), like every
+    other user error."""
+
+    def error(self, message: str) -> NoReturn:
+        print(
+            f"deeploy: error: {one_line(message)} (see `{one_line(self.prog)} --help`)",
+            file=sys.stderr,
+        )
+        sys.exit(EXIT_REJECTED)
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -92,14 +115,49 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 
 def _bytes(text: str) -> int:
-    """A byte count: 8800, 64000, 64k (x1000), 64KiB (x1024), 1M/1MiB."""
+    """A byte count: 8800, 64000, 64k (x1000), 64KiB (x1024), 1M/1MiB; at most 1 TiB."""
     units = {"": 1, "k": 1000, "kb": 1000, "kib": 1024, "m": 10**6, "mb": 10**6, "mib": 2**20}
     number = text.strip().lower().replace("_", "").replace(",", "")
     digits = number.rstrip("abcdefghijklmnopqrstuvwxyz")
     unit = number[len(digits) :]
-    if not digits.isdigit() or unit not in units or int(digits) <= 0:
+    # ASCII only: str.isdigit() also accepts superscripts and other scripts' digits
+    if not (digits.isascii() and digits.isdigit()) or unit not in units or int(digits) <= 0:
         raise argparse.ArgumentTypeError(f"'{text}' is not a byte count (e.g. 8800, 64k, 256KiB)")
-    return int(digits) * units[unit]
+    value = int(digits) * units[unit]
+    if value > MAX_OPTION_BYTES:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is more than {MAX_OPTION_BYTES:,} bytes (1 TiB), the most a memory "
+            "level may have"
+        )
+    return value
+
+
+def _tolerance(text: str) -> float:
+    """A comparison tolerance: finite and >= 0 (NaN would make every comparison pass)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a finite number >= 0")
+    return value
+
+
+def _seed(text: str) -> int:
+    """A random seed: an integer >= 0 (numpy's generators take no negative seed)."""
+    stripped = text.strip()
+    if not (stripped.isascii() and stripped.isdigit()) or len(stripped) > 40:
+        raise argparse.ArgumentTypeError(f"'{text}' is not an integer from 0 to 10**40")
+    return int(stripped)
+
+
+def _path(text: str) -> str:
+    """A path: an empty one would mean the current folder, silently."""
+    if not text:
+        raise argparse.ArgumentTypeError("the path is empty")
+    if "\0" in text:
+        raise argparse.ArgumentTypeError(f"'{text}' holds a NUL character")
+    return text
 
 
 def memory_config(args: argparse.Namespace) -> Any:
@@ -147,27 +205,34 @@ def target_options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="deeploy", description=__doc__.split("\n\n")[0])
+    parser = _Parser(prog="deeploy", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     comp = sub.add_parser(
         "compile", help="compile an ONNX model to C sources, a header and a Makefile"
     )
-    comp.add_argument("model", help="the .onnx file")
-    comp.add_argument("-o", "--output", default="out", help="output folder (default: out/)")
+    comp.add_argument("model", type=_path, help="the .onnx file")
     comp.add_argument(
-        "--dump-ir", metavar="DIR", help="write the IR after the import and after every pass to DIR"
+        "-o", "--output", type=_path, default="out", help="output folder (default: out/)"
+    )
+    comp.add_argument(
+        "--dump-ir",
+        type=_path,
+        metavar="DIR",
+        help="write the IR after the import and after every pass to DIR",
     )
     comp.add_argument(
         "--memory-map",
+        type=_path,
         metavar="OUT.json",
         help="write every buffer's level, offset, size and lifetime (steps) as JSON",
     )
     comp.add_argument(
         "--memory-plot",
+        type=_path,
         metavar="OUT.png",
         help="draw the memory map: time on x, address on y, one box per buffer per level "
-        "(needs matplotlib)",
+        f"(needs matplotlib; the file name ends in {', '.join(PLOT_FORMATS)})",
     )
     _common(comp)
 
@@ -175,37 +240,54 @@ def build_parser() -> argparse.ArgumentParser:
         "run", help="compile, build and run a network and compare its outputs with a reference"
     )
     run.add_argument(
-        "path", help="a test folder (network.onnx, inputs.npz, outputs.npz) or an .onnx file"
+        "path",
+        type=_path,
+        help="a test folder (network.onnx, inputs.npz, outputs.npz) or an .onnx file; the "
+        "arrays of inputs.npz and outputs.npz are matched to the network's inputs and outputs "
+        "by name when they are named after them, else by position",
     )
     run.add_argument(
         "--work-dir",
+        type=_path,
         help="keep the generated sources and binary here (default: a temporary folder)",
     )
     run.add_argument(
         "--seed",
-        type=int,
+        type=_seed,
         default=0,
-        help="seed of the random inputs for a bare .onnx file (default: 0)",
+        help="seed (>= 0) of the random inputs for a bare .onnx file (default: 0)",
     )
     run.add_argument(
         "--atol",
-        type=float,
+        type=_tolerance,
         default=1e-4,
-        help="absolute tolerance for float outputs (default: 1e-4)",
+        help="absolute tolerance for float outputs, finite and >= 0 (default: 1e-4)",
     )
     run.add_argument(
         "--rtol",
-        type=float,
+        type=_tolerance,
         default=4 * 2.0**-23,
         help="relative tolerance for float outputs, added to --atol (default: 4 float32 ulp)",
     )
     run.add_argument(
-        "--count-instructions",
-        action="store_true",
-        help="count the instructions of one inference with valgrind callgrind (adds `instructions` and `ops`)",
+        "--no-sanitize",
+        dest="sanitize",
+        action="store_false",
+        help="on the host (generic), build without -Werror and without AddressSanitizer and "
+        "UBSan (default: -Werror -g -fsanitize=address,undefined -fno-sanitize-recover=all; "
+        "a sanitizer report is a compiler bug, exit code 3); microcontroller targets build "
+        "as always",
     )
     run.add_argument(
-        "--cflags", default="", help="extra flags for the target's C compiler, e.g. '-O3'"
+        "--count-instructions",
+        action="store_true",
+        help="count the instructions of one inference with valgrind callgrind (adds "
+        "`instructions` and `ops`); builds without the sanitizers, which callgrind cannot run",
+    )
+    run.add_argument(
+        "--cflags",
+        default="",
+        help="extra flags for the target's C compiler, e.g. '-O3' (passed as given)",
     )
     _common(run)
 
@@ -223,32 +305,124 @@ def _emit_json(payload: dict[str, Any]) -> None:
     print(json.dumps(payload, sort_keys=False))
 
 
+# -- reading the model and checking output paths ----------------------------------------
+
+PLOT_FORMATS = ("png", "pdf", "svg", "svgz", "jpg", "jpeg", "tif", "tiff", "webp", "eps", "ps")
+
+
+@dataclass
+class _Model:
+    """The model the user named, read once (a regular file, bounded) and parsed."""
+
+    path: Path
+    proto: onnx.ModelProto
+    external: bool  # tensors kept in files beside the model
+
+    def source(self) -> Any:
+        """What deeploy.compile gets: the parsed model (each compilation copies it), or,
+        for tensors in external files, the path, so that the frontend loads and checks
+        them relative to the model's folder."""
+        return self.path if self.external else self.proto
+
+    @property
+    def name(self) -> str:
+        return self.path.stem  # deeploy.compile's default name for a model given by path
+
+
+def _read_model(path: Path) -> _Model:
+    import onnx
+    from google.protobuf.message import DecodeError
+
+    from deeploy.errors import ModelError
+    from deeploy.frontend.onnx_import import load_model
+    from deeploy.input_files import read_input_file
+
+    data = read_input_file(path, "model")
+    try:
+        proto = onnx.load_from_string(data)
+    except (DecodeError, RuntimeError, ValueError) as err:
+        raise ModelError(f"{path} is not a valid ONNX model ({err.__class__.__name__})") from None
+    external = any(t.data_location == onnx.TensorProto.EXTERNAL for t in proto.graph.initializer)
+    if not external:
+        # the frontend's own checks and messages, naming the file
+        stream = io.BytesIO(data)
+        stream.name = str(path)
+        proto = load_model(stream)
+    return _Model(path, proto, external)
+
+
+def _check_output_folder(option: str, path: str) -> None:
+    from deeploy.errors import OptionError
+
+    folder = Path(path)
+    if folder.exists() and not folder.is_dir():
+        raise OptionError(f"{option}: {path} exists and is not a folder")
+
+
+def _check_output_file(option: str, path: str) -> None:
+    from deeploy.errors import OptionError
+
+    if Path(path).is_dir():
+        raise OptionError(f"{option}: {path} is a folder; give a file name")
+
+
+def _check_plot_path(path: str) -> None:
+    from deeploy.errors import OptionError
+
+    _check_output_file("--memory-plot", path)
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix not in PLOT_FORMATS:
+        raise OptionError(
+            f"--memory-plot: cannot draw '{Path(path).name}': the file name must end in "
+            f"{', '.join('.' + f for f in PLOT_FORMATS)}"
+        )
+
+
+def _check_compile_outputs(args: argparse.Namespace) -> None:
+    """Output paths are checked before compiling, which may take minutes."""
+    _check_output_folder("-o/--output", args.output)
+    if args.dump_ir:
+        _check_output_folder("--dump-ir", args.dump_ir)
+    if args.memory_map:
+        _check_output_file("--memory-map", args.memory_map)
+    if args.memory_plot:
+        _check_plot_path(args.memory_plot)
+
+
+# -- compile -----------------------------------------------------------------------------
+
+
 def cmd_compile(args: argparse.Namespace) -> int:
     import deeploy
     from deeploy.frontend.onnx_import import parse_input_shapes
     from deeploy.report import format_summary
 
+    _check_compile_outputs(args)
+    model = _read_model(Path(args.model))
     result = deeploy.compile(
-        args.model,
+        model.source(),
         target=args.target,
-        name=args.name,
+        name=args.name if args.name is not None else model.name,
         input_shapes=parse_input_shapes(args.input_shape),
         input_types=_input_types(args),
         keep_stages=bool(args.dump_ir),
         **target_options(args),
         memory_map=bool(args.memory_map or args.memory_plot),
     )
-    _note_promotions(result.report)
+    _print_notes(result.report)
     with _writing("-o/--output", args.output):
         written = result.write(args.output)
     _write_memory_map(result, args.memory_map, args.memory_plot)
     if args.dump_ir:
-        _dump_stages(result, Path(args.dump_ir))
+        with _writing("--dump-ir", args.dump_ir):
+            _dump_stages(result, Path(args.dump_ir))
     print(format_summary(result.report))
     scripts = "".join(f", {p.name}" for p in written if p.suffix == ".ld")
     print(
-        f"wrote {len(written)} files to {args.output}/ ({result.header}, {result.source}, "
-        f"Makefile{scripts}, runtime/)"
+        one_line(
+            f"wrote {len(written)} files to {args.output}/ ({result.header}, {result.source}, "
+            f"Makefile{scripts}, runtime/)"
+        )
     )
     if args.json:
         _emit_json(result.report)
@@ -265,13 +439,13 @@ def _write_memory_map(result: Any, json_path: str | None, plot_path: str | None)
     if json_path:
         with _writing("--memory-map", json_path):
             Path(json_path).write_text(json.dumps(result.memory_map, indent=1) + "\n")
-        print(f"wrote the memory map to {json_path}")
+        print(one_line(f"wrote the memory map to {json_path}"))
     if plot_path:
         from deeploy.memory_map import plot_memory_map
 
         with _writing("--memory-plot", plot_path):
             plot_memory_map(result.memory_map, plot_path)
-        print(f"drew the memory map in {plot_path}")
+        print(one_line(f"drew the memory map in {plot_path}"))
 
 
 @contextmanager
@@ -285,13 +459,17 @@ def _writing(option: str, path: str) -> Iterator[None]:
         raise OptionError(f"{option}: cannot write {path}: {err.strerror or err}") from None
 
 
-def _note_promotions(report: dict[str, Any]) -> None:
+def _print_notes(report: dict[str, Any]) -> None:
+    """What the user should know about how the model was read (on stderr)."""
     promoted = report.get("promoted_to_float32")
     if promoted:
+        names = one_line(", ".join(promoted))
         print(
-            f"note: {', '.join(promoted)} declared float16/bfloat16: computed and passed as float32",
+            f"note: {names} declared float16/bfloat16: computed and passed as float32",
             file=sys.stderr,
         )
+    for note in report.get("notes", []):
+        print(f"note: {one_line(note)}", file=sys.stderr)
 
 
 def _dump_stages(result: Any, folder: Path) -> None:
@@ -307,60 +485,88 @@ def _dump_stages(result: Any, folder: Path) -> None:
     (folder / "pipeline.txt").write_text("\n".join(lines) + "\n")
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    from deeploy.errors import ModelError
-    from deeploy.frontend.onnx_import import parse_input_shapes
-    from deeploy.harness import runner
+# -- run ---------------------------------------------------------------------------------
 
-    path = Path(args.path)
+
+@dataclass
+class _RunData:
+    """What `deeploy run` compares against: a test folder's arrays, or none (random
+    inputs and onnxruntime's outputs for a bare .onnx file)."""
+
+    label: str
+    model: _Model
+    inputs: dict[str, Any] | None = None  # key -> array, in the file's order
+    outputs: dict[str, Any] | None = None
+    folder: Path | None = None
+
+
+def _run_data(path: Path) -> _RunData:
+    from deeploy.errors import ModelError
+    from deeploy.harness import test_data
+
     if path.is_dir():
         model = path / "network.onnx"
         for needed in (model, path / "inputs.npz", path / "outputs.npz"):
             if not needed.exists():
                 raise ModelError(f"{path} is not a test folder: {needed.name} is missing")
-        label = str(path)
-    elif path.exists():
-        model = path
-        label = path.stem
-    else:
-        raise ModelError(f"{path}: no such file or folder")
+        return _RunData(
+            str(path),
+            _read_model(model),
+            test_data.read_npz(path / "inputs.npz"),
+            test_data.read_npz(path / "outputs.npz"),
+            path,
+        )
+    return _RunData(path.stem, _read_model(path))
 
+
+def _host_cflags(args: argparse.Namespace, target: str) -> list[str]:
+    """-Werror and the sanitizers on the host, unless --no-sanitize; not with
+    --count-instructions: callgrind cannot run a sanitized binary, and the frame pointer
+    would change the count."""
+    from deeploy.harness.runner import HOST_CHECK_CFLAGS, SANITIZER_CFLAGS
+    from deeploy.targets import get_target
+
+    if get_target(target).mcu is not None or not args.sanitize:
+        return []
+    if args.count_instructions:
+        return ["-Werror"]
+    return [*HOST_CHECK_CFLAGS, *SANITIZER_CFLAGS]
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from deeploy.frontend.onnx_import import parse_input_shapes
+    from deeploy.harness import runner, test_data
+    from deeploy.harness.compare import compare
+
+    if args.work_dir:
+        _check_output_folder("--work-dir", args.work_dir)
+    data = _run_data(Path(args.path))
     shapes = parse_input_shapes(args.input_shape)
     input_types, inferred = _input_types(args), False
-    if not input_types and path.is_dir():
-        input_types = runner.data_input_types(model, runner.load_npz(path / "inputs.npz"))
+    if not input_types and data.inputs is not None:
+        input_types = test_data.data_input_types(data.model.proto, data.inputs)
         inferred = bool(input_types)
-    print(f"compiling {model} for {args.target} ...", flush=True)
+    print(one_line(f"compiling {data.model.path} for {args.target} ..."), flush=True)
     result = runner.compile_typed(
-        model,
+        data.model.source(),
         input_types,
         inferred,
         target=args.target,
-        name=args.name,
+        name=args.name if args.name is not None else data.model.name,
         input_shapes=shapes,
         **target_options(args),
     )
-    _note_promotions(result.report)
-    specs = result.report["inputs"]
-    if path.is_dir():
-        inputs = runner.fit_inputs(
-            runner.load_npz(path / "inputs.npz"), specs, str(path / "inputs.npz")
-        )
-        expected = runner.load_npz(path / "outputs.npz")
-        if len(expected) < len(result.report["outputs"]):
-            raise ModelError(
-                f"{path / 'outputs.npz'} holds fewer arrays than the network has outputs"
-            )
-        expected = expected[: len(result.report["outputs"])]
-    else:
-        inputs = runner.random_inputs(specs, args.seed)
-        expected = runner.onnxruntime_reference(model, inputs, [s["name"] for s in specs], shapes)
+    _print_notes(result.report)
+    runner.check_run_data(result)
+    inputs, expected = _inputs_and_reference(data, result, args.seed, shapes)
 
     with tempfile.TemporaryDirectory(prefix="deeploy-run-") as tmp:
         work = Path(args.work_dir) if args.work_dir else Path(tmp)
-        print(f"building and running in {work} ...", flush=True)
-        outcome = runner.build_and_run(result, inputs, work, extra_cflags=args.cflags.split())
-        comparison = runner.compare(outcome.outputs, expected, args.atol, args.rtol)
+        _prepare_work_dir(work)
+        print(one_line(f"building and running in {work} ..."), flush=True)
+        cflags = [*_host_cflags(args, result.target), *args.cflags.split()]
+        outcome = _build_and_run(result, inputs, work, cflags)
+        comparison = compare(outcome.outputs, expected, args.atol, args.rtol)
         instructions = outcome.instructions  # counted by the target itself (rv32, cortex-m4)
         if args.count_instructions and instructions is None:
             from deeploy.harness.callgrind import instructions_of
@@ -368,12 +574,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             print("counting instructions with callgrind ...", flush=True)
             instructions = instructions_of(outcome.binary, f"{result.network}_run")
 
-    verdict = "PASSED" if comparison.passed else "FAILED"
-    print(
-        f"{verdict}: {comparison.errors} of {comparison.total} elements outside tolerance "
-        f"(max abs error {comparison.max_abs_error:.3g}); arena "
-        + ", ".join(f"{k} {v:,} B" for k, v in result.report["memory"].items())
-    )
+    _print_verdict(comparison, result.report)
     if instructions is not None:
         macs = result.report["macs"]
         per_mac = f" ({instructions / macs:.2f} per MAC)" if macs else ""
@@ -386,13 +587,85 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
     layers = runner.parse_layers(outcome.stdout)
     for layer in layers:
-        print(f"  layer {layer['index']:3d} {layer['name']:40s} {layer['instructions']:>14,}")
+        name = one_line(layer["name"])  # printed by the program, from the model
+        print(f"  layer {layer['index']:3d} {name:40s} {layer['instructions']:>14,}")
     if args.json:
-        payload = run_report(label, result, comparison, outcome, instructions)
+        payload = run_report(data.label, result, comparison, outcome, instructions)
         if layers:
             payload["layer_instructions"] = layers
         _emit_json(payload)
     return EXIT_OK if comparison.passed else EXIT_MISMATCH
+
+
+def _inputs_and_reference(
+    data: _RunData, result: Any, seed: int, shapes: dict[str, tuple[int, ...]]
+) -> tuple[list[Any], list[Any]]:
+    """The inputs to run and the outputs to expect: a test folder's, checked against the
+    network, or random inputs and onnxruntime's outputs."""
+    from deeploy.harness import test_data
+
+    specs = result.report["inputs"]
+    if data.folder is None or data.inputs is None or data.outputs is None:
+        inputs = test_data.random_inputs(specs, seed)
+        names = [s["name"] for s in specs]
+        model = data.model.source()
+        return inputs, test_data.onnxruntime_reference(
+            model, inputs, names, shapes, label=str(data.model.path)
+        )
+    where = str(data.folder / "inputs.npz")
+    inputs, ignored = test_data.input_data(data.inputs, specs, where)
+    if ignored:  # Deeploy's test suite keeps the network's parameters there too
+        print(
+            one_line(
+                f"note: {where}: {len(ignored)} array(s) beyond the network's {len(specs)} "
+                "input(s) not used"
+            ),
+            file=sys.stderr,
+        )
+    outputs_npz = str(data.folder / "outputs.npz")
+    return inputs, test_data.expected_outputs(data.outputs, result.report["outputs"], outputs_npz)
+
+
+def _prepare_work_dir(work: Path) -> None:
+    import os
+
+    from deeploy.errors import OptionError
+
+    with _writing("--work-dir", str(work)):
+        work.mkdir(parents=True, exist_ok=True)
+    if not os.access(work, os.W_OK | os.X_OK):
+        raise OptionError(f"--work-dir: cannot write in {work}: permission denied")
+
+
+def _build_and_run(result: Any, inputs: list[Any], work: Path, cflags: list[str]) -> Any:
+    from deeploy.errors import OptionError
+    from deeploy.harness.runner import BuildError, build_and_run, sanitizer_unusable
+
+    try:
+        return build_and_run(result, inputs, work, extra_cflags=cflags)
+    except BuildError as err:
+        reason = sanitizer_unusable(str(err)) if "-fsanitize=address,undefined" in cflags else None
+        if reason is None:
+            raise
+        raise OptionError(
+            f"the host cannot build or run with AddressSanitizer/UBSan ({reason}); "
+            "run again with --no-sanitize"
+        ) from None
+
+
+def _print_verdict(comparison: Any, report: dict[str, Any]) -> None:
+    verdict = "PASSED" if comparison.passed else "FAILED"
+    if comparison.nonfinite_errors:
+        error = (
+            f"max abs error unbounded: {comparison.nonfinite_errors} elements are NaN or "
+            "infinite where the reference is not, or the other way round"
+        )
+    else:
+        error = f"max abs error {comparison.max_abs_error:.3g}"
+    print(
+        f"{verdict}: {comparison.errors} of {comparison.total} elements outside tolerance "
+        f"({error}); arena " + ", ".join(f"{k} {v:,} B" for k, v in report["memory"].items())
+    )
 
 
 def run_report(
@@ -406,7 +679,9 @@ def run_report(
         "passed": comparison.passed,
         "errors": comparison.errors,
         "total": comparison.total,
-        "max_abs_error": comparison.max_abs_error,
+        # null when unbounded (a NaN or infinity the reference does not have): JSON has
+        # no NaN or Infinity
+        "max_abs_error": _json_number(comparison.max_abs_error),
         "compile_seconds": report["compile_seconds"],
         "build_seconds": round(outcome.build_seconds, 4),
         "run_seconds": round(outcome.run_seconds, 4),
@@ -418,13 +693,16 @@ def run_report(
         "layers": report["layers"],
         "macs": report["macs"],
         "kernels": report["kernels"],
-        "outputs": comparison.per_output,
+        "outputs": [
+            {**o, "max_abs_error": _json_number(o["max_abs_error"])} for o in comparison.per_output
+        ],
     }
     if instructions is not None:
         payload["instructions"] = instructions
         payload["ops"] = report["ops"]
-    if "promoted_to_float32" in report:
-        payload["promoted_to_float32"] = report["promoted_to_float32"]
+    for key in ("promoted_to_float32", "notes"):
+        if key in report:
+            payload[key] = report[key]
     if "tiling" in report:
         payload["tiles"] = report["tiles"]
         payload["dma"] = outcome.dma  # measured by the DMA layer: transfers and bytes
@@ -432,6 +710,10 @@ def run_report(
     if "levels" in report:
         payload["levels"] = report["levels"]
     return payload
+
+
+def _json_number(value: float) -> float | None:
+    return value if math.isfinite(value) else None
 
 
 def cmd_targets(args: argparse.Namespace) -> int:
@@ -453,32 +735,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handlers[args.command](args)
     except DeeployError as err:
-        print(f"deeploy: error: {err}", file=sys.stderr)
-        if getattr(args, "json", False):
-            _emit_json({"error": str(err), "exit_code": EXIT_REJECTED})
-        return EXIT_REJECTED
+        return _rejected(args, str(err))
     except BuildError as err:
-        print(
-            f"deeploy: internal error: {err}\n(this is a compiler bug; please report it with the model)",
-            file=sys.stderr,
-        )
-        if getattr(args, "json", False):
-            _emit_json({"error": str(err).splitlines()[0], "exit_code": EXIT_INTERNAL})
-        return EXIT_INTERNAL
-    except (
-        Exception
-    ) as err:  # anything else is a compiler bug: say so, keep the trace for the report
+        return _internal(args, str(err))
+    except Exception as err:  # anything else is a compiler bug: say so, keep the trace
         import traceback
 
         traceback.print_exc()
-        print(
-            f"deeploy: internal error: {type(err).__name__}: {err}\n(this is a compiler bug; please report it with the model)",
-            file=sys.stderr,
-        )
-        return EXIT_INTERNAL
+        return _internal(args, f"{type(err).__name__}: {err}")
     except KeyboardInterrupt:
         print(f"deeploy: interrupted after {time.perf_counter() - started:.1f} s", file=sys.stderr)
         return 130
+
+
+def _rejected(args: argparse.Namespace, message: str) -> int:
+    """A user error: one line, whatever the message quotes (see deeploy.tools.messages)."""
+    print(f"deeploy: error: {one_line(message)}", file=sys.stderr)
+    if getattr(args, "json", False):
+        _emit_json({"error": message, "exit_code": EXIT_REJECTED})
+    return EXIT_REJECTED
+
+
+def _internal(args: argparse.Namespace, message: str) -> int:
+    """A compiler bug: the first line says what, the rest (a compiler's or a sanitizer's
+    report) follows as it came, each line made safe to print."""
+    first, *details = lines(message) or [""]
+    print(f"deeploy: internal error: {first}", file=sys.stderr)
+    for line in details:
+        print(line, file=sys.stderr)
+    print(REPORT_BUG, file=sys.stderr)
+    if getattr(args, "json", False):
+        _emit_json({"error": first, "exit_code": EXIT_INTERNAL})
+    return EXIT_INTERNAL
 
 
 def entry() -> None:

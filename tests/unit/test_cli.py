@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -274,3 +275,325 @@ def test_too_many_inputs_and_outputs_for_the_dma_layer(tmp_path: Path) -> None:
         "DEEPLOY_MAX_REGIONS",
     )
     assert deeploy("compile", str(model), "-o", str(tmp_path / "untiled")).returncode == 0
+
+
+# -- untrusted options and files: exit code 2 and one line, never a traceback ------------
+
+MODEL = str(EXAMPLE / "network.onnx")
+
+
+def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """`deeploy` in-process: exit code, stdout, stderr."""
+    from deeploy.tools.cli import main
+
+    try:
+        code = main(list(argv))
+    except SystemExit as done:  # argparse's errors
+        code = int(done.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_one_line(code: int, err: str, *fragments: str) -> str:
+    assert code == 2, err
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("deeploy: error: "), err
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+    return lines[0]
+
+
+def _strict_json(line: str) -> dict:
+    """JSON as the standard has it: no NaN or Infinity."""
+
+    def refuse(constant: str) -> None:
+        raise AssertionError(f"{constant} is not JSON")
+
+    return json.loads(line, parse_constant=refuse)
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragments"),
+    [
+        (["compile", MODEL, "--l1", "99999999999999999999999"], ["--l1", "1 TiB"]),
+        (["compile", MODEL, "--l2", "2000000000000"], ["--l2", "1 TiB"]),
+        (["compile", MODEL, "--l1", "\u00b2\u00b3"], ["--l1", "not a byte count"]),
+        (["compile", MODEL, "--l1", "\u0661\u0662"], ["--l1", "not a byte count"]),
+        (["run", MODEL, "--seed", "-1"], ["--seed", "'-1'"]),
+        (["run", MODEL, "--seed", "1" * 50], ["--seed"]),
+        (["run", MODEL, "--atol", "nan"], ["--atol", "finite"]),
+        (["run", MODEL, "--rtol", "inf"], ["--rtol", "finite"]),
+        (["run", MODEL, "--atol", "-0.5"], ["--atol"]),
+        (["run", MODEL, "--rtol", "1e999"], ["--rtol"]),
+        (["compile", MODEL, "-o", ""], ["-o/--output", "the path is empty"]),
+        (["compile", ""], ["model", "the path is empty"]),
+        (["run", ""], ["path", "the path is empty"]),
+        (["run", MODEL, "--work-dir", ""], ["--work-dir", "empty"]),
+        (["compile", MODEL, "--dump-ir", ""], ["--dump-ir", "empty"]),
+        (["compile", MODEL, "--memory-map", ""], ["--memory-map", "empty"]),
+        (["compile", MODEL, "--memory-plot", ""], ["--memory-plot", "empty"]),
+        (["compile", MODEL, "--frobnicate"], ["unrecognized arguments: --frobnicate"]),
+        (["compile", MODEL, "--home", "L9\u202e"], ["--home", "\\u202e"]),
+    ],
+)
+def test_bad_option_values(
+    capsys: pytest.CaptureFixture[str], argv: list[str], fragments: list[str]
+) -> None:
+    assert_one_line(*cli(capsys, *argv)[::2], *fragments)
+
+
+def test_output_paths_are_checked_before_compiling(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a_file = tmp_path / "a-file"
+    a_file.write_text("")
+    out = str(tmp_path / "out")
+    cases = [
+        (["compile", MODEL, "-o", str(a_file)], "-o/--output"),
+        (["compile", MODEL, "-o", out, "--dump-ir", str(a_file)], "--dump-ir"),
+        (["compile", MODEL, "-o", out, "--memory-map", str(tmp_path)], "--memory-map"),
+        (["compile", MODEL, "-o", out, "--memory-plot", str(tmp_path / "map.xyz")], ".png"),
+        (["compile", MODEL, "-o", out, "--memory-plot", str(tmp_path / "map")], "--memory-plot"),
+        (["run", str(EXAMPLE), "--work-dir", str(a_file)], "--work-dir"),
+    ]
+    for argv, fragment in cases:
+        code, stdout, err = cli(capsys, *argv)
+        assert_one_line(code, err, fragment)
+        assert "compiling" not in stdout and not (tmp_path / "out").exists()
+    assert a_file.read_text() == ""
+
+
+def test_model_that_is_no_regular_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert_one_line(*cli(capsys, "compile", str(tmp_path))[::2], str(tmp_path), "a folder")
+    if Path("/dev/zero").exists():  # a model that never ends
+        assert_one_line(*cli(capsys, "run", "/dev/zero")[::2], "/dev/zero", "character device")
+    big = tmp_path / "big.onnx"
+    big.write_bytes(Path(MODEL).read_bytes())
+    monkeypatch.setenv("DEEPLOY_MAX_INPUT_BYTES", "1000")
+    assert_one_line(
+        *cli(capsys, "compile", str(big))[::2], "big.onnx", "1,000 bytes", "DEEPLOY_MAX"
+    )
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_fifos_do_not_block(tmp_path: Path) -> None:
+    """A FIFO blocks a reader until someone writes: refused, in a real process."""
+    fifo = tmp_path / "net.onnx"
+    os.mkfifo(fifo)
+    folder = tmp_path / "t"
+    folder.mkdir()
+    _save(single_op("Relu", [("x", (4,))]), folder / "network.onnx")
+    np.savez(folder / "outputs.npz", np.zeros(4, np.float32))
+    os.mkfifo(folder / "inputs.npz")
+    for argv in (["compile", str(fifo)], ["run", str(fifo)], ["run", str(folder)]):
+        proc = subprocess.run(
+            [sys.executable, "-m", "deeploy.tools.cli", *argv],
+            capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+        assert_rejected(proc, "FIFO")
+
+
+def _test_folder(tmp_path: Path, inputs: dict, outputs: dict, name: str = "t") -> Path:
+    """A test folder around Sub(a, b): the order of its inputs matters."""
+    folder = tmp_path / name
+    folder.mkdir()
+    graph = helper.make_graph(
+        [helper.make_node("Sub", ["a", "b"], ["y"], name="sub")],
+        "g",
+        [helper.make_tensor_value_info(n, TensorProto.FLOAT, [4]) for n in ("a", "b")],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [4])],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    _save(model, folder / "network.onnx")
+    np.savez(folder / "inputs.npz", **inputs)
+    np.savez(folder / "outputs.npz", **outputs)
+    return folder
+
+
+A, B = np.float32([5, 6, 7, 8]), np.float32([1, 2, 3, 4])
+
+
+def test_run_matches_arrays_by_name(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    named = _test_folder(tmp_path, {"b": B, "a": A}, {"y": A - B}, "named")
+    code, out, err = cli(capsys, "run", str(named), "--json")
+    assert code == 0, err
+    assert _strict_json(out.splitlines()[-1])["passed"] is True
+    positional = _test_folder(tmp_path, {"arr_0": A, "arr_1": B}, {"arr_0": A - B}, "pos")
+    assert cli(capsys, "run", str(positional))[0] == 0
+
+
+def test_run_notes_arrays_beyond_the_inputs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Deeploy's test suite stores parameters after the inputs: used as before, with a note."""
+    folder = _test_folder(tmp_path, {"arr_0": A, "arr_1": B, "arr_2": np.ones(9)}, {"arr_0": A - B})
+    code, _, err = cli(capsys, "run", str(folder))
+    assert code == 0, err
+    assert "inputs.npz: 1 array(s) beyond the network's 2 input(s) not used" in err
+
+
+@pytest.mark.parametrize(
+    ("inputs", "outputs", "fragments"),
+    [
+        ({"a": A, "b": B}, {"y": A - B, "z": A}, ["outputs.npz holds 1 arrays more", "'z'"]),
+        ({"a": A, "c": B}, {"y": A - B}, ["inputs.npz", "none for input 'b'"]),
+        ({"a": A}, {"y": A - B}, ["inputs.npz", "none for input 'b'"]),
+        ({"arr_0": A}, {"y": A - B}, ["inputs.npz holds 1 arrays", "2 inputs"]),
+        ({"a": A, "b": np.ones(5)}, {"y": A - B}, ["array 'b' for input 'b' has shape [5]"]),
+        ({"a": A, "b": B}, {"y": np.ones(3)}, ["outputs.npz", "array 'y' for output 'y'"]),
+        ({"a": A, "b": B.astype(np.complex64)}, {"y": A - B}, ["array 'b'", "complex"]),
+        ({"a": A, "b": np.array(["1", "2", "3", "4"])}, {"y": A}, ["array 'b'", "<U1"]),
+    ],
+)
+def test_run_test_data_errors(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    inputs: dict,
+    outputs: dict,
+    fragments: list[str],
+) -> None:
+    folder = _test_folder(tmp_path, inputs, outputs)
+    assert_one_line(*cli(capsys, "run", str(folder))[::2], *fragments)
+
+
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [
+        (b"garbage", "inputs.npz is not an .npz file"),
+        (None, "array 'arr_0' holds Python objects (a pickle"),
+    ],
+)
+def test_run_malformed_npz(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes | None, fragment: str
+) -> None:
+    folder = _test_folder(tmp_path, {"a": A, "b": B}, {"y": A - B})
+    if content is None:
+        np.savez(folder / "inputs.npz", np.array([{"a": 1}], dtype=object))
+    else:
+        (folder / "inputs.npz").write_bytes(content)
+    code, out, err = cli(capsys, "run", str(folder))
+    assert_one_line(code, err, fragment)
+    assert "compiling" not in out  # the data is read before the model is compiled
+
+
+def test_nan_output_is_reported_not_hidden(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An element NaN on one side only: an error of unbounded size, and valid JSON."""
+    folder = _test_folder(tmp_path, {"a": A, "b": B}, {"y": np.float32([4, 4, np.nan, 4])})
+    code, out, _ = cli(capsys, "run", str(folder), "--json")
+    assert code == 1
+    assert "max abs error unbounded: 1 elements are NaN or infinite" in out
+    report = _strict_json(out.splitlines()[-1])
+    assert report["errors"] == 1 and report["max_abs_error"] is None
+    assert report["outputs"][0]["max_abs_error"] is None
+    assert report["outputs"][0]["nonfinite_errors"] == 1
+
+
+def test_error_lines_escape_strings_from_the_model(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A node name with a newline, an ANSI escape and a right-to-left override cannot
+    forge a second line or hide text in the error."""
+    name = "evil\ndeeploy: error: forged\x1b[2K\u202eexe.txt"
+    graph = helper.make_graph(
+        [helper.make_node("Tan", ["x"], ["y"], name=name)],
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [4])],
+    )
+    model = _save(
+        helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), tmp_path / "m.onnx"
+    )
+    line = assert_one_line(*cli(capsys, "compile", str(model))[::2], "Tan")
+    assert "evil\\ndeeploy: error: forged\\x1b[2K\\u202eexe.txt" in line
+    assert "\x1b" not in line and "\u202e" not in line
+
+
+def test_run_data_too_large_for_a_test_program(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    model = _save(single_op("Relu", [("x", ("N", 8))], ("N", 8)), tmp_path / "m.onnx")
+    code, _, err = cli(capsys, "run", str(model), "--input-shape", "x=10000000x8")
+    assert_one_line(code, err, "inputs take 320,000,000 bytes", "--input-shape")
+
+
+# -- the host build: -Werror and sanitizers by default -----------------------------------
+
+
+def test_host_flags() -> None:
+    from deeploy.tools.cli import _host_cflags, build_parser
+
+    def flags(*argv: str) -> list[str]:
+        args = build_parser().parse_args(["run", MODEL, *argv])
+        return _host_cflags(args, args.target)
+
+    assert flags() == [
+        "-Werror", "-g", "-fno-omit-frame-pointer",
+        "-fsanitize=address,undefined", "-fno-sanitize-recover=all",
+    ]  # fmt: skip
+    assert flags("--no-sanitize") == []
+    assert flags("--count-instructions") == ["-Werror"]  # callgrind cannot run ASan
+    assert flags("--target", "rv32") == flags("--target", "cortex-m4") == []
+
+
+def _deeploy_with(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "deeploy.tools.cli", *args],
+        capture_output=True, text=True, check=False, timeout=600,
+        env={**os.environ, "DEEPLOY_OBJECT_CACHE": "off", **env},
+    )  # fmt: skip
+
+
+def test_sanitizer_report_is_a_compiler_bug(tmp_path: Path) -> None:
+    """Out-of-bounds reads in the program end as exit code 3 with the sanitizer's line,
+    not as outputs that differ; --no-sanitize builds without the checks."""
+    header = tmp_path / "oob.h"
+    header.write_text(
+        "extern volatile int deeploy_test_sink;\n"
+        "__attribute__((constructor)) static void deeploy_test_oob(void) {\n"
+        "    int a[2] = {1, 2};\n"
+        "    volatile int i = 2;\n"
+        "    deeploy_test_sink = a[i];\n"
+        "}\n"
+        "__attribute__((weak)) volatile int deeploy_test_sink;\n"
+    )
+    model = _save(single_op("Relu", [("x", (4,))]), tmp_path / "relu.onnx")
+    flags = f"--cflags=-include {header}"
+    proc = _deeploy_with({}, "run", str(model), flags, "--json")
+    assert proc.returncode == 3, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert lines[0].startswith("deeploy: internal error: relu.elf: ")
+    assert "runtime error: index 2 out of bounds" in lines[0]
+    assert lines[-1] == "(this is a compiler bug; please report it with the model)"
+    assert "runtime error" in json.loads(proc.stdout.splitlines()[-1])["error"]
+    assert _deeploy_with({}, "run", str(model), flags, "--no-sanitize").returncode == 0
+
+
+def test_no_sanitize_also_drops_werror(tmp_path: Path) -> None:
+    header = tmp_path / "warn.h"
+    header.write_text("static int deeploy_test_unused(void) { return 0; }\n")
+    model = _save(single_op("Relu", [("x", (4,))]), tmp_path / "relu.onnx")
+    flags = f"--cflags=-include {header}"
+    failed = _deeploy_with({}, "run", str(model), flags)
+    assert failed.returncode == 3 and "-Werror" in failed.stderr
+    assert _deeploy_with({}, "run", str(model), flags, "--no-sanitize").returncode == 0
+
+
+def test_host_without_sanitizers_is_told_about_no_sanitize(tmp_path: Path) -> None:
+    compiler = tmp_path / "cc-without-sanitizers"
+    compiler.write_text(
+        "#!/bin/sh\n"
+        'case "$*" in *-fsanitize*) '
+        "echo \"cc: error: unrecognized command-line option '-fsanitize=address,undefined'\" >&2;"
+        " exit 1;; esac\n"
+        'exec cc "$@"\n'
+    )
+    compiler.chmod(0o755)
+    model = _save(single_op("Relu", [("x", (4,))]), tmp_path / "relu.onnx")
+    proc = _deeploy_with({"CC": str(compiler)}, "run", str(model))
+    assert_rejected(proc, "cannot build or run with AddressSanitizer/UBSan", "--no-sanitize")
+    assert _deeploy_with({"CC": str(compiler)}, "run", str(model), "--no-sanitize").returncode == 0
