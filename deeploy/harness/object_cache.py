@@ -20,6 +20,8 @@ from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
+from deeploy.targets.base import run_tool
+
 # options that only the linker reads: they do not change an object, and -T with -c
 # draws "linker input unused" warnings from some compilers
 LINK_ONLY_PREFIXES = ("-T", "-Wl,", "-l", "-L", "--oslib=", "--crt0=")
@@ -86,12 +88,7 @@ def cached_object(
     # an object, and the last rename wins with identical bytes
     fd, partial = tempfile.mkstemp(suffix=".o", dir=target.parent)
     os.close(fd)
-    proc = subprocess.run(
-        [cc, *flags, f"-I{include_dir}", "-c", str(source), "-o", partial],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    proc = run_tool([cc, *flags, f"-I{include_dir}", "-c", str(source), "-o", partial])
     if proc.returncode != 0:
         Path(partial).unlink(missing_ok=True)
         return proc

@@ -1,13 +1,15 @@
-"""Build a compiled network with its target's toolchain, run it, compare its outputs.
+"""Build a compiled network with its target's toolchain and run it.
 
 Used by `deeploy run` and the end-to-end tests. Inputs are embedded in a generated
 `test_main.c`; the program prints its outputs as hex words, which are parsed back here,
-so the comparison (integers exactly, floats within an absolute tolerance) happens in one
-place for every target.
+so the comparison (`compare.py`) sees the same arrays on every target. The test data
+the inputs come from is read and matched in `test_data.py`.
 """
 
 from __future__ import annotations
 
+import math
+import re
 import sys
 import time
 from collections.abc import Sequence
@@ -17,18 +19,17 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from deeploy.errors import DeeployError, ModelError
+from deeploy.errors import DeeployError
+from deeploy.harness.compare import Comparison, compare
+from deeploy.harness.test_data import data_input_types, expected_outputs, input_data, read_npz
 
 if TYPE_CHECKING:
     from deeploy.api import CompileResult
 
-FLOAT_TOLERANCE = 1e-4  # absolute, as Deeploy's tests
-# ... plus a few units in the last place: float32 results of two libms (expf, powf) or of
-# numpy differ in the last bits, which 1e-4 cannot absorb for large magnitudes
-FLOAT32_RTOL = 4 * 2.0**-23
-# A reference in a half type carries its own rounding, which float32 computation does not
-# share: such outputs may also differ by one unit in the reference's last place.
-_HALF_RTOL = {"float16": 2.0**-10, "bfloat16": 2.0**-7}
+# `deeploy run` on the host: warnings in generated code and undefined behaviour or
+# out-of-bounds accesses at run time are compiler bugs, caught where they happen
+HOST_CHECK_CFLAGS = ("-Werror", "-g", "-fno-omit-frame-pointer")
+SANITIZER_CFLAGS = ("-fsanitize=address,undefined", "-fno-sanitize-recover=all")
 
 
 class BuildError(Exception):
@@ -72,20 +73,28 @@ def parse_dma(stdout: str) -> dict[str, int] | None:
     return None
 
 
-@dataclass
-class Comparison:
-    errors: int
-    total: int
-    max_abs_error: float
-    per_output: list[dict[str, Any]]
-
-    @property
-    def passed(self) -> bool:
-        return self.errors == 0
-
-
 def io_specs(result: CompileResult, kind: str) -> list[dict[str, Any]]:
     return result.report[kind]
+
+
+# The test program embeds the inputs as C literals and prints the outputs as hex text:
+# beyond this, the C compiler or reading the output would take minutes and gigabytes.
+MAX_RUN_DATA_BYTES = 32 * 2**20
+
+
+def check_run_data(result: CompileResult) -> None:
+    """A user error unless the network's inputs and its outputs each take at most
+    MAX_RUN_DATA_BYTES (what a test program built by `build` can carry)."""
+    for kind in ("inputs", "outputs"):
+        size = sum(
+            math.prod(s["shape"]) * np.dtype(s["dtype"]).itemsize for s in result.report[kind]
+        )
+        if size > MAX_RUN_DATA_BYTES:
+            raise DeeployError(
+                f"the network's {kind} take {size:,} bytes, more than the "
+                f"{MAX_RUN_DATA_BYTES:,} a test program carries (its inputs are compiled in, its "
+                "outputs printed): fix smaller input shapes with --input-shape"
+            )
 
 
 def build(
@@ -98,6 +107,7 @@ def build(
     from deeploy.harness.build_files import test_main
     from deeploy.targets import get_target
 
+    check_run_data(result)
     work_dir.mkdir(parents=True, exist_ok=True)
     result.write(work_dir, runtime=False)
     outputs = [
@@ -199,6 +209,39 @@ def parse_outputs(stdout: str, specs: list[dict[str, Any]]) -> list[np.ndarray]:
     return [outputs[k] for k in range(len(specs))]
 
 
+_SANITIZER_LINE = re.compile(
+    r"(ERROR: \w+Sanitizer: .*|\S+:\d+:\d+: runtime error: .*|\w+Sanitizer: .*|"
+    r"[^\n]*Sanitizer has encountered a fatal error.*)"
+)
+
+
+def sanitizer_report(stderr: str) -> str | None:
+    """The first line of an AddressSanitizer, UBSan or LeakSanitizer report in a
+    program's stderr (without the `==pid==` prefix), or None."""
+    for line in stderr.splitlines():
+        found = _SANITIZER_LINE.search(line)
+        if found is not None:
+            return found.group(1).strip()
+    return None
+
+
+# what a compiler, linker or sanitizer runtime says when the host cannot use the
+# sanitizers at all: the user's toolchain or system, not the generated code
+_SANITIZER_UNUSABLE = re.compile(
+    r".*(?:unrecognized command[- ]line option \W?-fsanitize|unsupported option \W?-fsanitize"
+    r"|unsupported argument '[^']*' to option '-fsanitize|cannot find -l(?:asan|ubsan)"
+    r"|cannot find \S*(?:libasan|libubsan)|ASan runtime does not come first"
+    r"|Shadow memory range interleaves|ASan cannot proceed|LeakSanitizer has encountered a fatal"
+    r"|AddressSanitizer failed to allocate|ReserveShadowMemoryRange failed).*"
+)
+
+
+def sanitizer_unusable(report: str) -> str | None:
+    """The line of a build or run failure saying the sanitizers cannot work here, or None."""
+    found = _SANITIZER_UNUSABLE.search(report)
+    return found.group(0).strip() if found is not None else None
+
+
 def build_and_run(
     result: CompileResult,
     inputs: Sequence[np.ndarray],
@@ -215,6 +258,9 @@ def build_and_run(
     t2 = time.perf_counter()
     if run.timed_out:
         raise BuildError(f"{binary.name} did not finish within {timeout:.0f} s")
+    report = sanitizer_report(run.stderr)
+    if report is not None:  # even at exit code 0: a report is never a pass
+        raise BuildError(f"{binary.name}: {report}\n{run.stderr[-4000:]}")
     if run.returncode != 0:
         raise BuildError(
             f"{binary.name} exited with code {run.returncode}:\n{(run.stderr or run.stdout)[-2000:]}"
@@ -231,69 +277,14 @@ def build_and_run(
     )
 
 
-def compare(
-    actual: Sequence[np.ndarray],
-    expected: Sequence[np.ndarray],
-    atol: float = FLOAT_TOLERANCE,
-    rtol: float = FLOAT32_RTOL,
-) -> Comparison:
-    """Elementwise: integers exactly, floats within atol + rtol * |expected| (NaN = NaN)."""
-    errors = total = 0
-    max_err = 0.0
-    per_output = []
-    for index, (a, e) in enumerate(zip(actual, expected)):
-        e = np.asarray(e)
-        if a.size != e.size:
-            raise ModelError(
-                f"reference output {index} has {e.size} elements, the network produces {a.size}"
-            )
-        a_flat = a.reshape(-1)
-        e_flat = e.reshape(-1)
-        if a.dtype.kind == "f" or e.dtype.kind == "f":
-            e64 = e_flat.astype(np.float64)
-            relative = max(rtol, _HALF_RTOL.get(e.dtype.name, 0.0))
-            with np.errstate(invalid="ignore"):  # inf - inf: NaN, judged below
-                diff = np.abs(a_flat.astype(np.float64) - e64)
-                nan_mismatch = np.isnan(a_flat.astype(np.float64)) != np.isnan(e64)
-                bad = (diff > atol + relative * np.abs(e64)) | nan_mismatch
-            finite = diff[np.isfinite(diff)]
-            err = float(finite.max()) if finite.size else 0.0
-        else:
-            diff = np.abs(a_flat.astype(np.int64) - e_flat.astype(np.int64))
-            bad = diff != 0
-            err = float(diff.max()) if diff.size else 0.0
-        n_bad = int(bad.sum())
-        errors += n_bad
-        total += a.size
-        max_err = max(max_err, err)
-        per_output.append(
-            {"index": index, "errors": n_bad, "total": int(a.size), "max_abs_error": err}
-        )
-    return Comparison(errors, total, max_err, per_output)
-
-
 # -- inputs and references -------------------------------------------------------------
 
 
-def data_input_types(model: Path | str, arrays: Sequence[np.ndarray]) -> dict[str, str]:
-    """Deeploy's convention for test folders: integer input data in float inputs makes the
-    network an integer one, each input the narrowest type holding its values."""
-    import onnx
-
-    from deeploy.integer_types import infer_input_types
-
-    graph = onnx.load(str(model), load_external_data=False).graph
-    initializers = {t.name for t in graph.initializer}
-    inputs = [v for v in graph.input if v.name not in initializers]
-    if any(v.type.tensor_type.elem_type != onnx.TensorProto.FLOAT for v in inputs):
-        return {}
-    return infer_input_types([v.name for v in inputs], arrays[: len(inputs)]) or {}
-
-
-def compile_typed(model: Path, input_types: dict[str, str], inferred: bool, **options: Any) -> Any:
+def compile_typed(model: Any, input_types: dict[str, str], inferred: bool, **options: Any) -> Any:
     """Compile with the given input types; types inferred from data are dropped (with a
     note) when the network turns out to have no integer form: a float network fed
-    integer-valued data. Types the user gave are never dropped."""
+    integer-valued data. Types the user gave are never dropped. `model` as
+    `deeploy.compile` takes it (which copies a ModelProto before editing it)."""
     import deeploy
     from deeploy.errors import NotIntegerError
 
@@ -302,75 +293,11 @@ def compile_typed(model: Path, input_types: dict[str, str], inferred: bool, **op
     except NotIntegerError as err:
         if not inferred:
             raise
-        print(f"note: inputs.npz holds integers, but {err}: compiled as float", file=sys.stderr)
+        from deeploy.tools.messages import one_line
+
+        note = one_line(f"note: inputs.npz holds integers, but {err}: compiled as float")
+        print(note, file=sys.stderr)
         return deeploy.compile(model, **options)
-
-
-def load_npz(path: Path) -> list[np.ndarray]:
-    try:
-        with np.load(path) as data:
-            return [data[k] for k in data.files]
-    except (OSError, ValueError) as err:
-        raise ModelError(f"{path}: cannot read ({err})") from None
-
-
-def fit_inputs(
-    arrays: Sequence[np.ndarray], specs: list[dict[str, Any]], where: str
-) -> list[np.ndarray]:
-    """The first len(specs) arrays, checked against and cast to the network's inputs."""
-    if len(arrays) < len(specs):
-        raise ModelError(f"{where} holds {len(arrays)} arrays; the network has {len(specs)} inputs")
-    fitted = []
-    for array, spec in zip(arrays, specs):
-        shape = tuple(spec["shape"])
-        if int(np.prod(array.shape, dtype=np.int64)) != int(np.prod(shape, dtype=np.int64)):
-            raise ModelError(
-                f"{where}: input '{spec['name']}' has shape {list(array.shape)}, the network expects {list(shape)}"
-            )
-        fitted.append(np.asarray(array).astype(np.dtype(spec["dtype"])).reshape(shape))
-    return fitted
-
-
-def random_inputs(specs: list[dict[str, Any]], seed: int = 0) -> list[np.ndarray]:
-    rng = np.random.default_rng(seed)
-    arrays = []
-    for spec in specs:
-        dtype = np.dtype(spec["dtype"])
-        shape = tuple(spec["shape"])
-        if dtype.kind == "f":
-            arrays.append(rng.standard_normal(shape).astype(dtype))
-        elif dtype.kind == "b":
-            arrays.append(rng.integers(0, 2, shape).astype(dtype))
-        else:
-            info = np.iinfo(dtype)
-            arrays.append(
-                rng.integers(max(info.min, -128), min(info.max, 127) + 1, shape).astype(dtype)
-            )
-    return arrays
-
-
-def onnxruntime_reference(
-    model_path: Path,
-    inputs: Sequence[np.ndarray],
-    input_names: Sequence[str],
-    input_shapes: dict[str, tuple[int, ...]] | None = None,
-) -> list[np.ndarray]:
-    try:
-        import onnxruntime as ort
-    except ImportError:
-        raise DeeployError(
-            f"cannot compute reference outputs for {model_path}: onnxruntime is not installed "
-            "(pip install onnxruntime), or pass a test folder with inputs.npz and outputs.npz"
-        ) from None
-    options = ort.SessionOptions()
-    options.log_severity_level = 3
-    try:
-        session = ort.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
-        return session.run(None, dict(zip(input_names, inputs)))
-    except Exception as err:  # onnxruntime raises its own exception hierarchy
-        raise DeeployError(
-            f"onnxruntime cannot run {model_path} for a reference: {str(err).splitlines()[0]}"
-        ) from None
 
 
 def run_test_folder(
@@ -378,12 +305,13 @@ def run_test_folder(
 ) -> tuple[CompileResult, RunOutcome, Comparison]:
     """A test folder (network.onnx, inputs.npz, outputs.npz) end to end: compiled with
     `options` (input types inferred from the data, as `deeploy run` does), built, run and
-    compared with its outputs."""
+    compared with its outputs (arrays matched as `deeploy run` matches them)."""
     model = folder / "network.onnx"
-    arrays = load_npz(folder / "inputs.npz")
+    arrays = read_npz(folder / "inputs.npz")
+    references = read_npz(folder / "outputs.npz")
     types = data_input_types(model, arrays)
     result = compile_typed(model, types, bool(types), **options)
-    inputs = fit_inputs(arrays, result.report["inputs"], str(folder / "inputs.npz"))
+    inputs, _ = input_data(arrays, result.report["inputs"], str(folder / "inputs.npz"))
+    expected = expected_outputs(references, result.report["outputs"], str(folder / "outputs.npz"))
     outcome = build_and_run(result, inputs, work_dir, timeout=timeout)
-    expected = load_npz(folder / "outputs.npz")[: len(outcome.outputs)]
     return result, outcome, compare(outcome.outputs, expected)

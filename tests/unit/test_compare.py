@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import ml_dtypes
 import numpy as np
+import pytest
 
-from deeploy.harness.runner import compare
+from deeploy.errors import ModelError, OptionError
+from deeploy.harness.compare import compare
 
 
 def test_float32_within_absolute_tolerance() -> None:
@@ -41,3 +43,40 @@ def test_integers_exact_and_nan_matches_nan() -> None:
     nan = np.array([np.nan, 1.0], np.float32)
     assert compare([nan], [nan.copy()]).passed
     assert not compare([np.array([0.0, 1.0], np.float32)], [nan]).passed
+
+
+def test_nan_where_the_reference_is_finite_is_an_unbounded_error() -> None:
+    reference = np.array([1.0, 2.0, 3.0], np.float32)
+    result = compare([np.array([1.0, np.nan, 3.0], np.float32)], [reference])
+    assert (result.errors, result.nonfinite_errors) == (1, 1)
+    assert result.max_abs_error == np.inf  # not 0: the NaN is the error
+    assert result.per_output[0]["nonfinite_errors"] == 1
+    both = compare([np.array([np.nan], np.float32)], [np.array([5.0], np.float32)])
+    assert not both.passed and both.max_abs_error == np.inf
+
+
+def test_infinities_match_only_themselves() -> None:
+    inf = np.float32(np.inf)
+    # an infinite reference once scaled the tolerance to infinity: any value passed
+    assert not compare([np.float32([1.0])], [np.float32([inf])]).passed
+    assert not compare([np.float32([-inf])], [np.float32([inf])]).passed
+    assert not compare([np.float32([inf])], [np.float32([1.0])]).passed
+    same = compare([np.float32([inf, -inf, 1.0])], [np.float32([inf, -inf, 1.0])])
+    assert same.passed and same.max_abs_error == 0.0
+
+
+@pytest.mark.parametrize("tolerance", [float("nan"), float("inf"), -1.0])
+def test_tolerances_must_be_finite_and_non_negative(tolerance: float) -> None:
+    values = [np.float32([1.0])]
+    with pytest.raises(OptionError, match="--atol must be a finite number >= 0"):
+        compare(values, [np.float32([9.0])], atol=tolerance)
+    with pytest.raises(OptionError, match="--rtol"):
+        compare(values, [np.float32([9.0])], rtol=tolerance)
+
+
+def test_output_count_and_wide_integers() -> None:
+    with pytest.raises(ModelError, match="1 reference outputs for the network's 2 outputs"):
+        compare([np.int8([1]), np.int8([2])], [np.int8([1])])
+    # uint64 beyond int64 would wrap to -1 in an int64 difference
+    assert not compare([np.int32([-1])], [np.array([2**64 - 1], np.uint64)]).passed
+    assert compare([np.array([2**64 - 1], np.uint64)], [np.array([2**64 - 1], np.uint64)]).passed
