@@ -10,18 +10,23 @@ Deeploy compiles in stages a caller can run one by one, inspect, save and resume
 Here each stage runs a slice of `deeploy.default_pipeline(target, memory=...)`: the
 compiler is the same one `deeploy.compile` runs, with the same passes and the same C.
 
-    lower(module)      fold-constants, canonicalize-reshapes, fold-batchnorm, lower-qdq,
+    lower(graph)       fold-constants, canonicalize-reshapes, fold-batchnorm, lower-qdq,
                        fuse-matmul-add, untranspose-weights, fuse-requant, dce
     parse()            verify the lowered module (our import already resolved every
                        shape and type, which Deeploy's parser does here)
     bind()             bind-kernels, fuse-activation, bufferize, reuse-input-buffers
-    tile()             tile-layers (TilerDeployerWrapper only)
-    codeTransform()    plan-memory, verify-memory-plan, lower-to-c
+    tile()             tile-layers, plan-memory (TilerDeployerWrapper only: as Deeploy's
+                       tile(), it decides every level's buffers)
+    codeTransform()    (plan-memory, untiled), verify-memory-plan, lower-to-c
 
 Calls made out of order raise `RuntimeError` with Deeploy's messages (as `StageOrderError`,
-also a `DeeployError`); errors of the compiler itself (ModelError, UnsupportedError,
-BudgetError, OptionError) pass through unchanged. Repeating a stage that already ran does
-nothing, so a caller may run stages by hand and still finish with `prepare()`.
+also a `DeeployError`), except parse(), which runs the import and lowering it needs first
+(Deeploy parses whatever graph it holds; ours binds only lowered modules). Errors of the
+compiler itself (ModelError, UnsupportedError, BudgetError, OptionError) pass through, with
+any command-line option the message suggests (`--l2`) replaced by the MemoryLevel or
+argument a Python caller changes. Repeating a stage that already ran does nothing, so a
+caller may run stages by hand and still finish with `prepare()`; each stage's snapshot in
+`deeployStateDir` is written once, with the state that stage left.
 
 Arguments of Deeploy's that have no counterpart are accepted and documented where they
 are ignored: `scheduler` (layers run in the ONNX graph's order), the profiling options of
@@ -74,17 +79,27 @@ POST_BINDING = "backend_post_binding"
 
 
 def _model_source(graph: Any) -> Any:
-    """What `import_onnx` reads: a GraphProto becomes a model at onnx's current opset."""
+    """What `import_onnx` reads: a GraphProto becomes a model at onnx's current opset, an
+    onnx_graphsurgeon Graph (what Deeploy's deployers take) is exported to ONNX."""
     import onnx
 
+    if _is_graphsurgeon(graph):
+        import onnx_graphsurgeon
+
+        return onnx_graphsurgeon.export_onnx(graph)
     if isinstance(graph, onnx.GraphProto):
         return onnx.helper.make_model(graph)
     if isinstance(graph, onnx.ModelProto | str | os.PathLike | bytes):
         return graph
     raise OptionError(
-        f"graph must be an ONNX GraphProto, ModelProto, file path or bytes, got "
-        f"{type(graph).__name__} (onnx_graphsurgeon graphs: onnx_graphsurgeon.export_onnx(g))"
+        f"graph must be an ONNX GraphProto or ModelProto, an onnx_graphsurgeon Graph, a "
+        f"file path or bytes, got {type(graph).__name__}"
     )
+
+
+def _is_graphsurgeon(graph: Any) -> bool:
+    # by module, so that onnx_graphsurgeon (not a dependency) is imported only when used
+    return type(graph).__module__.split(".")[0] == "onnx_graphsurgeon"
 
 
 def _lowering(optimizer: Any) -> tuple[ModulePass, ...] | None:
@@ -109,17 +124,28 @@ def _lowering(optimizer: Any) -> tuple[ModulePass, ...] | None:
 
 
 def _input_types(types: Mapping[str, Any] | None) -> dict[str, str]:
-    """Input name -> numpy dtype name. Deeploy takes its pointer classes here; we take
-    numpy dtypes (or their names) and check them against the model."""
-    out = {}
-    for name, dtype in (types or {}).items():
-        try:
-            out[name] = np.dtype(dtype).name
-        except TypeError:
-            raise OptionError(
-                f"inputTypes['{name}'] must be a numpy dtype or its name, got {dtype!r}"
-            ) from None
-    return out
+    """Input name -> numpy dtype name. Deeploy takes its pointer classes here (e.g.
+    `PointerClass(int8_t)`); we take those, numpy dtypes or their names, and this
+    project's short names (`u8`, `i16`: what `data_input_types` gives), and check them
+    against the model."""
+    return {name: _dtype_name(name, dtype) for name, dtype in (types or {}).items()}
+
+
+def _dtype_name(name: str, dtype: Any) -> str:
+    from deeploy.integer_types import TYPE_NAMES, numpy_of
+
+    referenced = getattr(dtype, "referencedType", None)  # a Deeploy pointer class
+    spelled = getattr(referenced, "typeName", dtype)
+    if isinstance(spelled, str):
+        spelled = spelled.removesuffix("_t")  # Deeploy's C names: int8_t, float32_t
+        if spelled in TYPE_NAMES:  # before numpy, for which "u8" means uint64
+            return numpy_of(TYPE_NAMES[spelled]).name
+    try:
+        return np.dtype(spelled).name
+    except TypeError:
+        raise OptionError(
+            f"inputTypes['{name}'] must be a numpy dtype or its name, got {dtype!r}"
+        ) from None
 
 
 def _channels_first(default_channels_first: bool) -> None:
@@ -190,6 +216,24 @@ class NetworkDeployer:
     def Platform(self) -> object:
         return self._session.platform
 
+    @Platform.setter
+    def Platform(self, platform: DeploymentPlatform | str) -> None:
+        """Deeploy's scripts make the platform memory-aware after building the deployer
+        (`deployer.Platform = setupMemoryPlatform(deployer.Platform, ...)`)."""
+        s = self._session
+        if s.bound or s.tiler is not None:
+            raise StageOrderError(
+                "Set Platform before binding and before wrapping in TilerDeployerWrapper: "
+                "both use its memory hierarchy"
+            )
+        target = get_target(target_name(platform)).name
+        if s.module is not None and target != s.target:
+            raise StageOrderError(
+                f"Platform: the network was imported for target {s.target}; set a platform of "
+                f"target {target} before frontEnd()"
+            )
+        s.target, s.platform = target, platform
+
     @property
     def name(self) -> str:
         return self._session.name
@@ -231,9 +275,11 @@ class NetworkDeployer:
 
     def frontEnd(self) -> None:
         """Import the ONNX graph, lower it, parse it (each once)."""
+        self._import_and_lower()
+        self.parse(True)
+
+    def _import_and_lower(self) -> None:
         s = self._session
-        if s.parsed:
-            return
         if s.module is None:
             s.import_model()
             self._snapshot(PRE_LOWERING)
@@ -241,24 +287,51 @@ class NetworkDeployer:
             assert s.module is not None
             self.lower(s.module)
             self._snapshot(POST_LOWERING)
-        self.parse(True)
 
-    def lower(self, graph: ModuleOp) -> ModuleOp:
-        """Run the lowering passes (fold-constants ... dce, or loweringOptimizer) on a
-        graph-dialect module, in place; returns it."""
+    def lower(self, graph: Any) -> ModuleOp:
+        """Run the lowering passes (fold-constants ... dce, or loweringOptimizer) and
+        return the lowered graph-dialect module. `graph` is what Deeploy passes, the
+        network's graph: an ONNX GraphProto or ModelProto, an onnx_graphsurgeon Graph, a
+        path; it is imported and lowered into a new module, leaving the deployer as it is
+        (as Deeploy's lower() returns the graph for its caller to keep). The deployer's
+        own `module` is lowered in place, once."""
+        from xdsl.dialects.builtin import ModuleOp
+
         s = self._session
-        s.run(s.lowering_passes(), graph)
+        if graph is None:
+            raise OptionError(
+                "lower(graph): graph is None; pass an ONNX GraphProto or ModelProto, an "
+                "onnx_graphsurgeon Graph, or deployer.module"
+            )
         if graph is s.module:
-            s.lowered = True
+            if s.bound:
+                raise StageOrderError(
+                    "lower(): the network is already bound; lowering works on the graph"
+                )
+            if not s.lowered:
+                s.run(s.lowering_passes(), graph)
+                s.lowered = True
+            return graph
+        if not isinstance(graph, ModuleOp):
+            graph = self._imported(graph)
+        s.run(s.lowering_passes(), graph)
         return graph
 
+    def _imported(self, graph: Any) -> ModuleOp:
+        from deeploy.api import no_cyclic_gc
+        from deeploy.frontend.onnx_import import import_onnx
+
+        with no_cyclic_gc():
+            return import_onnx(_model_source(graph), name=self._session.name)
+
     def parse(self, default_channels_first: bool = True) -> bool:
-        """Check the module is well-formed and mark the network parsed. (Our import infers
-        every shape and type; Deeploy's parser does that work here.)"""
+        """Check the lowered module is well-formed and mark the network parsed. (Our
+        import infers every shape and type; Deeploy's parser does that work here.)
+        Deeploy parses whatever graph it holds; ours binds lowered modules only, so a
+        parse() before frontEnd() first imports and lowers, as frontEnd() would."""
         _channels_first(default_channels_first)
         s = self._session
-        if s.module is None:
-            s.import_model()
+        self._import_and_lower()
         if not s.parsed:
             assert s.module is not None
             s.module.verify()
@@ -291,6 +364,7 @@ class NetworkDeployer:
             return
         if s.memory is not None and not s.tiled:
             raise StageOrderError(NOT_TILED_FOR_TRANSFORM)
+        s.impose_requested_map()
         passes = s.transform_passes()
         honoured: tuple[str, ...] = ()
         if verbose.profiles_layers() and get_target(s.target).counter == "program":
@@ -369,28 +443,25 @@ class NetworkDeployer:
 
     @property
     def worstCaseBufferSize(self) -> dict[str, int]:
-        """Bytes per memory level: the arena (every intermediate, at its planned offset)
-        plus, in the home level, the inputs and outputs; weights are not counted (they
-        are static, as in Deeploy). Empty until codeTransform has planned memory."""
-        s = self._session
-        memory = s.report.get("memory")
-        if not s.transformed or memory is None:
-            return {}
-        sizes = {level: int(size) for level, size in memory.items()}
-        home = s.home_level()
-        sizes[home] = sizes.get(home, 0) + int(s.report["io_bytes"])
-        return sizes
+        """Bytes per memory level: what its buffers span at their fullest (the L1 tiles,
+        with an L3 home the L2 staging buffers, the home level's arena) plus, in the home
+        level, the inputs and outputs; weights are not counted (they are static, as in
+        Deeploy). Filled by tile() (as Deeploy's) or, untiled, by codeTransform; {}
+        before."""
+        return self._session.worst_case_sizes()
 
     @property
     def memoryBlocks(self) -> dict[str, list[MemoryBlock]]:
-        """Per level, every planned buffer with its lifetime (layer steps) and byte range;
-        empty until codeTransform. Inputs and outputs are the caller's arrays, not blocks."""
-        return self._session.memory_blocks
+        """Per level, every placed buffer with its lifetime (layer steps) and byte range:
+        the home arena's buffers once memory is planned, and each tiled layer's L1 (and
+        L2 staging) buffers, named `<layer>/<tensor>`, once tiled. Inputs and outputs are
+        the caller's arrays, not blocks."""
+        return _merged(self._session.memory_blocks, self._session.tile_blocks)
 
     @property
     def memoryMap(self) -> dict[str, dict[str, int]]:
-        """Per level, buffer name -> byte offset in the arena (after codeTransform)."""
-        return self._session.memory_map or {}
+        """Per level, buffer name -> byte offset (the names of `memoryBlocks`)."""
+        return _merged(self._session.memory_map or {}, self._session.tile_map)
 
     # -- code fragments (see deeploy.facade.ctext for what each is in our C) -------------
 
@@ -465,8 +536,35 @@ class NetworkDeployer:
         import_state(self._session, folderPath, fileName)
 
     def _snapshot(self, file_name: str) -> None:
-        if self._session.state_dir is not None:
-            self.exportDeeployState(self._session.state_dir, file_name)
+        """Write Deeploy's stage snapshot once, with the state the stage left: a stage
+        repeated (prepare() after stages run by hand) or passed already keeps the first."""
+        s = self._session
+        if s.state_dir is None or file_name in s.snapshots or not _at_stage(s, file_name):
+            return
+        self.exportDeeployState(s.state_dir, file_name)
+        s.snapshots.add(file_name)
+
+
+def _at_stage(s: Session, file_name: str) -> bool:
+    """Whether the session is in the state a snapshot of that name holds."""
+    return {
+        PRE_LOWERING: s.module is not None and not s.lowered,
+        POST_LOWERING: s.lowered and not s.bound,
+        POST_PARSING: s.bound and not s.transformed,
+        POST_BINDING: s.transformed,
+    }[file_name]
+
+
+def _merged(*maps: Mapping[str, Any]) -> dict[str, Any]:
+    """Level-keyed maps joined (their levels or, within a level, their names differ)."""
+    out: dict[str, Any] = {}
+    for m in maps:
+        for level, entries in m.items():
+            if isinstance(entries, dict):
+                out[level] = {**out.get(level, {}), **entries}
+            else:
+                out[level] = [*out.get(level, []), *entries]
+    return dict(sorted(out.items()))
 
 
 class NetworkDeployerWrapper(NetworkDeployer):
@@ -485,7 +583,7 @@ class NetworkDeployerWrapper(NetworkDeployer):
     def bind(self) -> bool:
         return self._innerObject.bind()
 
-    def lower(self, graph: ModuleOp) -> ModuleOp:
+    def lower(self, graph: Any) -> ModuleOp:
         return self._innerObject.lower(graph)
 
     def codeTransform(self, verbose: CodeGenVerbosity = NO_VERBOSITY) -> None:

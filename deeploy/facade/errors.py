@@ -7,6 +7,9 @@ Code written against Deeploy catches `RuntimeError` for calls made in the wrong 
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+
 from deeploy.errors import DeeployError, OptionError
 
 # Deeploy's own wording, so that messages users search for still match.
@@ -35,3 +38,36 @@ class StageOrderError(DeeployError, RuntimeError):
 class DeeployAssertionError(OptionError, AssertionError):
     """An argument Deeploy rejects with an assertion (a platform that is not memory-aware,
     tile() with only one of its two overrides)."""
+
+
+# CLI options the compiler's messages suggest, and what a Python caller changes instead.
+_FLAG_HINTS = (
+    (re.compile(r"--l1: (target \S+ has no L1)"), r"TilerDeployerWrapper: \1"),
+    (re.compile(r"give more with --(l[123])\b"), "make MemoryLevel '{level}' larger"),
+    (re.compile(r"compile without --l1\b"), "deploy without TilerDeployerWrapper"),
+    (re.compile(r"--input-type '([^']*)'"), r"inputTypes entry '\1'"),
+    (re.compile(r"--home\b"), "the hierarchy's default memory level"),
+    (re.compile(r"--(l[123])\b"), "the size of MemoryLevel '{level}'"),
+)
+
+
+def for_python(err: DeeployError, levels: Mapping[str, str]) -> DeeployError | None:
+    """The same error worded for a caller of the facade: where the compiler's message
+    names a command-line option, the MemoryLevel or argument to change instead (`levels`:
+    option name `l1`/`l2`/`l3` -> level name). None if the message names no option."""
+    message = str(err)
+    for pattern, replacement in _FLAG_HINTS:
+
+        def name_level(match: re.Match[str], text: str = replacement) -> str:
+            if "{level}" not in text:
+                return match.expand(text)
+            flag = match.group(1)
+            return text.format(level=levels.get(flag, flag.upper()))
+
+        message = pattern.sub(name_level, message)
+    if message == str(err):
+        return None
+    reworded = type(err).__new__(type(err))
+    reworded.__dict__.update(err.__dict__)
+    reworded.args = (message,)
+    return reworded

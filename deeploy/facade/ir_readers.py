@@ -1,5 +1,6 @@
 """Read Deeploy-style results off our IR: per-layer operation counts, the tiling solution,
-the memory map and blocks, tile memory constraints.
+the memory map and blocks of the home level (tile_memory.py reads the tiled layers' own
+buffers).
 
 Deeploy keeps these in its network context while it compiles; our passes record them in
 the IR instead (kernel bindings on graph ops, tile sizes and L1 offsets on `tiled.layer`,
@@ -13,16 +14,10 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from typing import Any
 
-from xdsl.dialects.builtin import IntegerAttr, MemRefType, ModuleOp, StringAttr, i64
-from xdsl.ir import Operation, SSAValue
+from xdsl.dialects.builtin import IntegerAttr, ModuleOp, StringAttr, i64
+from xdsl.ir import Operation
 
-from deeploy.facade.buffers import (
-    MemoryBlock,
-    MemoryConstraint,
-    NodeMemoryConstraint,
-    PatternMemoryConstraints,
-    TensorMemoryConstraint,
-)
+from deeploy.facade.buffers import MemoryBlock
 
 TilingSolution = dict[str, list[int]]  # layer name -> tile size per iteration dimension
 MemoryMap = dict[str, dict[str, int]]  # level -> buffer name -> byte offset in its arena
@@ -79,54 +74,6 @@ def tiling_solution(module: ModuleOp) -> TilingSolution:
     """Per tiled layer, the tile size along each dimension of its kernel's iteration space
     (the dimension names are the layer's `order` attribute)."""
     return {name: list(op.tile_sizes) for name, op in tiled_layers(module)}  # type: ignore[attr-defined]
-
-
-def _value_name(value: SSAValue, index: int) -> str:
-    return value.name_hint or f"operand{index}"
-
-
-def pattern_constraints(module: ModuleOp, target: str) -> dict[str, PatternMemoryConstraints]:
-    """Per tiled layer, what each operand occupies: the whole tensor in its home level,
-    its largest tile in L1 (times two when double-buffered), and its L2 staging buffer
-    when the home level is L3."""
-    from deeploy.dialects.buffer import level_of, size_in_bytes
-    from deeploy.passes.tile_layers import l1_buffers
-    from deeploy.targets import get_target
-
-    library = get_target(target).kernels()
-    patterns: dict[str, PatternMemoryConstraints] = {}
-    for name, op in tiled_layers(module):
-        # a fused layer's local buffers (value None) live in L1 only: an intermediate
-        operands = op.tile_operands  # type: ignore[attr-defined]
-        staging = list(op.staging)  # type: ignore[attr-defined]
-        l1: dict[int, list[tuple[int, int]]] = {}
-        for buf in l1_buffers(op, library):  # type: ignore[arg-type]
-            l1.setdefault(buf.operand, []).append((buf.offset, buf.size))
-        node = NodeMemoryConstraint()
-        homes = iter(staging)
-        for k, (value, t) in enumerate(zip(operands, op.tile_operand_types)):  # type: ignore[attr-defined]
-            assert isinstance(t, MemRefType)
-            tensor = TensorMemoryConstraint(_value_name(value, k) if value else f"local{k}")
-            shape = tuple(t.get_shape())
-            if value is not None:
-                tensor.addMemoryConstraint(
-                    MemoryConstraint(level_of(value), size_in_bytes(t), 1, shape)
-                )
-            if staging and value is not None:
-                tensor.addMemoryConstraint(
-                    MemoryConstraint("L2", size_in_bytes(next(homes).type))  # type: ignore[arg-type]
-                )
-            slots = l1.get(k, [])
-            if slots:
-                size = max(s for _, s in slots)
-                first = slots[0][0]
-                tensor.addMemoryConstraint(
-                    MemoryConstraint("L1", size, len(slots), None, (first, first + size))
-                )
-            role = "input" if k < len(op.ins) else "output" if value else "intermediate"  # type: ignore[attr-defined]
-            node.addTensorConstraint(tensor, role)  # type: ignore[arg-type]
-        patterns[name] = PatternMemoryConstraints([node])
-    return patterns
 
 
 def memory_plan(module: ModuleOp, alignment: int) -> tuple[MemoryMap, dict[str, list[MemoryBlock]]]:

@@ -178,6 +178,14 @@ def require_memory_platform(platform: object) -> MemoryPlatform | MemoryPlatform
     return platform
 
 
+def _check_size(level: MemoryLevel) -> None:
+    # named here: MemoryConfig's own check speaks of command-line options
+    if isinstance(level.size, bool) or not isinstance(level.size, int):
+        raise OptionError(
+            f"MemoryLevel '{level.name}': size must be a whole number of bytes, got {level.size!r}"
+        )
+
+
 def memory_config(
     platform: MemoryPlatform | MemoryPlatformWrapper, double_buffer: bool
 ) -> MemoryConfig:
@@ -208,6 +216,8 @@ def memory_config(
         raise OptionError(
             f"the default memory level must be L2 or L3 (where tensors live), got {home.name}"
         )
+    for level in hierarchy.memoryLevels.values():
+        _check_size(level)
     if compute.size <= 0:
         raise OptionError(
             f"the target memory level {compute.name} needs a size (the L1 budget in bytes)"

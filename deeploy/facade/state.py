@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from io import StringIO
 from pathlib import Path
 from typing import Any
 
 from xdsl.dialects.builtin import ModuleOp
 
+from deeploy.dialects.printer import print_module
 from deeploy.errors import ModelError, OptionError
 from deeploy.facade.buffers import (
     blocks_from_json,
@@ -27,7 +27,7 @@ from deeploy.facade.buffers import (
 from deeploy.facade.session import Session
 
 FORMAT = "deeploy-xdsl-deployer-state"
-VERSION = 1
+VERSION = 2  # 2: tiled layers' L1 and L2 staging buffers (tileMemoryMap, ...)
 STAGES = ("lowered", "parsed", "bound", "annotated", "tiled", "transformed", "prepared")
 
 
@@ -36,23 +36,14 @@ def paths(folder: str | Path, file_name: str) -> tuple[Path, Path]:
     return base / f"{file_name}.mlir", base / f"{file_name}.json"
 
 
-def print_module(module: ModuleOp) -> str:
-    from xdsl.printer import Printer
-
-    out = StringIO()
-    Printer(out).print_op(module)
-    out.write("\n")
-    return out.getvalue()
-
-
-def parse_module(text: str, where: str) -> ModuleOp:
-    from xdsl.parser import Parser
+def parse_state_module(text: str, where: str) -> ModuleOp:
     from xdsl.utils.exceptions import ParseError
 
     from deeploy.dialects import make_context
+    from deeploy.dialects.parser import parse_module
 
     try:
-        return Parser(make_context(), text, where).parse_module()
+        return parse_module(make_context(), text, where)
     except ParseError as err:
         raise ModelError(
             f"{where}: not a deployer state ({str(err).strip().splitlines()[0]})"
@@ -84,6 +75,9 @@ def export_state(session: Session, folder: str | Path, file_name: str) -> tuple[
         "patternMemoryConstraints": patterns_to_json(session.patterns),
         "memoryMap": session.memory_map,
         "memoryBlocks": blocks_to_json(session.memory_blocks),
+        "tileMemoryMap": session.tile_map,
+        "tileMemoryBlocks": blocks_to_json(session.tile_blocks),
+        "tilePeaks": session.tile_peaks,
         "seconds": session.seconds,
     }
     json_path.write_text(json.dumps(state, indent=1) + "\n")
@@ -116,7 +110,7 @@ def import_state(session: Session, folder: str | Path, file_name: str) -> None:
             f"{json_path}: the state was made with {'; '.join(mismatches)}; construct the "
             "deployer with the same platform, memory hierarchy, tiler and name"
         )
-    session.module = parse_module(ir_path.read_text(), str(ir_path))
+    session.module = parse_state_module(ir_path.read_text(), str(ir_path))
     for name in STAGES:
         setattr(session, name, bool(stage[name]))
     session.report = state["report"]
@@ -125,6 +119,9 @@ def import_state(session: Session, folder: str | Path, file_name: str) -> None:
     session.patterns = patterns_from_json(state["patternMemoryConstraints"])
     session.memory_map = state["memoryMap"]
     session.memory_blocks = blocks_from_json(state["memoryBlocks"])
+    session.tile_map = state["tileMemoryMap"]
+    session.tile_blocks = blocks_from_json(state["tileMemoryBlocks"])
+    session.tile_peaks = state["tilePeaks"]
     session.seconds = float(state["seconds"])
     session.requested_memory_map = None
     session.cached_result = None

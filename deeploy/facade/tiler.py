@@ -1,5 +1,5 @@
 """Tiling with Deeploy's names: `Tiler` holds the choices, `TilerDeployerWrapper` runs
-our `tile-layers` pass between binding and code transformation.
+our `tile-layers` and `plan-memory` passes between binding and code transformation.
 
 Deeploy's tiler solves one constraint model for the whole network and its multi-buffer
 strategy may differ per tensor and hop. Ours (deeploy/tiling) solves each layer for the
@@ -9,20 +9,27 @@ becomes `MemoryConfig.double_buffer`; Deeploy's search and allocation knobs
 (`searchStrategy`, `memoryAllocStrategy`, `visualizeMemoryAlloc`) are kept as
 attributes and not used.
 
-`tile(tilingSolution, memoryMap)` takes our formats:
+As Deeploy's, `tile()` decides every level: the tile sizes, each layer's L1 buffers, with
+an L3 home the L2 staging buffers, and the home level's arena. `tiler.tilingSolution`,
+`tiler.memoryMap`, `tiler.patternMemoryConstraints` and `worstCaseBufferSize` are
+readable from then on.
+
+`tile(tilingSolution, memoryMap)` takes our formats or Deeploy's (deeploy_shapes.py
+converts them):
 
     tilingSolution = {layer name: [tile size per dimension of the kernel's iteration
                       space]}                        # as `tiler.tilingSolution` reads
-    memoryMap      = {level: {buffer name: byte offset in the level's arena}}
+    memoryMap      = {level: {buffer name: byte offset}}
                                                      # as `tiler.memoryMap` reads
 
 A tilingSolution that differs from tile-layers' is imposed: each named layer gets those
 tile sizes if its kernel's rule allows them and they fit L1 (else an `OptionError` or
 `BudgetError` naming the layer), and its L1 layout and DMA schedule follow from them.
-A memoryMap that differs from plan-memory's plan is imposed too: it must name every
-planned buffer (else an `OptionError`), and verify-memory-plan checks it - live buffers
-disjoint, offsets aligned, inside the level - raising `AssertionError` naming the
-buffers at fault, as Deeploy's MiniMalloc checks do.
+A memoryMap that differs from the plan is imposed when the code is transformed: it must
+name every buffer of the home level (else an `OptionError`), may move tiled layers'
+L1 buffers (`<layer>/<tensor>`), not their L2 staging buffers, and verify-memory-plan
+checks it - live buffers disjoint, offsets aligned, inside the level - raising
+`AssertionError` naming the buffers at fault, as Deeploy's MiniMalloc checks do.
 """
 
 from __future__ import annotations
@@ -30,8 +37,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from deeploy.errors import OptionError
+from deeploy.facade import deeploy_shapes, ir_readers
 from deeploy.facade.buffers import MemoryBlock, PatternMemoryConstraints
-from deeploy.facade.deployer import NetworkDeployer, NetworkDeployerWrapper
+from deeploy.facade.deployer import NetworkDeployer, NetworkDeployerWrapper, _merged
 from deeploy.facade.errors import (
     BOTH_OR_NEITHER,
     NOT_BOUND_FOR_TILING,
@@ -42,6 +50,7 @@ from deeploy.facade.memory import MemoryHierarchy, memory_config, require_memory
 
 if TYPE_CHECKING:
     from deeploy.facade.session import Session
+    from deeploy.targets.base import MemoryConfig
 
 
 class Tiler:
@@ -86,7 +95,7 @@ class Tiler:
             )
         return self.multiBufferCoefficient == 2
 
-    # Results, readable once the wrapper has run the corresponding stage.
+    # Results, readable once the wrapper has tiled (Deeploy's tiler fills them in tile()).
 
     @property
     def tilingSolution(self) -> dict[str, list[int]]:
@@ -95,17 +104,25 @@ class Tiler:
 
     @property
     def memoryMap(self) -> dict[str, dict[str, int]]:
+        """Every level's buffers: the home arena's by name, each tiled layer's L1 (and,
+        with an L3 home, L2 staging) buffers as `<layer>/<tensor>`."""
         s = self._session
-        return dict(s.memory_map or {}) if s is not None else {}
+        return _merged(s.memory_map or {}, s.tile_map) if s is not None else {}
 
     @property
     def memoryBlocks(self) -> dict[str, list[MemoryBlock]]:
-        return dict(self._session.memory_blocks) if self._session is not None else {}
+        s = self._session
+        return _merged(s.memory_blocks, s.tile_blocks) if s is not None else {}
 
     @property
     def patternMemoryConstraints(self) -> dict[str, PatternMemoryConstraints]:
-        """Per layer, what each operand occupies in its home level and in L1."""
+        """Per layer, what each operand occupies: its home level, with an L3 home its L2
+        staging buffer, and its L1 buffers."""
         return dict(self._session.patterns) if self._session is not None else {}
+
+    @property
+    def worstCaseBufferSize(self) -> dict[str, int]:
+        return self._session.worst_case_sizes() if self._session is not None else {}
 
 
 class SBTiler(Tiler):
@@ -127,27 +144,6 @@ class DBOnlyL3Tiler(Tiler):
     multiBufferCoefficient = 1
 
 
-def _solution(given: Any) -> dict[str, list[int]]:
-    try:
-        return {str(k): [int(x) for x in v] for k, v in dict(given).items()}
-    except (TypeError, ValueError):
-        raise OptionError(
-            "tilingSolution must map layer names to lists of tile sizes (as tiler.tilingSolution)"
-        ) from None
-
-
-def _memory_map(given: Any) -> dict[str, dict[str, int]]:
-    try:
-        return {
-            str(level): {str(b): int(o) for b, o in dict(buffers).items()}
-            for level, buffers in dict(given).items()
-        }
-    except (TypeError, ValueError):
-        raise OptionError(
-            "memoryMap must map levels to {buffer name: offset} (as tiler.memoryMap)"
-        ) from None
-
-
 class TilerDeployerWrapper(NetworkDeployerWrapper):
     """Tiles every layer into the platform's target level (L1) after binding."""
 
@@ -160,6 +156,16 @@ class TilerDeployerWrapper(NetworkDeployerWrapper):
     ) -> None:
         super().__init__(deployer)
         platform = require_memory_platform(self.Platform)
+        existing = self._session.tiler
+        if existing is not None:
+            # one tiling per network: an outer tiler would silently replace the inner's
+            # buffering, which the inner wrapper's caller chose
+            raise DeeployAssertionError(
+                f"the deployer is already wrapped in TilerDeployerWrapper (tiler "
+                f"{type(existing).__name__}, multiBufferCoefficient "
+                f"{getattr(existing, 'multiBufferCoefficient', '?')}); wrap it once, with "
+                "the tiler you want"
+            )
         if self._session.bound:
             raise StageOrderError(
                 "Wrap the deployer in TilerDeployerWrapper before binding: binding already "
@@ -167,7 +173,9 @@ class TilerDeployerWrapper(NetworkDeployerWrapper):
             )
         self.tiler = tilerCls(platform.memoryHierarchy, testName=testName, workDir=workDir)
         self.tiler._session = self._session
-        self._session.memory = memory_config(platform, self.tiler.double_buffer)
+        memory = memory_config(platform, self.tiler.double_buffer)
+        _check_target(self._session, memory)
+        self._session.memory, self._session.tiler = memory, self.tiler
 
     def bind(self) -> bool:
         if not self._innerObject.bind():
@@ -175,14 +183,14 @@ class TilerDeployerWrapper(NetworkDeployerWrapper):
         self.tile()
         return True
 
-    def tile(
-        self,
-        tilingSolution: dict[str, list[int]] | None = None,
-        memoryMap: dict[str, dict[str, int]] | None = None,
-    ) -> None:
-        """Run tile-layers (once). With both overrides, check they are what our passes
-        decide (see the module docstring); the memory map is checked when plan-memory
-        has run."""
+    @property
+    def worstCaseBufferSize(self) -> dict[str, int]:
+        return self.tiler.worstCaseBufferSize
+
+    def tile(self, tilingSolution: Any = None, memoryMap: Any = None) -> None:
+        """Tile and allocate (tile-layers, plan-memory; once). With both overrides, in
+        our formats or Deeploy's, impose them (see the module docstring); the memory map
+        is imposed and checked when the code is transformed."""
         if (tilingSolution is None) != (memoryMap is None):
             raise DeeployAssertionError(BOTH_OR_NEITHER)
         s = self._session
@@ -201,10 +209,15 @@ class TilerDeployerWrapper(NetworkDeployerWrapper):
             s.tiled = True
         if tilingSolution is None or memoryMap is None:
             return
-        self._check_solution(_solution(tilingSolution))
         if s.transformed:
-            raise StageOrderError("tile(): a memoryMap can be given only before codeTransform()")
-        s.requested_memory_map = _memory_map(memoryMap)
+            raise StageOrderError(
+                "tile(): a tilingSolution and memoryMap can be given only before codeTransform()"
+            )
+        assert s.module is not None and s.memory is not None
+        layers = ir_readers.tiled_layers(s.module)
+        self._check_solution(deeploy_shapes.tiling_solution(tilingSolution, layers, s.target))
+        names = [name for name, _ in layers]
+        s.requested_memory_map = deeploy_shapes.memory_map(memoryMap, names, s.memory.home)
 
     def _check_solution(self, given: dict[str, list[int]]) -> None:
         solved = self._session.tiling_solution or {}
@@ -230,21 +243,27 @@ class TilerDeployerWrapper(NetworkDeployerWrapper):
         """Tile the named layers as given (checked against their kernels' rules and the
         L1 budget); their L1 layouts and DMA schedules follow from the sizes."""
         from deeploy.api import update_report
-        from deeploy.facade import ir_readers
         from deeploy.passes.tile_layers import impose_tiling
         from deeploy.targets import get_target
 
         s = self._session
-        if s.transformed:
-            raise StageOrderError(
-                "tile(): a tilingSolution can be imposed only before codeTransform()"
-            )
         assert s.module is not None and s.memory is not None
         library = get_target(s.target).kernels()
         layers = dict(ir_readers.tiled_layers(s.module))
         for name, chosen in sizes.items():
             impose_tiling(layers[name], chosen, library, s.memory.l1, s.memory.double_buffer)  # type: ignore[arg-type]
-        tiling = next(p for p in s.tiling_passes() if p.name == "tile-layers")
-        update_report(s.report, tiling, s.module)
-        s.tiling_solution = ir_readers.tiling_solution(s.module)
-        s.patterns = ir_readers.pattern_constraints(s.module, s.target)
+        update_report(s.report, s.pass_named("tile-layers"), s.module)
+        s.read_tiles()
+
+
+def _check_target(session: Session, memory: MemoryConfig) -> None:
+    """What `deeploy.compile` checks of a target given a memory hierarchy (an L1 to tile
+    into, a main memory the board has), worded for the facade's caller."""
+    from deeploy.api import check_target_options
+    from deeploy.errors import DeeployError
+    from deeploy.targets import get_target
+
+    try:
+        check_target_options(get_target(session.target), memory, None, False)
+    except DeeployError as err:
+        raise session.python_error(err) from None

@@ -12,11 +12,12 @@ import warnings
 from dataclasses import dataclass, fields
 
 
-@dataclass(frozen=True)
+@dataclass
 class CodeGenVerbosity:
     """Deeploy's profiling options. Untiled and tiling profiling make the C print each
     layer's instruction count on targets that can count (rv32); the rest is accepted and
-    warned about (see `warn_unused`)."""
+    warned about (see `warn_unused`). Mutable, as Deeploy's: its scripts build
+    `CodeGenVerbosity(None)` and then set `cfg.tilingProfiling = True`."""
 
     tilingProfiling: bool | None = False
     untiledProfiling: bool | None = None
@@ -42,4 +43,5 @@ class CodeGenVerbosity:
             )
 
 
+# the default argument of the stages, which only read it
 NO_VERBOSITY = CodeGenVerbosity(None)

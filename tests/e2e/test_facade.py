@@ -26,11 +26,11 @@ L2_BYTES = 1_024_000
 L3_BYTES = 64_000_000
 
 
-def _platform(l1: int, home: str = "L2"):
+def _platform(l1: int, home: str = "L2", l2: int = L2_BYTES):
     from deeploy.facade import MemoryHierarchy, MemoryLevel, MemoryPlatform
 
     l3 = MemoryLevel(name="L3", neighbourNames=["L2"], size=L3_BYTES)
-    l2 = MemoryLevel(name="L2", neighbourNames=["L3", "L1"], size=L2_BYTES)
+    l2 = MemoryLevel(name="L2", neighbourNames=["L3", "L1"], size=l2)
     l1_level = MemoryLevel(name="L1", neighbourNames=["L2"], size=l1)
     hierarchy = MemoryHierarchy([l3, l2, l1_level])
     hierarchy.setDefaultMemoryLevel(home)
@@ -43,12 +43,13 @@ def _tiled(
     tiler: str = "SBTiler",
     home: str = "L2",
     state_dir: Path | None = None,
+    l2: int = L2_BYTES,
 ):
     import deeploy.facade as facade
 
     deployer = facade.NetworkDeployer(
         model,
-        _platform(l1, home),
+        _platform(l1, home, l2),
         name="net",
         deeployStateDir=str(state_dir) if state_dir else None,
     )
@@ -57,7 +58,9 @@ def _tiled(
 
 
 def _run_and_compare(deployer, folder: Path, work: Path) -> None:
-    from deeploy.harness.runner import build_and_run, compare, fit_inputs, load_npz
+    from deeploy.harness.compare import compare
+    from deeploy.harness.runner import build_and_run
+    from deeploy.harness.test_data import fit_inputs, load_npz
 
     result = deployer.result
     inputs = fit_inputs(load_npz(folder / "inputs.npz"), result.report["inputs"], str(folder))
@@ -365,7 +368,8 @@ def test_tiling_profiling_on_rv32_prints_layer_counts(tmp_path: Path) -> None:
         pytest.skip("the rv32 toolchain or QEMU is not installed")
     import deeploy.facade as facade
     from deeploy.facade import CodeGenVerbosity, MemoryPlatform
-    from deeploy.harness.runner import build_and_run, fit_inputs, load_npz, parse_layers
+    from deeploy.harness.runner import build_and_run, parse_layers
+    from deeploy.harness.test_data import fit_inputs, load_npz
 
     platform = _platform(8000)
     platform = MemoryPlatform(
@@ -436,7 +440,8 @@ def test_worst_case_buffer_size_per_level(home: str) -> None:
     deployer = _tiled(home=home)
     deployer.generateFunction()
     sizes = deployer.worstCaseBufferSize
-    assert set(sizes) == {"L1", home}
+    # with an L3 home, tiles are staged in L2 (see test_l2_staging_is_visible_after_tile)
+    assert set(sizes) == {"L1", home} | ({"L2"} if home == "L3" else set())
     assert 0 < sizes["L1"] <= 8000
     # the home level holds the arena the header declares, plus the inputs and outputs
     model = onnx.load(TINY / "network.onnx")
@@ -680,3 +685,492 @@ def test_lowering_optimizer_replaces_the_lowering_passes() -> None:
         bare.prepare()
     with pytest.raises(OptionError, match="loweringOptimizer must be"):
         NetworkDeployer(model, "generic", loweringOptimizer=[object()])
+
+
+# -- Deeploy's own script, on Deeploy's test networks ------------------------------------
+
+# one network per family: integer CNN, float transformer, a float kernel
+DEEPLOY_STYLE_TESTS = [
+    "Models/miniMobileNet",
+    "Models/CCT/FP32/CCT_1_16_16_8",
+    "Kernels/FP32/GEMM/Regular",
+]
+
+
+def _double_buffer_budget(test: str) -> int:
+    """The smallest L1 budget Deeploy's double-buffered test lists give the network."""
+    budgets = json.loads((SHARED / "tiled-budgets.json").read_text())
+    for config in ("L3_DOUBLEBUFFER_MODELS", "L2_DOUBLEBUFFER_MODELS", "L2_DOUBLEBUFFER_KERNELS"):
+        if test in budgets.get(config, {}):
+            return min(budgets[config][test])
+    pytest.skip(f"no double-buffered budget for {test} in tiled-budgets.json")
+
+
+def _deeploy_input_types(folder: Path) -> dict[str, object]:
+    """As testMVP's inferTypeAndOffset on a platform without sign propagation: by
+    position (`input_<i>`), the narrowest integer type holding the data (our short names,
+    u8...), float32 for float data; offsets are all zero."""
+    from deeploy.integer_types import infer_input_types
+
+    inputs = np.load(folder / "inputs.npz")
+    names = [f"input_{i}" for i in range(len(inputs.files))]
+    arrays = [inputs[key] for key in inputs.files]
+    return dict(infer_input_types(names, arrays) or dict.fromkeys(names, np.float32))
+
+
+def _deeploy_style_deployer(folder: Path, l1: int, states: Path):
+    """testMVP.py's setupDeployer, step by step: a deployer on the plain platform, made
+    memory-aware by assigning Platform, wrapped for memory levels and for tiling."""
+    import onnx
+
+    from deeploy.facade import (
+        DBTiler,
+        DeploymentPlatform,
+        MemoryDeployerWrapper,
+        MemoryHierarchy,
+        MemoryLevel,
+        MemoryPlatformWrapper,
+        NetworkDeployer,
+        TilerDeployerWrapper,
+    )
+
+    # testMVP passes gs.import_onnx(onnx.load_model(...)); without onnx_graphsurgeon, the
+    # model itself (a bare GraphProto would lose the model's opset)
+    graph = onnx.load_model(folder / "network.onnx")
+    l3_level = MemoryLevel(name="L3", neighbourNames=["L2"], size=64_000_000)
+    l2_level = MemoryLevel(name="L2", neighbourNames=["L3", "L1"], size=L2_BYTES)
+    l1_level = MemoryLevel(name="L1", neighbourNames=["L2"], size=l1)
+    hierarchy = MemoryHierarchy([l3_level, l2_level, l1_level])
+    hierarchy.setDefaultMemoryLevel("L3")
+    types = _deeploy_input_types(folder)
+    deployer = NetworkDeployer(
+        graph,
+        DeploymentPlatform("generic"),
+        inputTypes=types,
+        scheduler=lambda g: [[node] for node in g.nodes],
+        name="net",
+        deeployStateDir=str(states / "deeployStates"),
+        inputOffsets=dict.fromkeys(types, 0),
+    )
+    deployer.Platform = MemoryPlatformWrapper(deployer.Platform, hierarchy, l1_level)
+    deployer = MemoryDeployerWrapper(deployer)
+    deployer = TilerDeployerWrapper(deployer, DBTiler, testName="facade", workDir=str(states))
+    deployer.tiler.visualizeMemoryAlloc = False
+    deployer.tiler.memoryAllocStrategy = "MiniMalloc"
+    deployer.tiler.searchStrategy = "random-max"
+    return deployer
+
+
+def _check_figures_after_tile(deployer, l1: int) -> dict[str, int]:
+    """What Deeploy's tile() makes readable: every level's worst case, L2 staging
+    included, and each layer's constraints in L3, L2 and L1."""
+    sizes = deployer.worstCaseBufferSize
+    assert set(sizes) == {"L1", "L2", "L3"}
+    assert 0 < sizes["L1"] <= l1 and 0 < sizes["L2"] <= L2_BYTES
+    for name, pattern in deployer.tiler.patternMemoryConstraints.items():
+        (node,) = pattern.nodeConstraints
+        for tensor in node.tensorMemoryConstraints.values():
+            assert set(tensor.memoryConstraints) == {"L1", "L2", "L3"}, (name, tensor.tensorName)
+    # L3 holds intermediates only if the network has some (I/O are the caller's arrays)
+    assert {"L1", "L2"} <= set(deployer.tiler.memoryMap) <= {"L1", "L2", "L3"}
+    return sizes
+
+
+@requires_shared
+@pytest.mark.shared
+@pytest.mark.parametrize("test", DEEPLOY_STYLE_TESTS)
+def test_deeploy_style_script_runs_and_matches(test: str, tmp_path: Path) -> None:
+    """Deeploy's documented flow (frontEnd, midEnd, backEnd, generateFunction) with an
+    L3/L2/L1 hierarchy and double buffering, each stage exported and resumed in a new
+    deployer; the C is the one-shot flow's, built, run and compared with outputs.npz."""
+    from deeploy.facade import CodeGenVerbosity
+
+    folder = SHARED / test
+    l1 = _double_buffer_budget(test)
+    verbosity = CodeGenVerbosity(None)
+    verbosity.tilingProfiling = False  # testMVP sets it from --profileTiling
+
+    def resumed(stage: str | None):
+        deployer = _deeploy_style_deployer(folder, l1, tmp_path)
+        if stage is not None:
+            deployer.importDeeployState(tmp_path / "exported", stage)
+        return deployer
+
+    first = resumed(None)
+    first.frontEnd()
+    first.exportDeeployState(tmp_path / "exported", "frontEnd")
+    second = resumed("frontEnd")
+    second.midEnd()
+    sizes = _check_figures_after_tile(second, l1)
+    second.exportDeeployState(tmp_path / "exported", "midEnd")
+    third = resumed("midEnd")
+    third.backEnd(verbosity)
+    third.exportDeeployState(tmp_path / "exported", "backEnd")
+    final = resumed("backEnd")
+    final.generateFunction(verbosity)
+    assert final.worstCaseBufferSize == sizes
+    assert {p.stem for p in (tmp_path / "deeployStates").glob("*.json")} == {
+        "middleware_pre_lowering",
+        "middleware_post_lowering",
+        "backend_post_parsing",
+        "backend_post_binding",
+    }
+
+    straight = resumed(None)
+    straight.prepare(verbosity)
+    assert final.result.files == straight.result.files
+    _run_and_compare(final, folder, tmp_path / "run")
+
+
+# -- issue 21: each finding ----------------------------------------------------------------
+
+
+def _staging_offsets(source: str) -> list[list[int]]:
+    """Per tiled layer, the L2 offsets of its staging buffers in the generated C."""
+    tables = re.findall(r"void \*net_layer\d+_staging\[\d+\] = \{(.*?)\};", source, re.S)
+    return [
+        [int(at or 0) for at in re.findall(r"\(void \*\)\(?net_L2(?: \+ (\d+))?\)?", table)]
+        for table in tables
+    ]
+
+
+def test_l2_staging_is_visible_after_tile(tmp_path: Path) -> None:
+    """Finding 1: with an L3 home, tiles pass through L2; tile() already reports those
+    staging buffers (worstCaseBufferSize, patternMemoryConstraints, memoryMap), with the
+    offsets and the size the generated C then uses."""
+    from deeploy.errors import BudgetError
+
+    deployer = _tiled(home="L3")
+    deployer.frontEnd()
+    deployer.midEnd()
+    staging = deployer.tiler.memoryMap["L2"]
+    for layer, pattern in deployer.tiler.patternMemoryConstraints.items():
+        (node,) = pattern.nodeConstraints
+        for tensor in node.tensorMemoryConstraints.values():
+            l2 = tensor.memoryConstraints["L2"]
+            assert l2.addrSpace[0] == staging[f"{layer}/{tensor.tensorName}"]
+            assert l2.size == tensor.memoryConstraints["L1"].size  # one tile, single-buffered
+    need = deployer.worstCaseBufferSize["L2"]
+    assert need == max(b.addrSpace[1] for b in deployer.memoryBlocks["L2"])
+    deployer.backEnd()
+    per_layer = [
+        [at for name, at in staging.items() if name.startswith(f"{layer}/")]
+        for layer in deployer.tiler.tilingSolution
+    ]
+    assert _staging_offsets(deployer.result.files["net.c"]) == per_layer
+    assert deployer.worstCaseBufferSize["L2"] == need
+
+    exact = _tiled(home="L3", l2=need)  # exactly the reported L2 is enough
+    exact.generateFunction()
+    _run_and_compare(exact, TINY, tmp_path)
+    with pytest.raises(BudgetError, match=f"L2 holds {need - 16} bytes but the network needs"):
+        _tiled(home="L3", l2=need - 16).generateFunction()
+
+
+@pytest.mark.parametrize("home", ["L2", "L3"])
+def test_figures_are_available_after_tile(home: str) -> None:
+    """Finding 2: Deeploy fills worstCaseBufferSize in tile(); so do we, with the figures
+    codeTransform keeps."""
+    deployer = _tiled(home=home)
+    deployer.frontEnd()
+    assert deployer.worstCaseBufferSize == {} and deployer.tiler.worstCaseBufferSize == {}
+    deployer.midEnd()
+    after_tile = deployer.worstCaseBufferSize
+    memory_map, blocks = deployer.tiler.memoryMap, deployer.memoryBlocks
+    assert after_tile["L1"] == deployer.tiler.worstCaseBufferSize["L1"] > 0
+    deployer.backEnd()
+    assert deployer.worstCaseBufferSize == after_tile
+    assert deployer.tiler.memoryMap == memory_map and deployer.memoryBlocks == blocks
+    assert after_tile["L1"] == deployer.result.report["tiling"]["l1_peak"]
+
+
+def test_untiled_figures_come_with_code_transform() -> None:
+    from deeploy.facade import NetworkDeployer
+
+    deployer = NetworkDeployer(TINY / "network.onnx", "generic", deeployStateDir=None)
+    deployer.frontEnd()
+    deployer.midEnd()
+    assert deployer.worstCaseBufferSize == {}
+    deployer.backEnd()
+    assert set(deployer.worstCaseBufferSize) == {"L2"}
+
+
+def test_memory_map_holds_every_level() -> None:
+    """Finding 3: tiler.memoryMap and memoryBlocks hold every level's buffers, as
+    Deeploy's: the home arena's and each layer's L1 buffers (`<layer>/<tensor>`)."""
+    deployer = _tiled()
+    deployer.frontEnd()
+    deployer.midEnd()
+    memory_map = deployer.tiler.memoryMap
+    assert set(memory_map) == {"L1", "L2"}
+    layers = list(deployer.tiler.tilingSolution)
+    assert {name.split("/")[0] for name in memory_map["L1"]} == set(layers)
+    # relu1 works in place: its input and output are the same tensor, twice
+    assert {"relu1/c1_0", "relu1/c1_1"} <= set(memory_map["L1"])
+    for block in deployer.memoryBlocks["L1"]:
+        assert block.lifetime[0] == block.lifetime[1] == layers.index(block.name.split("/")[0])
+        assert block.addrSpace[0] == memory_map["L1"][block.name]
+
+
+class _DeeployBlock:
+    """Deeploy's MemoryBlock as tile() sees it: a name and `_addrSpace`."""
+
+    def __init__(self, name: str, space: tuple[int, int] | None) -> None:
+        self.name, self._addrSpace = name, space
+
+
+def _deeploy_memory_map(deployer) -> dict[str, list[list[_DeeployBlock]]]:
+    """Our memory blocks in Deeploy's MemoryMap shape: per level one list per layer (the
+    layer's own buffers, by tensor name), then the whole network's."""
+    layers = list(deployer.tiler.tilingSolution)
+    shaped: dict[str, list[list[_DeeployBlock]]] = {}
+    for level, blocks in deployer.memoryBlocks.items():
+        lists: list[list[_DeeployBlock]] = [[] for _ in range(len(layers) + 1)]
+        for b in blocks:
+            layer, _, tensor = b.name.rpartition("/")
+            index = layers.index(layer) if layer else len(layers)
+            lists[index].append(_DeeployBlock(tensor, b.addrSpace))
+        shaped[level] = lists
+    return shaped
+
+
+def test_tile_accepts_deeploys_shapes() -> None:
+    """Finding 3: tile() takes Deeploy's TilingSolution (a list of
+    PatternMemoryConstraints with L1 tile shapes) and MemoryMap ({level: [[MemoryBlock]]})."""
+    from deeploy.errors import OptionError
+    from deeploy.facade import NodeMemoryConstraint, PatternMemoryConstraints
+
+    reference = _tiled()
+    reference.generateFunction()
+    patterns = list(reference.tiler.patternMemoryConstraints.values())
+    deeploy_map = _deeploy_memory_map(reference)
+
+    replay = _tiled()
+    replay.frontEnd()
+    replay._innerObject.bind()
+    replay.tile(patterns, deeploy_map)
+    replay.prepare()
+    assert replay.result.files == reference.result.files
+    assert replay.tiler.tilingSolution == reference.tiler.tilingSolution
+
+    # a smaller relu1 tile, given as Deeploy gives it: the tensors' L1 shapes
+    smaller = _tiled()
+    smaller.frontEnd()
+    smaller.midEnd()
+    solution = dict(smaller.tiler.tilingSolution)
+    solution["relu1"] = [100]
+    smaller.tile(solution, smaller.tiler.memoryMap)
+    as_patterns = list(smaller.tiler.patternMemoryConstraints.values())
+    converted = _tiled()
+    converted.frontEnd()
+    converted._innerObject.bind()
+    converted.tile(as_patterns, smaller.tiler.memoryMap)
+    assert converted.tiler.tilingSolution["relu1"] == [100]
+
+    two_nodes = PatternMemoryConstraints([NodeMemoryConstraint(), NodeMemoryConstraint()])
+    for wrong, fragment in (
+        ([*patterns[:2], two_nodes, *patterns[3:]], "only layer-wise tiling"),
+        (patterns[:3], "one PatternMemoryConstraints per tiled layer (8), got 3"),
+        ({"nowhere": patterns[0]}, "names layers that are not tiled: nowhere"),
+        ({"conv1": patterns[1]}, "layer 'conv1' has no tensor 'c1_0'"),
+        (42, "tilingSolution must map layer names"),
+    ):
+        other = _tiled()
+        other.frontEnd()
+        other._innerObject.bind()
+        with pytest.raises(OptionError, match=re.escape(fragment)):
+            other.tile(wrong, deeploy_map)
+    with pytest.raises(OptionError, match="one block list per tiled layer"):
+        other.tile(patterns, {**deeploy_map, "L1": deeploy_map["L1"][:2]})
+
+
+def test_tile_checks_every_levels_map() -> None:
+    """Finding 3: a memoryMap names every level's buffers; L1 buffers may move (and are
+    checked), L2 staging buffers follow from the tiles and cannot."""
+    from deeploy.errors import OptionError
+
+    reference = _tiled(home="L3")
+    reference.generateFunction()
+    solution, memory_map = reference.tiler.tilingSolution, reference.tiler.memoryMap
+
+    def bound():
+        deployer = _tiled(home="L3")
+        deployer.frontEnd()
+        deployer._innerObject.bind()
+        return deployer
+
+    staged = {**memory_map, "L2": {**memory_map["L2"], "conv2/c2": 16}}
+    moved_staging = bound()
+    moved_staging.tile(solution, staged)
+    with pytest.raises(OptionError, match="staging buffer 'conv2/c2' at 16: not supported"):
+        moved_staging.prepare()
+    no_l1 = bound()
+    no_l1.tile(solution, {**memory_map, "L1": {}})
+    with pytest.raises(OptionError, match="memoryMap gives no offset for L1 buffer 'conv1/"):
+        no_l1.prepare()
+    overlapping = bound()
+    overlapping.tile(solution, {**memory_map, "L1": dict.fromkeys(memory_map["L1"], 0)})
+    with pytest.raises(AssertionError, match=r"the given memoryMap: memory plan: layer 'conv1'"):
+        overlapping.prepare()
+
+
+class _GraphSurgeonGraph:
+    """Stands for an onnx_graphsurgeon Graph (not installed here): export_onnx gives the
+    model back."""
+
+    def __init__(self, model) -> None:
+        self.model = model
+
+
+def _fake_graphsurgeon(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+    import types
+
+    module = types.ModuleType("onnx_graphsurgeon")
+    module.export_onnx = lambda graph: graph.model  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "onnx_graphsurgeon", module)
+    monkeypatch.setattr(_GraphSurgeonGraph, "__module__", "onnx_graphsurgeon.ir.graph")
+
+
+def test_lower_takes_what_deeploy_passes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Finding 4: lower(graph) takes the network's graph, as Deeploy's does: an ONNX
+    GraphProto or ModelProto, or an onnx_graphsurgeon Graph; it returns the lowered
+    module and leaves the deployer as it was. Anything else is a clear error."""
+    import onnx
+    from xdsl.dialects.builtin import ModuleOp
+
+    from deeploy.errors import OptionError
+    from deeploy.facade import NetworkDeployer
+
+    _fake_graphsurgeon(monkeypatch)
+    model = onnx.load(TINY / "network.onnx")
+    deployer = _tiled()
+    for given in (model.graph, model, _GraphSurgeonGraph(model)):
+        lowered = deployer.lower(given)
+        assert isinstance(lowered, ModuleOp)
+        ops = {op.name for op in lowered.walk()}
+        assert "graph.flatten" not in ops and "graph.reshape" in ops  # canonicalize-reshapes
+    assert deployer.module is None and not deployer.parsed
+    with pytest.raises(OptionError, match=r"lower\(graph\): graph is None"):
+        deployer.lower(None)
+    with pytest.raises(OptionError, match="got int"):
+        deployer.lower(42)
+    # the deployer's own module is lowered in place, once
+    deployer.frontEnd()
+    assert deployer.lower(deployer.module) is deployer.module
+    # and a deployer takes an onnx_graphsurgeon Graph as Deeploy's does
+    surgeon = NetworkDeployer(_GraphSurgeonGraph(model), "generic", deeployStateDir=None)
+    surgeon.frontEnd()
+    assert [b.name for b in surgeon.inputs()] == ["image"]
+
+
+def test_parse_before_front_end_still_lowers() -> None:
+    """Finding 5: parse() first imports and lowers (Deeploy's parse works on whatever
+    graph it holds; ours binds only lowered modules), so a later frontEnd() and midEnd()
+    work and give the usual code."""
+    reference = _tiled()
+    reference.generateFunction()
+    early = _tiled()
+    assert early.parse() and early.parsed
+    early.frontEnd()
+    early.midEnd()
+    early.backEnd()
+    assert early.result.files == reference.result.files
+
+
+def test_code_gen_verbosity_is_mutable_as_deeploys() -> None:
+    """Finding 6: Deeploy's scripts set fields of CodeGenVerbosity(None)."""
+    from deeploy.facade import CodeGenVerbosity
+
+    cfg = CodeGenVerbosity(None)
+    assert cfg == CodeGenVerbosity(tilingProfiling=None)
+    cfg.untiledProfiling = True
+    cfg.tilingProfiling = True
+    assert cfg == CodeGenVerbosity(True, True) and cfg != CodeGenVerbosity(None)
+    assert CodeGenVerbosity() == CodeGenVerbosity(False, None, None)
+    deployer = _tiled()
+    with pytest.warns(UserWarning, match="untiledProfiling=True"):
+        deployer.generateFunction(cfg)
+    assert CodeGenVerbosity(None) == CodeGenVerbosity(tilingProfiling=None)  # default intact
+
+
+def test_snapshots_are_never_overwritten(tmp_path: Path) -> None:
+    """Finding 7: prepare() after stages run by hand keeps each stage's snapshot as the
+    stage left it (backend_post_parsing is bound and tiled, not transformed)."""
+    reference = _tiled()
+    reference.generateFunction()
+    deployer = _tiled(state_dir=tmp_path)
+    deployer.frontEnd()
+    deployer.midEnd()
+    parsed = (tmp_path / "backend_post_parsing.mlir").read_text()
+    deployer.codeTransform()
+    deployer.prepare()
+    assert (tmp_path / "backend_post_parsing.mlir").read_text() == parsed
+    state = json.loads((tmp_path / "backend_post_parsing.json").read_text())
+    assert state["stage"]["tiled"] and not state["stage"]["transformed"]
+    assert "tiled.layer" in parsed
+    resumed = _tiled()
+    resumed.importDeeployState(tmp_path, "backend_post_parsing")
+    resumed.generateFunction()
+    assert resumed.result.files == reference.result.files
+
+
+def test_a_second_tiler_wrapper_is_refused() -> None:
+    """Finding 8: an outer TilerDeployerWrapper would override the inner one's buffering."""
+    import deeploy.facade as facade
+
+    inner = _tiled(tiler="SBTiler")
+    with pytest.raises(
+        AssertionError, match=r"already wrapped in TilerDeployerWrapper \(tiler SBTiler"
+    ):
+        facade.TilerDeployerWrapper(inner, facade.DBTiler)
+    assert inner.tiler.multiBufferCoefficient == 1 and not inner._session.memory.double_buffer
+
+
+def test_budget_errors_name_memory_levels_not_cli_flags() -> None:
+    """Finding 8: errors reach Python callers naming the MemoryLevel to change, not the
+    command-line option (--l2) the compiler's CLI would."""
+    import deeploy.facade as facade
+    from deeploy.errors import BudgetError, OptionError
+
+    with pytest.raises(BudgetError, match="make MemoryLevel 'L2' larger") as err:
+        _tiled(l2=4096).generateFunction()  # the arena and the weights need more
+    assert "--" not in str(err.value)
+    with pytest.raises(OptionError, match=r"MemoryLevel 'L1': size must be a whole number"):
+        _tiled(l1=8e3)
+    # what deeploy.compile checks of a target with a hierarchy (its CLI says --l1)
+    platform = _platform(8000)
+    no_l1 = facade.MemoryPlatform(
+        platform.memoryHierarchy, platform.defaultTargetMemoryLevel, target="cortex-m4"
+    )
+    plain = facade.NetworkDeployer(TINY / "network.onnx", no_l1, deeployStateDir=None)
+    with pytest.raises(OptionError, match="TilerDeployerWrapper: target cortex-m4 has no L1"):
+        facade.TilerDeployerWrapper(plain)
+    assert plain._session.memory is None
+    deployer = _tiled()
+    deployer.frontEnd()
+    deployer.midEnd()
+    assert deployer.worstCaseBufferSize["L1"] <= 8000
+
+
+def test_short_and_deeploy_type_names_for_input_types() -> None:
+    """inputTypes as Deeploy's scripts give them: keyed `input_<i>`, with this project's
+    short names (numpy reads "u8" as uint64) or Deeploy's C type names."""
+    from deeploy.facade import NetworkDeployer
+
+    class Float32:  # Deeploy's PointerClass(float32_t), as far as types go
+        class referencedType:
+            typeName = "float32_t"
+
+    for given in ("float32", "float32_t", Float32):
+        deployer = NetworkDeployer(
+            TINY / "network.onnx", "generic", inputTypes={"input_0": given}, deeployStateDir=None
+        )
+        deployer.frontEnd()
+    from deeploy.facade.deployer import _input_types
+
+    assert _input_types({"x": "u8", "y": "i16", "z": "int8_t"}) == {
+        "x": "uint8",
+        "y": "int16",
+        "z": "int8",
+    }
