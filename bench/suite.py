@@ -277,9 +277,10 @@ def _run_at(
     result: Any, inputs: list[np.ndarray], expected: list[np.ndarray], cflags: list[str], work: Path
 ) -> tuple[bool, Path]:
     from deeploy.harness import runner
+    from deeploy.harness.compare import compare
 
     outcome = runner.build_and_run(result, inputs, work, extra_cflags=cflags)
-    return runner.compare(outcome.outputs, expected).passed, outcome.binary
+    return compare(outcome.outputs, expected).passed, outcome.binary
 
 
 def _fill_report(row: Row, report: dict[str, Any]) -> None:
@@ -295,13 +296,13 @@ def _fill_report(row: Row, report: dict[str, Any]) -> None:
 def measure(folder: Path, row: Row, options: Options) -> None:
     """Compile, time, build, run and count one network's instructions, into `row`."""
     from deeploy.errors import DeeployError
-    from deeploy.harness import runner
+    from deeploy.harness import runner, test_data
 
     model = folder / "network.onnx"
     # integer networks stored as float: input types from the data, as `deeploy run` does
     inputs_npz = folder / "inputs.npz"
-    arrays = runner.load_npz(inputs_npz) if inputs_npz.exists() else []
-    types = runner.data_input_types(model, arrays) if arrays else {}
+    arrays = test_data.load_npz(inputs_npz) if inputs_npz.exists() else []
+    types = test_data.data_input_types(model, arrays) if arrays else {}
     try:
         result = runner.compile_typed(model, types, True)
     except DeeployError as err:
@@ -312,10 +313,10 @@ def measure(folder: Path, row: Row, options: Options) -> None:
     _fill_report(row, result.report)
     row.compile_seconds = time_compile(model, options.repeat, types)
 
-    inputs = runner.fit_inputs(
-        runner.load_npz(folder / "inputs.npz"), result.report["inputs"], "inputs.npz"
+    inputs = test_data.fit_inputs(
+        test_data.load_npz(folder / "inputs.npz"), result.report["inputs"], "inputs.npz"
     )
-    expected = runner.load_npz(folder / "outputs.npz")[: len(result.report["outputs"])]
+    expected = test_data.load_npz(folder / "outputs.npz")[: len(result.report["outputs"])]
     levels: dict[str, list[str]] = {"o2": [], "o3": ["-O3"]} if options.o3 else {"o2": []}
     counter = instruction_counter() if options.count_instructions else None
     if not options.count_instructions:

@@ -60,7 +60,7 @@ def parse_deeploy_tiled(text: str) -> dict[tuple[str, int], tuple[int, int]]:
 
 def input_types(model: Path) -> dict[str, str] | None:
     """Integer networks stored as float: the input types `deeploy run` infers from data."""
-    from deeploy.harness.runner import data_input_types, load_npz
+    from deeploy.harness.test_data import data_input_types, load_npz
 
     return data_input_types(model, load_npz(model.parent / "inputs.npz")) or None
 

@@ -24,7 +24,8 @@ from xdsl.dialects.builtin import ArrayAttr, ModuleOp, StringAttr
 from xdsl.passes import ModulePass
 
 from deeploy.dialects import make_context
-from deeploy.pipeline import Pipeline, default_pipeline
+from deeploy.dialects.printer import print_module
+from deeploy.pipeline import Pipeline, default_pipeline, verify_after
 
 if TYPE_CHECKING:
     import onnx
@@ -66,19 +67,20 @@ class CompileResult:
 
     def write(self, out_dir: str | os.PathLike, runtime: bool = True) -> list[Path]:
         """Write the sources, a copy of the runtime files they need, and a Makefile."""
+        from deeploy.backend.c_printer import file_name
         from deeploy.harness.build_files import makefile
 
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         written = []
         for name, text in self.files.items():
-            path = out / name
+            path = out / file_name(name)
             path.write_text(text)
             written.append(path)
         if runtime:
             rt = runtime_dir()
             for rel in self.runtime_files:
-                dst = out / "runtime" / rel
+                dst = out / "runtime" / file_name(rel, folders=True)
                 dst.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(rt / rel, dst)
                 written.append(dst)
@@ -163,6 +165,7 @@ def compile(
         tgt = get_target(target)
         main_memory = check_target_options(tgt, memory, l2, profile_layers)
         module = import_onnx(model, input_shapes=input_shapes, name=name)
+        check_tensors_fit(module, tgt, memory, main_memory)
         passes = (
             Pipeline(tuple(pipeline))
             if pipeline is not None
@@ -179,7 +182,7 @@ def compile(
         stages: dict[str, str] = {}
         planned: dict[str, Any] | None = None
         if keep_stages:
-            stages["import"] = _print(module)
+            stages["import"] = print_module(module)
 
         def observe(p: ModulePass, mod: ModuleOp) -> None:
             nonlocal planned
@@ -189,9 +192,11 @@ def compile(
 
                 planned = map_of(mod, tgt.name)
             if keep_stages:
-                stages[p.name] = _print(mod)
+                stages[p.name] = print_module(mod)
 
-        passes.apply(make_context(), module, observe)
+        verify_each = os.environ.get("DEEPLOY_VERIFY_EACH_PASS", "") not in ("", "0")
+        passes.apply(make_context(), module, observe, verify_each=verify_each)
+        verify_after("the pipeline" if not passes.passes else passes.passes[-1].name, module)
         finish_report(report, memory)
         if tgt.mcu is not None:
             check_fits_mcu(report, tgt, main_memory)
@@ -236,6 +241,39 @@ def check_target_options(
     return size
 
 
+def check_tensors_fit(
+    module: ModuleOp, target: Target, memory: MemoryConfig | None, main_memory: int | None
+) -> None:
+    """Every tensor must fit the memory level it lives in, checked before any pass
+    allocates (constant folding materialises tensors)."""
+    from deeploy.dtypes import numpy_dtype
+    from deeploy.errors import BudgetError
+
+    if memory is not None:
+        size = memory.l3 if memory.home == "L3" else memory.l2
+        level = f"{memory.home} (--{memory.home.lower()})"
+    elif main_memory is not None:
+        level, size = f"the RAM of {target.name} (--l2)", main_memory
+    else:
+        return  # the host: the importer's int32 limits apply
+    fn = network_function(module)
+    assert fn is not None
+    values = [*fn.body.block.args, *(r for op in fn.body.walk() for r in op.results)]
+    for value in values:
+        t = value.type
+        if not hasattr(t, "get_shape"):
+            continue
+        count = 1
+        for d in t.get_shape():
+            count *= d
+        need = count * numpy_dtype(t.get_element_type()).itemsize
+        if need > size:
+            raise BudgetError(
+                f"tensor '{value.name_hint or 'unnamed'}' takes {need:,} bytes, more than the "
+                f"{size:,} of {level}"
+            )
+
+
 def check_fits_mcu(report: dict[str, Any], target: Target, ram: int | None) -> None:
     """An untiled network's arena, I/O buffers and stack must fit the RAM; the linker
     checks again, with the code and data of the whole program."""
@@ -268,6 +306,9 @@ def initial_report(module: ModuleOp, target: str) -> dict[str, Any]:
     promoted = module.attributes.get("deeploy.promoted_to_f32")
     if isinstance(promoted, ArrayAttr):
         report["promoted_to_float32"] = [s.data for s in promoted.data if isinstance(s, StringAttr)]
+    notes = module.attributes.get("deeploy.import_notes")
+    if isinstance(notes, ArrayAttr):
+        report["notes"] = [s.data for s in notes.data if isinstance(s, StringAttr)]
     return report
 
 
@@ -318,14 +359,3 @@ def result_of(
     return CompileResult(
         report["network"], target, c_files(module), runtime_files, report, stages or {}, memory_map
     )
-
-
-def _print(module: ModuleOp) -> str:
-    from io import StringIO
-
-    from xdsl.printer import Printer
-
-    out = StringIO()
-    Printer(out).print_op(module)
-    out.write("\n")
-    return out.getvalue()

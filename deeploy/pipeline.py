@@ -65,9 +65,20 @@ class Pipeline:
         """The passes that follow `name` (what replaying from its output needs)."""
         return Pipeline(self.passes[self.index(name) + 1 :])
 
-    def apply(self, ctx: Context, module: ModuleOp, callback: PassCallback | None = None) -> None:
+    def apply(
+        self,
+        ctx: Context,
+        module: ModuleOp,
+        callback: PassCallback | None = None,
+        verify_each: bool = False,
+    ) -> None:
+        """Run the passes in order. With `verify_each`, the module is verified after every
+        pass (a pass that leaves invalid IR is named); otherwise callers verify the end
+        result (deeploy.compile does, before printing C)."""
         for p in self.passes:
             p.apply(ctx, module)
+            if verify_each:
+                verify_after(p.name, module)
             if callback is not None:
                 callback(p, module)
 
@@ -85,6 +96,20 @@ class Pipeline:
             raise OptionError(
                 f"invalid pass pipeline '{spec}': {str(err).strip().splitlines()[-1].strip()}"
             ) from None
+
+
+class InvalidIRError(Exception):
+    """A pass left IR that does not verify: a compiler bug, not a user error."""
+
+
+def verify_after(pass_name: str, module: ModuleOp) -> None:
+    from xdsl.utils.exceptions import VerifyException
+
+    try:
+        module.verify()
+    except VerifyException as err:
+        first = str(err).strip().splitlines()[0] if str(err).strip() else "VerifyException"
+        raise InvalidIRError(f"after {pass_name}: {first}") from err
 
 
 def available_passes() -> dict[str, Callable[[], type[ModulePass]]]:

@@ -8,6 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+# Every compile in the tests verifies the IR after each pass, naming a pass that leaves
+# invalid IR (deeploy.compile alone verifies only the end result).
+os.environ.setdefault("DEEPLOY_VERIFY_EACH_PASS", "1")
+
 PROJECT = Path(__file__).resolve().parent.parent
 SHARED = PROJECT.parent / "shared" / "deeploy-tests"
 
@@ -41,3 +45,32 @@ def compile_build_run(model, inputs: list[np.ndarray], work_dir: Path, **compile
     result = deeploy.compile(model, separate_buffers=SANITIZE, **compile_args)
     outcome = build_and_run(result, inputs, work_dir, extra_cflags=CHECK_CFLAGS)
     return result, outcome
+
+
+# -- the fuzzer's summary (tests/fuzz): here, where the xdist controller sees the hooks
+# whatever paths pytest was given; each shard leaves its statistics in one folder
+
+FUZZ_RUN_ENV = "DEEPLOY_FUZZ_RUN"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # the controller (or a run without xdist) makes the folder; the workers inherit it
+    if not hasattr(config, "workerinput") and FUZZ_RUN_ENV not in os.environ:
+        import tempfile
+
+        os.environ[FUZZ_RUN_ENV] = tempfile.mkdtemp(prefix="deeploy-fuzz-run-")
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    import json
+
+    folder = Path(os.environ.get(FUZZ_RUN_ENV, ""))
+    parts = sorted(folder.glob("shard-*.json")) if folder.is_dir() else []
+    if not parts:
+        return
+    from tests.fuzz.harness import Stats
+
+    stats = Stats.merge([json.loads(p.read_text()) for p in parts])
+    terminalreporter.write_line(stats.summary())
+    if os.environ.get("DEEPLOY_FUZZ_DETAILS", "") not in ("", "0") or stats.failures:
+        terminalreporter.write_line(stats.details())

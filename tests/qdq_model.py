@@ -116,6 +116,11 @@ def qdq_cnn(
         activation_type=QuantType.QUInt8 if activations == "uint8" else QuantType.QInt8,
         weight_type=QuantType.QUInt8 if weights == "uint8" else QuantType.QInt8,
         per_channel=per_channel,
+        # 7-bit weights: onnxruntime's x86 kernels without AVX-VNNI multiply u8 by s8 in
+        # saturating 16-bit pairs (vpmaddubsw), so with full-range weights its reference
+        # is off by tens of steps on such CPUs (seen on an AVX2 EPYC); reduce_range is
+        # onnxruntime's own advice for them and keeps the reference exact everywhere
+        reduce_range=True,
         extra_options=extra_options or {},
     )
     return onnx.load(str(dst))

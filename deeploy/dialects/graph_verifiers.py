@@ -9,16 +9,22 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+from xdsl.dialects.builtin import IntegerType, TensorType
+from xdsl.ir import Attribute
 from xdsl.utils.exceptions import VerifyException
 
-from deeploy.dialects.graph import GraphOp, shape_of
+from deeploy.dialects.graph import GraphOp, constant_value, shape_of
 
 Check = Callable[[GraphOp], None]
 
 
+class NodeError(VerifyException):
+    """A graph op failed its check: the message is one statement about the node, even
+    when the node's name (the model's text) holds newlines."""
+
+
 def _fail(op: GraphOp, message: str) -> None:
-    named = f" '{op.attributes['name'].data}'" if "name" in op.attributes else ""  # type: ignore[attr-defined]
-    raise VerifyException(f"{op.name}{named}: {message}")
+    raise NodeError(f"node {op.describe()}: {message}")
 
 
 def broadcast_shapes(*shapes: tuple[int, ...]) -> tuple[int, ...] | None:
@@ -49,6 +55,19 @@ def _check_axis(op: GraphOp, rank: int, name: str = "axis") -> int:
     return axis % max(rank, 1)
 
 
+def _check_window_lengths(op: GraphOp, rank: int) -> None:
+    """Window attributes, where given, have one entry per spatial axis (pads two): the
+    geometry reads an absent one as its default, so a given but empty or short list must
+    not reach it (onnxruntime rejects those too)."""
+    for name, length in (("kernel_shape", rank), ("strides", rank), ("dilations", rank)):
+        value = op.attr_value(name)
+        if value is not None and len(value) != length:  # type: ignore[arg-type]
+            _fail(op, f"{name} has {len(value)} entries but the input has {rank} spatial axes")  # type: ignore[arg-type]
+    pads = op.attr_value("pads")
+    if pads is not None and len(pads) != 2 * rank:  # type: ignore[arg-type]
+        _fail(op, f"pads has {len(pads)} entries, expected {2 * rank}")  # type: ignore[arg-type]
+
+
 def _check_conv(op: GraphOp) -> None:
     from deeploy.dialects.graph_geometry import conv_geometry
 
@@ -61,6 +80,7 @@ def _check_conv(op: GraphOp) -> None:
     bias = op.operands[2] if len(op.operands) > 2 else None
     if bias is not None and shape_of(bias) != (w[0],):
         _fail(op, f"bias shape {shape_of(bias)} must be ({w[0]},)")
+    _check_window_lengths(op, len(x) - 2)
     try:
         geom = conv_geometry(op)
     except ValueError as err:
@@ -76,6 +96,7 @@ def _check_pool(op: GraphOp) -> None:
     x = shape_of(op.operands[0])
     if len(x) < 3:
         _fail(op, f"expects N x C x spatial input, got {x}")
+    _check_window_lengths(op, len(x) - 2)
     try:
         geom = window_geometry(op)
     except ValueError as err:
@@ -83,6 +104,97 @@ def _check_pool(op: GraphOp) -> None:
     expected = (x[0], x[1], *geom.output_shape(x[2:]))
     if shape_of(op.results[0]) != expected:
         _fail(op, f"result shape {shape_of(op.results[0])} != expected {expected}")
+
+
+def _check_batch_norm(op: GraphOp) -> None:
+    """Scale, bias, mean and variance hold one value per channel (folding them into a
+    Conv broadcast them against each other)."""
+    x = shape_of(op.operands[0])
+    if len(x) < 2:
+        _fail(op, f"expects N x C x ... input, got {x}")
+    for index, name in enumerate(("scale", "bias", "mean", "var"), start=1):
+        if index < len(op.operands) and shape_of(op.operands[index]) != (x[1],):
+            _fail(op, f"{name} shape {shape_of(op.operands[index])} must be ({x[1]},)")
+    if shape_of(op.results[0]) != x:
+        _fail(op, f"result shape {shape_of(op.results[0])} must equal the input shape {x}")
+
+
+def _check_requant_shift(op: GraphOp) -> None:
+    """The number of output levels, which sets the result's type and its clamp, and a
+    divisor the kernel can divide by."""
+    levels = op.attr_value("n_levels_out") or op.attr_value("n_levels")
+    if levels is None:
+        _fail(op, "needs attribute n_levels or n_levels_out")
+    if not 2 <= int(levels) <= 2**32:  # type: ignore[arg-type]
+        _fail(op, f"n_levels {levels} must be from 2 to 2**32")
+    div = int(op.attr_value("div"))  # type: ignore[arg-type]
+    if div < 1:
+        _fail(op, f"div {div} must be at least 1")
+
+
+REDUCE = (
+    "ReduceSum",
+    "ReduceMean",
+    "ReduceMax",
+    "ReduceMin",
+    "ReduceProd",
+    "ReduceSumSquare",
+    "ReduceL1",
+    "ReduceL2",
+    "ReduceLogSum",
+    "ReduceLogSumExp",
+)
+
+
+def _check_reduce(op: GraphOp) -> None:
+    """Integer axes, each once and in range, and the result shape they give: the kernel
+    reduces the set of axes, so a result shaped otherwise (repeated axes, float axes
+    read as zeros) was written past its end."""
+    x = shape_of(op.operands[0])
+    rank = len(x)
+    axes_value = op.operand_at(1)
+    if axes_value is not None:
+        t = axes_value.type
+        if not isinstance(t, TensorType) or not isinstance(t.element_type, IntegerType):
+            _fail(op, f"axes must be an integer tensor, got {t}")
+        array = constant_value(axes_value)
+        if array is None:
+            return  # computed axes: the kernel binding names what it needs
+        axes: list[int] | None = [int(a) for a in array.reshape(-1)]
+    else:
+        given = op.attr_value("axes")
+        axes = [int(a) for a in given] if given is not None else None  # type: ignore[union-attr]
+    if not axes:
+        if op.attr_value("noop_with_empty_axes", 0):
+            expected = x
+            if shape_of(op.results[0]) != expected:
+                _fail(op, f"result shape {shape_of(op.results[0])} != expected {expected}")
+            return
+        axes = list(range(rank))
+    if any(not -rank <= a < rank for a in axes):
+        _fail(op, f"axes {axes} are out of range for rank {rank}")
+    reduced = {a % rank for a in axes}
+    if len(reduced) != len(axes):
+        _fail(op, f"axes {axes} repeat an axis")
+    if op.attr_value("keepdims", 1):
+        expected = tuple(1 if i in reduced else d for i, d in enumerate(x))
+    else:
+        expected = tuple(d for i, d in enumerate(x) if i not in reduced)
+    if shape_of(op.results[0]) != expected:
+        _fail(op, f"result shape {shape_of(op.results[0])} != expected {expected}")
+
+
+def _check_slice(op: GraphOp) -> None:
+    """Integer starts, ends, axes and steps (float ones were truncated: a step of 0.5
+    became 0), and constant steps that are not zero (ONNX forbids it)."""
+    for index, name in enumerate(("starts", "ends", "axes", "steps"), start=1):
+        value = op.operand_at(index)
+        t = value.type if value is not None else None
+        if isinstance(t, TensorType) and not isinstance(t.element_type, IntegerType):
+            _fail(op, f"{name} must be an integer tensor, got {t}")
+    steps = constant_value(op.operand_at(4))
+    if steps is not None and (steps == 0).any():
+        _fail(op, f"steps {steps.reshape(-1).tolist()} must not be 0")
 
 
 def _check_global_pool(op: GraphOp) -> None:
@@ -144,6 +256,8 @@ def _check_transpose(op: GraphOp) -> None:
 
 def _check_concat(op: GraphOp) -> None:
     shapes = [shape_of(v) for v in op.operands]
+    if not shapes:  # every input name empty: there is nothing to concatenate
+        _fail(op, "needs at least one input")
     rank = len(shapes[0])
     axis = _check_axis(op, rank)
     for s in shapes:
@@ -161,8 +275,13 @@ def _check_softmax(op: GraphOp) -> None:
 
 
 def _check_same_count(op: GraphOp) -> None:
-    if int(np.prod(shape_of(op.operands[0]))) != int(np.prod(shape_of(op.results[0]))):
-        _fail(op, "reshaping must keep the number of elements")
+    before, after = shape_of(op.operands[0]), shape_of(op.results[0])
+    if int(np.prod(before)) != int(np.prod(after)):
+        _fail(
+            op,
+            f"reshaping must keep the number of elements: {list(before)} has "
+            f"{int(np.prod(before))}, {list(after)} has {int(np.prod(after))}",
+        )
 
 
 def _check_layer_norm(op: GraphOp) -> None:
@@ -230,6 +349,64 @@ BINARY = (
 )
 
 
+# Operators that move or select elements without converting them: their kernels copy
+# elements of the input's size, so a result of another element type (a declared type
+# the file gives) would be written past its end. onnxruntime rejects such models too.
+MOVEMENT = (
+    "Pad",
+    "Transpose",
+    "Concat",
+    "Slice",
+    "Reshape",
+    "Flatten",
+    "Squeeze",
+    "Unsqueeze",
+    "Identity",
+    "Gather",
+    "Split",
+    "Expand",
+    "Tile",
+    "MaxPool",
+    "GlobalMaxPool",
+)
+
+
+def _element_type(value: object) -> Attribute | None:
+    t = getattr(value, "type", None)
+    return t.element_type if isinstance(t, TensorType) else None
+
+
+def _check_element_type(op: GraphOp) -> None:
+    op_type = op.SIGNATURE.op_type
+    # the data operands (the others are indices, shapes, pads) and data results (not
+    # MaxPool's int64 Indices)
+    data = op.operands[: len(op.operands) if op_type == "Concat" else 1]
+    results = op.results if op_type == "Split" else op.results[:1]
+    if op_type != "Concat":
+        # the other inputs are indices, shapes, pads, axes, sizes: integers (a float
+        # shape holding NaN reached the lowering); Pad's input 2 is its fill value
+        for index in range(1, len(op.OPERAND_FIELDS)):
+            value = op.operand_at(index)
+            element = _element_type(value)
+            fill = op_type == "Pad" and index == 2
+            if element is not None and not fill and not isinstance(element, IntegerType):
+                _fail(op, f"input {index} must be an integer tensor, got {value.type}")  # type: ignore[union-attr]
+    expected = _element_type(data[0]) if data else None
+    for value in (*data, *results):
+        found = _element_type(value)
+        if expected is not None and found is not None and found != expected:
+            _fail(op, f"element type {found} differs from the input's {expected}")
+
+
+def _with_element_type(check: Check | None) -> Check:
+    def both(op: GraphOp) -> None:
+        if check is not None:  # first: it names the operator's own inputs
+            check(op)
+        _check_element_type(op)
+
+    return both
+
+
 def register(table: dict[str, Check]) -> None:
     for op_type in UNARY:
         table[op_type] = _check_same_shape
@@ -253,4 +430,11 @@ def register(table: dict[str, Check]) -> None:
         Unsqueeze=_check_same_count,
         Identity=_check_same_shape,
         LayerNormalization=_check_layer_norm,
+        BatchNormalization=_check_batch_norm,
+        RequantShift=_check_requant_shift,
+        Slice=_check_slice,
     )
+    for op_type in REDUCE:
+        table[op_type] = _check_reduce
+    for op_type in MOVEMENT:
+        table[op_type] = _with_element_type(table.get(op_type))

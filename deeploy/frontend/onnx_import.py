@@ -23,12 +23,22 @@ from xdsl.dialects import func
 from xdsl.dialects.builtin import ArrayAttr, DictionaryAttr, ModuleOp, StringAttr, TensorType
 from xdsl.ir import Block, Region, SSAValue
 from xdsl.rewriter import InsertPoint
+from xdsl.utils.exceptions import VerifyException
 
+from deeploy.backend.c_text import c_identifier
 from deeploy.dialects import graph
-from deeploy.dialects.op_signature import OPTIONAL, SINGLE, TENSOR
+from deeploy.dialects.op_signature import FLOATS, OPTIONAL, SINGLE, TENSOR
 from deeploy.dtypes import element_type_of
 from deeploy.errors import ModelError, UnsupportedError, join_items
 from deeploy.frontend.custom_shapes import CUSTOM_SHAPES
+from deeploy.frontend.model_checks import (
+    check_external_data,
+    check_model,
+    check_size,
+    first_line,
+    tensor_array,
+    tensor_elements,
+)
 from deeploy.frontend.onnx_normalize import (
     STANDARD_DOMAINS,
     Node,
@@ -36,61 +46,86 @@ from deeploy.frontend.onnx_normalize import (
     TensorInfo,
     normalize,
 )
+from deeploy.frontend.shape_inference import infer_value_types
 from deeploy.frontend.shape_propagation import static_value
 
 if TYPE_CHECKING:
     import onnx
 
-MIN_OPSET = 9
 # Like Deeploy's generic platform, half-precision tensors are computed in float32: there
 # are no half kernels, and float32 holds every float16/bfloat16 value exactly. A Cast to
 # a half type keeps its `to` and rounds to that precision (kernels/cast.py).
 _HALF_TYPES = frozenset({10, 16})  # TensorProto.FLOAT16, TensorProto.BFLOAT16
 _NAME_OK = re.compile(r"[^A-Za-z0-9_$.]")
+_LETTER = re.compile(r"[A-Za-z]")
 
 
 def value_name(onnx_name: str) -> str:
     """A valid SSA name hint for an ONNX tensor name."""
     name = _NAME_OK.sub("_", onnx_name) or "t"
-    return name if name[0].isalpha() or name[0] == "_" else f"t{name}"
+    # with no letter (`_0`, from a name like '\u20690'), xDSL strips the `_N` suffix it
+    # numbers values with and is left with an empty, invalid name
+    return name if name[0].isalpha() or (name[0] == "_" and _LETTER.search(name)) else f"t{name}"
 
 
-def c_identifier(name: str) -> str:
-    ident = re.sub(r"\W", "_", name) or "net"
-    return ident if not ident[0].isdigit() else f"n{ident}"
-
-
-def load_model(source: str | os.PathLike | bytes | IO[bytes] | onnx.ModelProto) -> onnx.ModelProto:
+def load_model(
+    source: str | os.PathLike | bytes | IO[bytes] | onnx.ModelProto, folder: Path | None = None
+) -> onnx.ModelProto:
+    """The model, parsed and with its external data loaded. A path is read as an untrusted
+    file (deeploy.input_files); external data must lie in `folder` (a path's own folder
+    by default; None for bytes or a stream: no external data)."""
     import onnx
     from google.protobuf.message import DecodeError
 
+    from deeploy.input_files import read_input_file
+
     if isinstance(source, onnx.ModelProto):
-        return source
-    if isinstance(source, str | os.PathLike):
-        path = Path(source)
-        if not path.exists():
-            raise ModelError(f"{path}: no such file")
-        if path.is_dir():
-            raise ModelError(f"{path} is a folder, not an ONNX file")
-        data = path.read_bytes()
-        where = str(path)
+        model = onnx.ModelProto()
+        model.CopyFrom(source)  # the importer edits the model it reads
+        data, where = None, "model"
+    elif isinstance(source, str | os.PathLike):
+        data, where = read_input_file(source, "model"), str(source)
+        folder = Path(source).parent if folder is None else folder
     elif isinstance(source, bytes):
         data, where = source, "input"
     else:
         data, where = source.read(), getattr(source, "name", "input")
-    try:
-        model = onnx.load_from_string(data)
-    except (DecodeError, RuntimeError, ValueError) as err:
-        raise ModelError(f"{where} is not a valid ONNX model ({err.__class__.__name__})") from None
+    if data is not None:
+        try:
+            model = onnx.load_from_string(data)
+        except (DecodeError, RuntimeError, ValueError) as err:
+            raise ModelError(
+                f"{where} is not a valid ONNX model ({err.__class__.__name__})"
+            ) from None
     if not model.graph.node and not model.graph.output:
         raise ModelError(f"{where} is not a valid ONNX model (it has no graph)")
-    if isinstance(source, str | os.PathLike) and any(
-        t.data_location == onnx.TensorProto.EXTERNAL for t in model.graph.initializer
-    ):
-        from onnx.external_data_helper import load_external_data_for_model
-
-        load_external_data_for_model(model, str(Path(source).parent))
+    _load_external_data(model, folder)
     return model
+
+
+def _load_external_data(model: onnx.ModelProto, folder: Path | None) -> None:
+    """Each external-data initializer's bytes, read from its (checked) file in `folder`
+    the way every user file is read, into the tensor itself."""
+    from onnx import TensorProto
+
+    from deeploy.input_files import read_input_file
+
+    files: dict[Path, bytes] = {}
+    for t in model.graph.initializer:
+        if t.data_location != TensorProto.EXTERNAL:
+            continue
+        what = f"initializer '{t.name}'"
+        check_external_data(t, folder, tensor_elements(t, what))
+        assert folder is not None  # check_external_data refuses external data without one
+        entries = {e.key: e.value for e in t.external_data}
+        path = (folder / entries["location"]).resolve()
+        if path not in files:
+            files[path] = read_input_file(path, f"external data of {what}")
+        offset = int(entries.get("offset", "0"))
+        length = int(entries.get("length", len(files[path]) - offset))
+        t.raw_data = files[path][offset : offset + length]
+        t.data_location = TensorProto.DEFAULT
+        del t.external_data[:]
 
 
 def parse_input_shapes(specs: Sequence[str]) -> dict[str, tuple[int, ...]]:
@@ -123,6 +158,8 @@ class _Importer:
         self.name = name
         self.values: dict[str, SSAValue] = {}
         self.promoted: list[str] = []  # graph inputs/outputs declared float16/bfloat16
+        self.declared: dict[str, TensorInfo] = {}  # shapes the file declares, set aside
+        self.notes: list[str] = []  # what the user should know about how the model was read
 
     # -- types ---------------------------------------------------------------------------
     def _override_inputs(self) -> None:
@@ -136,6 +173,7 @@ class _Importer:
                     f"--input-shape names '{name}', but the model's inputs are: {', '.join(inputs) or 'none'}"
                 )
             tensor_type = inputs[name].type.tensor_type
+            _check_input_shape(name, shape, tensor_type)
             del tensor_type.shape.dim[:]
             for d in shape:
                 tensor_type.shape.dim.add().dim_value = d
@@ -159,18 +197,38 @@ class _Importer:
                     f"input '{name}' has dynamic shape [{shown}] (unknown: {', '.join(unknown)}); "
                     f"fix it with --input-shape {name}=1x3x32x32 (your sizes)"
                 )
+            shape = tuple(d.dim_value for d in dims)
+            itemsize = _element_size(value.type.tensor_type.elem_type)
+            check_size(f"input '{name}'", list(shape), _count(shape), itemsize)
 
     def _infer_types(self) -> dict[str, TensorInfo]:
-        import onnx
-        from onnx import helper
+        """Types as onnx infers them from the inputs alone: declared shapes of other
+        tensors are set aside (in `self.declared`) so that they cannot override what the
+        nodes compute; `_settle_types` compares them afterwards."""
+        from onnx import TypeProto, helper
 
+        graph_proto = self.model.graph
+        self.declared = {
+            v.name: info
+            for v in [*graph_proto.value_info, *graph_proto.output]
+            if (info := _tensor_info(v.type)) is not None
+        }
+        value_info = list(graph_proto.value_info)
+        output_types = []
+        for v in graph_proto.output:
+            kept = TypeProto()
+            kept.CopyFrom(v.type)
+            output_types.append(kept)
+            v.type.CopyFrom(TypeProto())
+        del graph_proto.value_info[:]
         try:
-            inferred = onnx.shape_inference.infer_shapes(self.model, data_prop=True)
-        except Exception as err:  # onnx raises several exception types for bad models
-            raise ModelError(f"shape inference failed: {str(err).splitlines()[0]}") from None
+            inferred = infer_value_types(self.model)
+        finally:
+            graph_proto.value_info.extend(value_info)
+            for v, kept in zip(graph_proto.output, output_types):
+                v.type.CopyFrom(kept)
         types: dict[str, TensorInfo] = {}
-        graph_proto = inferred.graph
-        for v in [*graph_proto.input, *graph_proto.value_info, *graph_proto.output]:
+        for v in [*inferred.input, *inferred.value_info, *inferred.output]:
             info = _tensor_info(v.type)
             if info is not None:
                 types[v.name] = info
@@ -180,22 +238,54 @@ class _Importer:
             )
         return types
 
+    def _settle_types(self, node: Node, types: dict[str, TensorInfo]) -> None:
+        """The type of each output of `node`: the computed shape (a declared one that
+        disagrees is replaced, with a note, as onnxruntime does), the declared element
+        type (Deeploy's integer networks declare theirs), the declared shape where nothing
+        computes one; then checked against the size limits."""
+        for out in node.outputs:
+            declared, computed = self.declared.get(out), types.get(out)
+            if declared is not None and computed is None:
+                types[out] = computed = declared
+            elif declared is not None and computed is not None:
+                if declared.shape != computed.shape and node.op_type not in _SHAPE_SELECTS_FORM:
+                    if _count(declared.shape) != _count(computed.shape):
+                        self.notes.append(
+                            f"tensor '{out}' is declared {list(declared.shape)} but node "
+                            f"{node.describe()} computes {list(computed.shape)}: the computed "
+                            "shape is used"
+                        )
+                    shape = computed.shape
+                else:
+                    shape = declared.shape
+                types[out] = computed = TensorInfo(declared.dtype, shape)
+            if computed is not None and any(d < 0 for d in computed.shape):
+                # onnx's per-node inference of a consumer would abort the process on it
+                raise ModelError(
+                    f"tensor '{out}' (output of node {node.describe()}) would have the "
+                    f"negative shape {list(computed.shape)}"
+                )
+            if computed is not None:
+                check_size(
+                    f"tensor '{out}' (output of node {node.describe()})",
+                    list(computed.shape),
+                    _count(computed.shape),
+                    computed.dtype.itemsize,
+                )
+
     # -- import --------------------------------------------------------------------------
     def run(self) -> ModuleOp:
-        from onnx import helper, numpy_helper
+        from onnx import helper
 
         opsets = {o.domain: o.version for o in self.model.opset_import}
-        default_opset = opsets.get("", opsets.get("ai.onnx", 0))
-        if default_opset and default_opset < MIN_OPSET:
-            raise UnsupportedError(
-                f"the model uses ONNX opset {default_opset}; opsets {MIN_OPSET} to "
-                f"{graph.ONNX_OPSET} are supported (convert it with onnx.version_converter)"
-            )
-        self._override_inputs()
         _pads_as_inputs(self.model)
+        check_model(self.model)
+        self._override_inputs()
         types = _promote_half(self._infer_types())
+        self.declared = _promote_half(self.declared)
         constants = {
-            t.name: _promote_array(numpy_helper.to_array(t)) for t in self.model.graph.initializer
+            t.name: _promote_array(tensor_array(t, f"initializer '{t.name}'"))
+            for t in self.model.graph.initializer
         }
         ctx = NormalizeContext(types, constants, opsets)
 
@@ -218,6 +308,12 @@ class _Importer:
                 arr = constants[node.outputs[0]]
                 types[node.outputs[0]] = TensorInfo(arr.dtype, tuple(arr.shape))
                 continue
+            if reinfer:
+                for out in node.outputs:
+                    if out not in graph_input_names:
+                        types.pop(out, None)
+            self._fill_missing_types(node, types, constants, opsets)
+            self._settle_types(node, types)
             # a value nothing reads gives no node a shape: leave it to fold-constants
             feeds_nodes = any(o in consumed for o in node.outputs)
             value = static_value(node, types, constants, opsets) if feeds_nodes else None
@@ -227,12 +323,8 @@ class _Importer:
                         constants[out] = array = _promote_array(array)
                         types[out] = TensorInfo(array.dtype, tuple(array.shape))
                 continue
-            if reinfer:
-                for out in node.outputs:
-                    if out not in graph_input_names:
-                        types.pop(out, None)
-            self._fill_missing_types(node, types, constants, opsets)
             reinfer |= _correct_ceil_pool_shape(node, types)
+            _check_inputs_typed(node, types, constants, ctx.aliases)
             nodes.extend(normalize(node, ctx))
 
         unknown_nodes = [n for n in nodes if graph.op_class_for(n.op_type) is None]
@@ -282,6 +374,10 @@ class _Importer:
             module.attributes["deeploy.promoted_to_f32"] = ArrayAttr(
                 [StringAttr(n) for n in self.promoted]
             )
+        if self.notes:
+            module.attributes["deeploy.import_notes"] = ArrayAttr(
+                [StringAttr(n) for n in self.notes]
+            )
         return module
 
     def _fill_missing_types(
@@ -303,7 +399,9 @@ class _Importer:
         )
         if not standard:
             rule = CUSTOM_SHAPES.get(node.op_type)
-            if rule is not None:
+            # the rules shape the outputs after the first input (data): without one, the
+            # node is reported as lacking it when built
+            if rule is not None and ins and ins[0] is not None:
                 for name, info in zip(node.outputs, rule(node, ins)):
                     if name:
                         types.setdefault(name, info)
@@ -418,9 +516,20 @@ class _Importer:
                 raise UnsupportedError(
                     f"node {node.describe()}: attribute '{key}' is not supported"
                 )
-            properties[key] = graph.to_attr(
-                attr_sig.kind, _coerce_attr(value, attr_sig.kind, node, key)
-            )
+            coerced = _coerce_attr(value, attr_sig.kind, node, key)
+            if attr_sig.kind == FLOATS and not np.isfinite(np.asarray(coerced, float)).all():
+                # array<f32: ...> has no spelling for them, so the IR could not be replayed
+                raise UnsupportedError(
+                    f"node {node.describe()}: attribute '{key}' holds NaN or infinity"
+                )
+            try:
+                properties[key] = graph.to_attr(attr_sig.kind, coerced)
+            except (VerifyException, ValueError, TypeError, OverflowError):
+                # a value of the wrong type or beyond int64 (a float 1e31 for an integer)
+                raise ModelError(
+                    f"node {node.describe()}: attribute '{key}' has a value the operator "
+                    f"cannot take: {repr(coerced)[:60]}"
+                ) from None
         op = cls.build(
             operands=operands,
             result_types=result_types,
@@ -451,6 +560,50 @@ class _Importer:
                 f"tensor '{name}' (output of node {node.describe()}) has a dynamic shape {list(info.shape)}"
             )
         return self._tensor_type(types, name)
+
+
+# Operators whose declared output shape picks one of their forms: Deeploy's training graphs
+# give SoftmaxCrossEntropyLoss one output shaped like the scores (log-probabilities, not
+# ONNX's loss); the kernel binding checks the shape it is given.
+_SHAPE_SELECTS_FORM = frozenset({"SoftmaxCrossEntropyLoss"})
+
+
+def _element_size(elem_type: int) -> int:
+    from onnx import helper
+
+    try:
+        return np.dtype(helper.tensor_dtype_to_np_dtype(elem_type)).itemsize
+    except (KeyError, TypeError, ValueError):
+        return 1  # an unknown type is reported where the tensor is typed
+
+
+def _count(shape: Sequence[int]) -> int:
+    return int(np.prod([int(d) for d in shape], dtype=object)) if shape else 1
+
+
+def _check_input_shape(
+    name: str, shape: tuple[int, ...], tensor_type: onnx.TypeProto.Tensor
+) -> None:
+    """--input-shape may fix dynamic dimensions, not contradict the model."""
+    from deeploy.errors import OptionError
+
+    if not tensor_type.HasField("shape"):
+        return
+    dims = tensor_type.shape.dim
+    declared = "x".join(
+        str(d.dim_value) if d.HasField("dim_value") else (d.dim_param or "?") for d in dims
+    )
+    given = "x".join(map(str, shape)) or "scalar"
+    if len(dims) != len(shape):
+        raise OptionError(
+            f"--input-shape {name}={given}: the model declares '{name}' with rank {len(dims)} "
+            f"[{declared}]"
+        )
+    for d, size in zip(dims, shape):
+        if d.HasField("dim_value") and d.dim_value != size:
+            raise OptionError(
+                f"--input-shape {name}={given} contradicts the model's shape [{declared}] of '{name}'"
+            )
 
 
 def _is_half(dtype: np.dtype) -> bool:
@@ -498,9 +651,17 @@ def _infer_single_node(
         schema = onnx.defs.get_schema(node.op_type, opsets.get(domain, opsets.get("", 1)), domain)
     except onnx.defs.SchemaError:
         return []
-    proto = helper.make_node(
-        node.op_type, node.inputs, node.outputs, name=node.name, domain=node.domain, **node.attrs
-    )
+    try:
+        proto = helper.make_node(
+            node.op_type,
+            node.inputs,
+            node.outputs,
+            name=node.name,
+            domain=node.domain,
+            **node.attrs,
+        )
+    except (TypeError, ValueError):  # an attribute onnx cannot rebuild (an empty list)
+        return []
     input_types = {
         i: helper.make_tensor_type_proto(
             helper.np_dtype_to_tensor_dtype(types[i].dtype), types[i].shape
@@ -516,6 +677,22 @@ def _infer_single_node(
     except Exception:
         return []
     return [_tensor_info(out[o]) if o in out else None for o in node.outputs]
+
+
+def _check_inputs_typed(
+    node: Node,
+    types: dict[str, TensorInfo],
+    constants: dict[str, np.ndarray],
+    aliases: Mapping[str, str],
+) -> None:
+    """Every input of `node` has a type before it is normalised (the rewrites read their
+    inputs' types): a name nothing defines, or a tensor whose shape no rule computed, is
+    the model's fault, named here."""
+    for name in node.inputs:
+        name = aliases.get(name, name)
+        if not name or name in types or name in constants:
+            continue
+        raise ModelError(f"node {node.describe()} reads tensor '{name}', which nothing produces")
 
 
 def _correct_ceil_pool_shape(node: Node, types: dict[str, TensorInfo]) -> bool:
@@ -554,11 +731,14 @@ def _correct_ceil_pool_shape(node: Node, types: dict[str, TensorInfo]) -> bool:
 
 
 def _constant_node_value(node: Node) -> np.ndarray:
-    from onnx import numpy_helper
 
     for key, value in node.attrs.items():
         if key == "value":
-            return numpy_helper.to_array(value)  # type: ignore[arg-type]
+            from onnx import TensorProto
+
+            if not isinstance(value, TensorProto):  # an attribute of another type
+                raise ModelError(f"Constant node {node.describe()}: 'value' is not a tensor")
+            return tensor_array(value, f"Constant node {node.describe()}")
         if key == "value_float":
             return np.array(value, dtype=np.float32)
         if key == "value_floats":
@@ -572,10 +752,10 @@ def _constant_node_value(node: Node) -> np.ndarray:
 
 def _coerce_attr(value: object, kind: str, node: Node, key: str) -> object:
     """ONNX attribute value -> the kind our signature declares (custom ops store scalars as tensors)."""
-    from onnx import TensorProto, numpy_helper
+    from onnx import TensorProto
 
     if isinstance(value, TensorProto):
-        array = numpy_helper.to_array(value)
+        array = tensor_array(value, f"attribute '{key}' of node {node.describe()}")
         if kind == TENSOR:
             return array
         if array.size != 1 and kind in ("int", "float"):
@@ -633,4 +813,22 @@ def import_onnx(
             if isinstance(source, str | os.PathLike)
             else (model.graph.name or "network")
         )
-    return _Importer(model, input_shapes or {}, c_identifier(name)).run()
+    # the limit lower-to-c derives the C prefix with: the network's name is its prefix
+    module = _Importer(model, input_shapes or {}, c_identifier(name, fallback="net")).run()
+    _verify(module)
+    return module
+
+
+def _verify(module: ModuleOp) -> None:
+    """The graph ops' verifiers check what the checks before import could not (shapes
+    against each operator's semantics): a failure is a fault of the model."""
+    from xdsl.utils.exceptions import VerifyException
+
+    from deeploy.dialects.graph_verifiers import NodeError
+
+    try:
+        module.verify()
+    except VerifyException as err:
+        # xDSL's own messages go on with the IR; ours name the node, whose name may hold
+        # a newline that must not cut the message short
+        raise ModelError(str(err) if isinstance(err, NodeError) else first_line(err)) from None

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from deeploy.errors import UnsupportedError
+from deeploy.errors import ModelError, UnsupportedError
 
 
 @dataclass
@@ -89,7 +89,13 @@ def _attr_to_input(attr: str, position: int, dtype: type = np.int64) -> Rewrite:
 def _pad_v2(node: Node, ctx: NormalizeContext) -> list[Node]:
     dtype = ctx.types[node.inputs[0]].dtype
     pads = np.asarray(node.attrs.pop("pads"), dtype=np.int64)
-    value = np.asarray(node.attrs.pop("value", 0.0), dtype=dtype)
+    fill = float(node.attrs.pop("value", 0.0))  # type: ignore[arg-type]
+    if dtype.kind in "iub" and not (np.isfinite(fill) and fill == int(fill)):
+        # an integer tensor padded with a float that no integer equals
+        raise ModelError(f"node {node.describe()}: pad value {fill} does not fit {dtype}")
+    if dtype.kind in "iu" and not np.iinfo(dtype).min <= fill <= np.iinfo(dtype).max:
+        raise ModelError(f"node {node.describe()}: pad value {fill} does not fit {dtype}")
+    value = np.asarray(fill, dtype=dtype)
     node.inputs = [
         node.inputs[0],
         ctx.add_constant(pads, f"{node.name}_pads"),

@@ -46,6 +46,8 @@ def bind_gemm_int(op: GraphOp) -> Binding | str:
     alpha, beta = float(op.attr_value("alpha", 1.0)), float(op.attr_value("beta", 1.0))  # type: ignore[arg-type]
     if not alpha.is_integer() or not beta.is_integer():
         return f"integer Gemm needs integer alpha and beta, got {alpha} and {beta}"
+    if not (abs(alpha) < 2**31 and abs(beta) < 2**31):  # the kernel takes them as int32
+        return f"integer Gemm needs alpha and beta within int32, got {alpha:g} and {beta:g}"
     params = {
         "transA": int(op.attr_value("transA", 0)),  # type: ignore[arg-type]
         "transB": int(op.attr_value("transB", 0)),  # type: ignore[arg-type]

@@ -11,6 +11,7 @@ such a network is not an integer network.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -24,7 +25,7 @@ from xdsl.rewriter import InsertPoint, Rewriter
 
 from deeploy.dialects.graph import ConstantOp, GraphOp, element_type, op_class, shape_of
 from deeploy.dtypes import numpy_dtype
-from deeploy.errors import ModelError, NotIntegerError, OptionError
+from deeploy.errors import ModelError, NotIntegerError, OptionError, UnsupportedError
 from deeploy.integer_types import (
     DATA_OPERANDS,
     I32,
@@ -185,3 +186,57 @@ def _assign(node: GraphOp) -> None:
     result = rule(data_types, attrs)
     for value in list(node.results):
         _retype(value, result)
+    _check_accumulator(node)
+
+
+def _reduction_length(node: GraphOp) -> int | None:
+    """How many products an accumulating operator sums into each int32 result."""
+    op_type = node.SIGNATURE.op_type
+    if op_type == "Conv":
+        return int(np.prod(shape_of(node.operands[1])[1:]))
+    if op_type == "Gemm":
+        return shape_of(node.operands[0])[0 if node.attr_value("transA", 0) else 1]
+    if op_type == "MatMul":
+        return shape_of(node.operands[0])[-1]
+    return None
+
+
+def _magnitude(value: SSAValue) -> int | None:
+    """The largest absolute value an integer operand can hold: a constant's own, or its
+    type's when that is narrower than 32 bits (None: unbounded in practice)."""
+    const = value.owner
+    if isinstance(const, ConstantOp):
+        array = const.numpy()
+        return int(np.abs(array.astype(np.int64)).max()) if array.size else 0
+    lo, hi = integer_range(element_type(value))
+    if hi - lo >= 2**32 - 1:
+        return None  # an int32 activation: bounded only by the network's own arithmetic
+    return max(-lo, hi)
+
+
+def _check_accumulator(node: GraphOp) -> None:
+    """A Conv, Gemm or MatMul whose int32 accumulator overflows for some inputs (signed
+    overflow is undefined behaviour in C): weights far beyond what quantisation gives,
+    as a corrupted model holds, are rejected rather than compiled to undefined code."""
+    length = _reduction_length(node)
+    if length is None:
+        return
+    magnitudes = [_magnitude(node.operands[i]) for i in (0, 1)]
+    if None in magnitudes:
+        return
+    bias = node.operand_at(2) if node.SIGNATURE.op_type != "MatMul" else None
+    added = (_magnitude(bias) if bias is not None else 0) or 0
+    # Gemm scales the products by alpha and C by beta (integers in an integer Gemm; the
+    # kernel binding rejects others)
+    alpha, beta = (abs(float(node.attr_value(k, 1.0) or 0.0)) for k in ("alpha", "beta"))  # type: ignore[arg-type]
+    if node.SIGNATURE.op_type != "Gemm":
+        alpha = beta = 1.0
+    if not (math.isfinite(alpha) and math.isfinite(beta)):
+        return
+    largest = length * magnitudes[0] * magnitudes[1] * alpha + added * beta  # type: ignore[operator]
+    if largest > 2**31 - 1:
+        raise UnsupportedError(
+            f"node {node.describe()}: its int32 accumulator can overflow: {length} products "
+            f"of values up to {magnitudes[0]:,} and {magnitudes[1]:,} reach {largest:,.0f}",
+            [(node.node_name, node.SIGNATURE.op_type, "int32 accumulator overflow")],
+        )

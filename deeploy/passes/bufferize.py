@@ -30,6 +30,7 @@ from xdsl.rewriter import InsertPoint
 from xdsl.utils.exceptions import PassFailedException
 
 from deeploy.dialects import buffer, graph
+from deeploy.passes import options
 
 
 def _buffer_type(t: Attribute, level: str):
@@ -81,6 +82,9 @@ class _Materializer:
 class BufferizePass(ModulePass):
     name = "bufferize"
     level: str = "L2"
+
+    def __post_init__(self) -> None:
+        options.level(self.name, "level", self.level)
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         for fn in list(op.ops):

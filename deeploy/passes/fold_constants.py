@@ -28,6 +28,7 @@ from xdsl.pattern_rewriter import (
 from deeploy.dialects.graph import ConstantOp, GraphOp, from_attr, shape_of
 from deeploy.dialects.op_signature import NONDETERMINISTIC_OPS, OPTIONAL, SINGLE
 from deeploy.dtypes import element_type_of
+from deeploy.passes import options
 
 
 def _replace_with_constants(
@@ -142,6 +143,9 @@ class FoldConstantsPass(ModulePass):
 
     name = "fold-constants"
     max_elements: int = 65536
+
+    def __post_init__(self) -> None:
+        options.non_negative(self.name, "max_elements", self.max_elements)
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         PatternRewriteWalker(

@@ -93,7 +93,8 @@ class MatMulAddToGemm(RewritePattern):
         if len(out_shape) != 2:
             new_ops += _reshape(result, out_shape, f"{name}_out")
             result = new_ops[-1].results[0]
-        result.name_hint = op.results[0].name_hint
+        if op.results[0].name_hint:  # an empty hint is not a valid name to set
+            result.name_hint = op.results[0].name_hint
         rewriter.replace(op, new_ops, [result])
         rewriter.erase(matmul)
 

@@ -31,6 +31,7 @@ from xdsl.passes import ModulePass
 
 from deeploy.dialects import buffer, tiled
 from deeploy.kernels.base import KernelLibrary
+from deeploy.passes import options
 from deeploy.passes.tile_layers import (
     HOPS_TO_L1,
     _Decision,
@@ -179,6 +180,11 @@ class FuseTiledLayersPass(ModulePass):
     double_buffer: bool = False
     alignment: int = 4
     rlimit: int = DEFAULT_RLIMIT
+
+    def __post_init__(self) -> None:
+        options.non_negative(self.name, "l1", self.l1)
+        options.alignment(self.name, "alignment", self.alignment)
+        options.positive(self.name, "rlimit", self.rlimit)
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         from deeploy.targets import get_target

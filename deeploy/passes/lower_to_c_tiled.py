@@ -114,6 +114,22 @@ def _table(name: str, values: list[int], element_type: IntegerType) -> cemit.Glo
     return cemit.GlobalOp(name, element_type, max(1, len(values)), dense, const=True, static=True)
 
 
+def staging_layout(
+    problem: TileProblem, tiles: list[Tile], alignment: int
+) -> tuple[list[int], int]:
+    """Where a layer's L2 staging buffers go when the home level is L3: per operand the
+    byte offset of one buffer holding its largest box (aligned; a local operand never
+    moves and takes no room), and the bytes all of them take. lower-to-c lays L2 out this
+    way; the facade reports the same figures before lower-to-c runs."""
+    offsets, at = [], 0
+    for operand, shape in zip(problem.operands, max_box_shapes(problem, tiles)):
+        offsets.append(at)
+        if operand.local:  # never moves: needs no staging
+            continue
+        at += -(-prod(shape) * operand.element_bytes // alignment) * alignment
+    return offsets, at
+
+
 class TiledLayerEmitter:
     """Lowers `tiled.layer` ops with a `CallEmitter` (see lower_to_c.py)."""
 
@@ -281,13 +297,8 @@ class TiledLayerEmitter:
         """Byte offsets of the operands' staging buffers (one box each), if any."""
         if self.staging_symbol is None:
             return None
-        offsets, at = [], 0
-        for operand, shape in zip(problem.operands, max_box_shapes(problem, tiles)):
-            offsets.append(at)
-            if operand.local:  # never moves: needs no staging
-                continue
-            at += -(-prod(shape) * operand.element_bytes // self.e.alignment) * self.e.alignment
-        self.staging_bytes = max(self.staging_bytes, at)
+        offsets, total = staging_layout(problem, tiles, self.e.alignment)
+        self.staging_bytes = max(self.staging_bytes, total)
         return offsets
 
     # -- the call in the run function -------------------------------------------------------------

@@ -20,6 +20,7 @@ from xdsl.passes import ModulePass
 
 from deeploy.allocation import DEFAULT_BUDGET, Allocation, Request, allocate
 from deeploy.dialects import buffer
+from deeploy.passes import options
 
 
 def align_up(value: int, alignment: int) -> int:
@@ -81,6 +82,10 @@ class PlanMemoryPass(ModulePass):
     alignment: int = 16
     # search steps after greedy placement (0: greedy only); deterministic, unlike a timeout
     budget: int = DEFAULT_BUDGET
+
+    def __post_init__(self) -> None:
+        options.alignment(self.name, "alignment", self.alignment)
+        options.non_negative(self.name, "budget", self.budget)
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         for existing in [o for o in op.ops if isinstance(o, buffer.ArenaOp)]:

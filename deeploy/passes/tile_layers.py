@@ -30,6 +30,7 @@ from deeploy.dialects import buffer, tiled
 from deeploy.dtypes import byte_size
 from deeploy.errors import BudgetError, OptionError, join_items
 from deeploy.kernels.base import Kernel, KernelLibrary, Params
+from deeploy.passes import options
 from deeploy.tiling.fusion import FusionError, Slot, Step, fused_problem
 from deeploy.tiling.problem import TileProblem
 from deeploy.tiling.rules import WHOLE, Layer
@@ -250,6 +251,11 @@ class TileLayersPass(ModulePass):
     double_buffer: bool = False
     alignment: int = 4  # of every L1 buffer
     rlimit: int = DEFAULT_RLIMIT  # Z3 resource limit per solver check (deterministic)
+
+    def __post_init__(self) -> None:
+        options.non_negative(self.name, "l1", self.l1)
+        options.alignment(self.name, "alignment", self.alignment)
+        options.positive(self.name, "rlimit", self.rlimit)
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         from deeploy.targets import get_target

@@ -22,6 +22,7 @@ from xdsl.passes import ModulePass
 from xdsl.utils.exceptions import PassFailedException
 
 from deeploy.dialects import buffer, tiled
+from deeploy.passes import options
 
 
 def _live_ranges(fn: func.FuncOp) -> list[tuple[buffer.AllocOp, int, int]]:
@@ -56,6 +57,18 @@ class VerifyMemoryPlanPass(ModulePass):
     capacity: tuple[str, ...] = ()
     target: str = "generic"  # whose kernels' tiling rules size the L1 buffers
     l1_alignment: int = 4
+
+    def __post_init__(self) -> None:
+        options.alignment(self.name, "l1_alignment", self.l1_alignment)
+        for spec in self.capacity:
+            level, _, size = spec.partition(":")
+            options.require(
+                level in options.LEVELS and size.isdigit(),
+                self.name,
+                "capacity",
+                spec,
+                "LEVEL:BYTES (e.g. L1:8000)",
+            )
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         limits = {}

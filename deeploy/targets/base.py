@@ -68,7 +68,24 @@ class Toolchain:
             str(output),
             *self.ldflags,
         ]
-        return subprocess.run(cmd, capture_output=True, text=True, check=False)
+        return run_tool(cmd)
+
+
+TOOL_TIMEOUT = 900.0  # seconds a C compiler may take on one command
+
+
+def run_tool(
+    command: Sequence[str], timeout: float = TOOL_TIMEOUT
+) -> subprocess.CompletedProcess[str]:
+    """A toolchain command; one that hangs is a failed command, not a hung compiler."""
+    try:
+        return subprocess.run(
+            list(command), capture_output=True, text=True, check=False, timeout=timeout
+        )
+    except subprocess.TimeoutExpired:
+        return subprocess.CompletedProcess(
+            list(command), -1, "", f"{command[0]} did not finish within {timeout:.0f} s"
+        )
 
 
 @dataclass(frozen=True)

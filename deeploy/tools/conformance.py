@@ -231,7 +231,7 @@ def _build_error_line(message: str) -> str:
 def _mismatch(case: Case, actual: Sequence[np.ndarray]) -> str:
     """Why the outputs differ from the expected ones (empty when they match)."""
     from deeploy.errors import ModelError
-    from deeploy.harness.runner import compare
+    from deeploy.harness.compare import compare
 
     if len(actual) != len(case.outputs):
         return f"the network has {len(actual)} outputs, the test expects {len(case.outputs)}"
@@ -258,7 +258,8 @@ def run_case(case: Case, sanitize: bool = False) -> Outcome:
     """Compile, build, run and compare one case in its own temporary folder."""
     import deeploy
     from deeploy.errors import DeeployError
-    from deeploy.harness.runner import BuildError, build_and_run, fit_inputs
+    from deeploy.harness.runner import BuildError, build_and_run
+    from deeploy.harness.test_data import fit_inputs
 
     def outcome(status: str, detail: str = "") -> Outcome:
         return Outcome(case.name, case.op, status, detail, case.constants)

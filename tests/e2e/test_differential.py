@@ -77,7 +77,7 @@ def _run(case: GraphCase, work_dir: Path, separate_buffers: bool) -> list[np.nda
 
 
 def _mismatch(actual: list[np.ndarray], expected: list[np.ndarray]) -> str | None:
-    from deeploy.harness.runner import compare
+    from deeploy.harness.compare import compare
 
     if len(actual) != len(expected):
         return f"{len(actual)} outputs, expected {len(expected)}"

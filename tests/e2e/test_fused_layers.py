@@ -49,7 +49,9 @@ def conv_chain() -> onnx.ModelProto:
 
 def _run(model: onnx.ModelProto, memory, work: Path):
     import deeploy
-    from deeploy.harness.runner import build_and_run, compare, onnxruntime_reference
+    from deeploy.harness.compare import compare
+    from deeploy.harness.runner import build_and_run
+    from deeploy.harness.test_data import onnxruntime_reference
 
     rng = np.random.default_rng(0)
     inputs = [rng.uniform(-2, 2, (1, 3, 10, 10)), rng.uniform(-2, 2, (1, 6, 10, 10))]

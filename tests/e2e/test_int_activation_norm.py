@@ -46,7 +46,8 @@ def _memory(l1: int | None, double_buffer: bool = False):
 
 def _compile_run(model, inputs: dict[str, np.ndarray], types: dict[str, str], work: Path, memory):
     import deeploy
-    from deeploy.harness.runner import build_and_run, fit_inputs
+    from deeploy.harness.runner import build_and_run
+    from deeploy.harness.test_data import fit_inputs
 
     result = deeploy.compile(
         model, input_types=types, memory=memory, separate_buffers=SANITIZE and memory is None
@@ -60,7 +61,7 @@ def _compile_run(model, inputs: dict[str, np.ndarray], types: dict[str, str], wo
 
 
 def _assert_exact(actual: list[np.ndarray], expected: list[np.ndarray]) -> None:
-    from deeploy.harness.runner import compare
+    from deeploy.harness.compare import compare
 
     assert len(actual) == len(expected)
     for a in actual:
@@ -75,7 +76,7 @@ def _assert_exact(actual: list[np.ndarray], expected: list[np.ndarray]) -> None:
 
 
 def _shared_case(test: str) -> tuple[Path, dict[str, np.ndarray], dict[str, str], list[np.ndarray]]:
-    from deeploy.harness.runner import load_npz
+    from deeploy.harness.test_data import load_npz
     from deeploy.integer_types import infer_input_types
 
     folder = SHARED / test

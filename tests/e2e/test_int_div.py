@@ -63,7 +63,8 @@ def _run(
     l1: int | None = None,
 ) -> tuple[list[np.ndarray], dict]:
     import deeploy
-    from deeploy.harness.runner import build_and_run, fit_inputs
+    from deeploy.harness.runner import build_and_run
+    from deeploy.harness.test_data import fit_inputs
     from deeploy.targets.base import MemoryConfig
 
     memory = MemoryConfig(l1=l1) if l1 is not None else None
@@ -81,7 +82,7 @@ def _run(
 
 
 def _check(actual: np.ndarray, expected: np.ndarray, dtype: type) -> None:
-    from deeploy.harness.runner import compare
+    from deeploy.harness.compare import compare
 
     assert actual.dtype == np.dtype(dtype), f"output is {actual.dtype}, expected {dtype}"
     assert actual.shape == expected.shape or actual.size == expected.size
@@ -178,7 +179,7 @@ def test_references_round_as_deeploy() -> None:
 @pytest.mark.parametrize("l1", [None, 4000])
 def test_shared_true_integer_div(l1: int | None, tmp_path: Path) -> None:
     """RequantShift -> TrueIntegerDiv -> RequantShift, against Deeploy's outputs."""
-    from deeploy.harness.runner import load_npz
+    from deeploy.harness.test_data import load_npz
     from deeploy.integer_types import infer_input_types
 
     folder = SHARED / "Kernels" / "Integer" / "TrueIntegerDiv"

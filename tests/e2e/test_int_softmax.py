@@ -75,7 +75,8 @@ def ref_ita_partial_max(x, group_width, n_levels):
 
 def _run(model, inputs: list[np.ndarray], types: dict[str, str], work: Path, memory=None):
     import deeploy
-    from deeploy.harness.runner import build_and_run, fit_inputs
+    from deeploy.harness.runner import build_and_run
+    from deeploy.harness.test_data import fit_inputs
 
     result = deeploy.compile(
         model, input_types=types, separate_buffers=SANITIZE and memory is None, memory=memory
@@ -92,7 +93,7 @@ def _memory(l1: int, double_buffer: bool = False):
 
 
 def _assert_exact(actual: np.ndarray, expected: np.ndarray) -> None:
-    from deeploy.harness.runner import compare
+    from deeploy.harness.compare import compare
 
     comparison = compare([actual], [expected])
     assert comparison.passed, (
@@ -120,7 +121,7 @@ def _assert_exact(actual: np.ndarray, expected: np.ndarray) -> None:
     ],
 )
 def test_shared_softmax(test: str, l1: int | None, double_buffer: bool, tmp_path: Path) -> None:
-    from deeploy.harness.runner import load_npz
+    from deeploy.harness.test_data import load_npz
     from deeploy.integer_types import infer_input_types
 
     folder = SOFTMAX_TESTS / test

@@ -207,13 +207,15 @@ def test_link_overflow_is_a_user_error(tmp_path: Path) -> None:
     needs("cortex-m4")
     import deeploy
     from deeploy.errors import BudgetError
-    from deeploy.harness import runner
+    from deeploy.harness import runner, test_data
 
     folder = PROJECT / "examples" / "tiny_cnn"
     probe = deeploy.compile(folder / "network.onnx", target="cortex-m4")
     tight = sum(probe.report["memory"].values()) + probe.report["io_bytes"] + 16 * 1024
     result = deeploy.compile(folder / "network.onnx", target="cortex-m4", l2=tight)
-    inputs = runner.fit_inputs(runner.load_npz(folder / "inputs.npz"), result.report["inputs"], "x")
+    inputs = test_data.fit_inputs(
+        test_data.load_npz(folder / "inputs.npz"), result.report["inputs"], "x"
+    )
     with pytest.raises(
         BudgetError, match=r"RAM \(the L2 level.*short by [\d,]+ bytes; give more with --l2"
     ):

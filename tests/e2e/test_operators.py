@@ -201,7 +201,7 @@ CHAINS = {
 
 @pytest.mark.parametrize("name", list(CASES) + list(CHAINS))
 def test_operator_against_onnxruntime(name: str, tmp_path: Path) -> None:
-    from deeploy.harness.runner import compare
+    from deeploy.harness.compare import compare
 
     model = CASES.get(name) or CHAINS[name]
     inputs = random_inputs(model, seed=1)

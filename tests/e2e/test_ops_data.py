@@ -451,7 +451,7 @@ CASES: dict[str, Case] = {
 @pytest.mark.parametrize("name", list(CASES))
 def test_against_reference(name: str, tmp_path: Path) -> None:
     import deeploy
-    from deeploy.harness.runner import compare
+    from deeploy.harness.compare import compare
     from deeploy.passes.fold_constants import FoldConstantsPass
 
     case = CASES[name]

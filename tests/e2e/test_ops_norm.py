@@ -176,7 +176,7 @@ CASES = {
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_against_onnxruntime(name: str, tmp_path: Path) -> None:
-    from deeploy.harness.runner import compare
+    from deeploy.harness.compare import compare
 
     model = CASES[name]
     inputs = random_inputs(model, seed=1)
@@ -190,7 +190,7 @@ def test_against_onnxruntime(name: str, tmp_path: Path) -> None:
 def test_batchnorm_in_place(tmp_path: Path) -> None:
     """Relu's output dies at BatchNormalization, which then writes over it (its own output
     is an intermediate buffer too, read by Sigmoid)."""
-    from deeploy.harness.runner import compare
+    from deeploy.harness.compare import compare
 
     c = 3
     model = chain(
@@ -213,7 +213,7 @@ def test_batchnorm_in_place(tmp_path: Path) -> None:
 
 def test_log_softmax_is_stable(tmp_path: Path) -> None:
     """Inputs far beyond expf's range: the max is subtracted before exponentiating."""
-    from deeploy.harness.runner import compare
+    from deeploy.harness.compare import compare
 
     model = single_op("LogSoftmax", [("x", (4, 6))])
     inputs = [np.linspace(-500.0, 500.0, 24, dtype=np.float32).reshape(4, 6)]
@@ -224,7 +224,7 @@ def test_log_softmax_is_stable(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("outputs", [["y", "mean"], ["y", "mean", "inv_std"]])
 def test_layernorm_statistics_outputs(outputs: list[str], tmp_path: Path) -> None:
-    from deeploy.harness.runner import compare
+    from deeploy.harness.compare import compare
 
     stats_shape = (2, 3, 1, 1)
     model = chain(
@@ -251,7 +251,7 @@ TYPED_PADS = {
 
 @pytest.mark.parametrize("name", list(TYPED_PADS))
 def test_pad_element_types(name: str, tmp_path: Path) -> None:
-    from deeploy.harness.runner import compare
+    from deeploy.harness.compare import compare
 
     proto, dtype, mode, value = TYPED_PADS[name]
     pads = [1, 0, -1, 2, 2, 1] if value is not None and value < 0 else [1, 2, 0, 2, 1, 3]
@@ -275,7 +275,7 @@ def _rmsnorm_numpy(x: np.ndarray, w: np.ndarray, eps: float) -> np.ndarray:
 
 @pytest.mark.parametrize(("shape", "eps"), [((4, 16), 1e-5), ((2, 3, 8), 1e-3)])
 def test_deeploy_rmsnorm(shape: tuple[int, ...], eps: float, tmp_path: Path) -> None:
-    from deeploy.harness.runner import compare
+    from deeploy.harness.compare import compare
 
     w = weight(R, shape[-1])
     model = single_op("RMSNorm", [("x", shape)], output_shape=shape, weights={"w": w}, eps=eps)

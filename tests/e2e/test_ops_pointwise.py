@@ -333,7 +333,7 @@ INF_OUTPUTS = ("where_attention_mask",)
     ],
 )
 def test_pointwise_against_onnxruntime(name: str, tmp_path: Path) -> None:
-    from deeploy.harness.runner import compare
+    from deeploy.harness.compare import compare
 
     model, inputs = CASES[name]
     _, outcome = compile_build_run(model, inputs, tmp_path, name="net")

@@ -22,7 +22,7 @@ INTEGER_TESTS = [
 
 
 def integer_types(folder: Path) -> dict[str, str]:
-    from deeploy.harness.runner import data_input_types, load_npz
+    from deeploy.harness.test_data import data_input_types, load_npz
 
     return data_input_types(folder / "network.onnx", load_npz(folder / "inputs.npz"))
 
@@ -41,7 +41,9 @@ def xfail_missing_kernels(err) -> None:
 @pytest.mark.parametrize("test", INTEGER_TESTS)
 def test_integer_network(test: str, tmp_path: Path) -> None:
     from deeploy.errors import UnsupportedError
-    from deeploy.harness.runner import compare, compile_typed, fit_inputs, load_npz
+    from deeploy.harness.compare import compare
+    from deeploy.harness.runner import compile_typed
+    from deeploy.harness.test_data import fit_inputs, load_npz
 
     folder = SHARED / test
     types = integer_types(folder)

@@ -24,7 +24,8 @@ FLOAT_TESTS = [t for t in shared_tests() if "/FP32/" in t or "/BF16/" in t or t 
 def test_float_network(test: str, tmp_path: Path) -> None:
     import deeploy
     from deeploy.errors import UnsupportedError
-    from deeploy.harness.runner import compare, fit_inputs, load_npz
+    from deeploy.harness.compare import compare
+    from deeploy.harness.test_data import fit_inputs, load_npz
     from deeploy.kernels.library import generic_library
 
     folder = SHARED / test

@@ -63,7 +63,9 @@ def _run(
     input_types: dict[str, str] | None = None,
 ) -> None:
     import deeploy
-    from deeploy.harness.runner import build_and_run, compare, fit_inputs, load_npz
+    from deeploy.harness.compare import compare
+    from deeploy.harness.runner import build_and_run
+    from deeploy.harness.test_data import fit_inputs, load_npz
 
     result = deeploy.compile(model, memory=memory, input_types=input_types or None)
     inputs = fit_inputs(load_npz(inputs_npz), result.report["inputs"], str(inputs_npz))
@@ -85,7 +87,7 @@ def _run(
 def test_deeploy_tiled_budgets(config: str, test: str, l1: int, tmp_path: Path) -> None:
     import deeploy
     from deeploy.errors import UnsupportedError
-    from deeploy.harness.runner import data_input_types, load_npz
+    from deeploy.harness.test_data import data_input_types, load_npz
     from deeploy.kernels.library import generic_library
 
     folder = SHARED / test
@@ -148,5 +150,14 @@ def test_l2_too_small_is_a_clear_error() -> None:
     from deeploy.errors import BudgetError
     from deeploy.targets.base import MemoryConfig
 
-    with pytest.raises(BudgetError, match=r"L2 holds 4096 bytes but the network needs \d+"):
+    with pytest.raises(BudgetError, match=r"L2 holds 8192 bytes but the network needs \d+"):
+        deeploy.compile(TINY / "network.onnx", memory=MemoryConfig(l1=4000, l2=8192))
+
+
+def test_tensor_larger_than_its_level_is_refused_before_the_passes() -> None:
+    import deeploy
+    from deeploy.errors import BudgetError
+    from deeploy.targets.base import MemoryConfig
+
+    with pytest.raises(BudgetError, match=r"tensor 'c1' takes 8,192 bytes, more than the 4,096"):
         deeploy.compile(TINY / "network.onnx", memory=MemoryConfig(l1=4000, l2=4096))

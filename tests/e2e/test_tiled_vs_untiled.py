@@ -186,7 +186,8 @@ def test_border_tiles_wholly_in_padding() -> None:
 
 def _check(model: onnx.ModelProto, shapes: list[tuple[int, ...]], memory) -> None:
     import deeploy
-    from deeploy.harness.runner import build_and_run, compare
+    from deeploy.harness.compare import compare
+    from deeploy.harness.runner import build_and_run
 
     rng = np.random.default_rng(1)
     inputs = [rng.uniform(-2, 2, s).astype(np.float32) for s in shapes]

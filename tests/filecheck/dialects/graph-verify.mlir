@@ -4,7 +4,7 @@ func.func @bad_conv(%x: tensor<1x3x8x8xf32>, %w: tensor<4x2x3x3xf32>) -> tensor<
   %y = graph.conv %x, %w {name = "c"} : (tensor<1x3x8x8xf32>, tensor<4x2x3x3xf32>) -> tensor<1x4x6x6xf32>
   func.return %y : tensor<1x4x6x6xf32>
 }
-// CHECK: graph.conv 'c': channels 3 do not match weight (4, 2, 3, 3) with group 1
+// CHECK: node 'c' (Conv): channels 3 do not match weight (4, 2, 3, 3) with group 1
 
 // -----
 
