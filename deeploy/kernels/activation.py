@@ -51,7 +51,7 @@ def emit_clip_f32(e: Emitter, op: KernelOp) -> None:
 def bind_gelu_f32(op: GraphOp) -> Binding | str:
     if reason := f32_only(op):
         return reason
-    approximate = op.attr_value("approximate", "none")
+    approximate = op.attr_str("approximate", "none")
     if approximate not in ("none", "tanh"):
         return f"approximate='{approximate}' is not supported"
     return Binding("gelu_tanh_f32" if approximate == "tanh" else "gelu_f32", {}, (0,))

@@ -4,7 +4,10 @@ A `Kernel` pairs one C function family in `runtime/` with
 - `bind`: given a graph op, either a `Binding` (normalised parameters, and which operands
   stay buffers) or a one-line reason why this kernel cannot run the op;
 - `emit`: given the bufferised `buffer.kernel` op, the C call(s) that run it, built with
-  an `Emitter` (pointers to buffers, integer/float literals, constant int arrays).
+  an `Emitter` (pointers to buffers, integer/float literals, constant int arrays);
+- `symbols`: every C function `emit` may call, each declared by its literal name in
+  `header` (tests/unit/test_runtime_names.py checks it); a call to any other function is
+  an error at emission.
 
 A `KernelLibrary` is an ordered list of kernels: the first kernel that binds wins, so
 specialised kernels go before general ones.
@@ -12,35 +15,24 @@ specialised kernels go before general ones.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, cast
 
-from xdsl.dialects.builtin import (
-    ArrayAttr,
-    DenseArrayBase,
-    DictionaryAttr,
-    FloatAttr,
-    IntegerAttr,
-    StringAttr,
-    f64,
-    i64,
-)
 from xdsl.ir import Attribute, SSAValue
 
 from deeploy.dialects.buffer import KernelOp
 from deeploy.dialects.graph import GraphOp
+from deeploy.kernels.params import Params, ParamValue
 
 if TYPE_CHECKING:
     from deeploy.tiling.rules import TileRule
-
-ParamValue = int | float | str | tuple[int, ...] | tuple[float, ...]
 
 
 @dataclass(frozen=True)
 class Binding:
     kernel: str
-    params: dict[str, ParamValue]
+    params: Mapping[str, ParamValue]  # read-only: binders build it from narrower dicts
     inputs: tuple[int, ...]  # indices into op.operands of the values read as buffers, in order
 
 
@@ -52,8 +44,9 @@ class Emitter(Protocol):
     def null(self, element_type: Attribute, const: bool = True) -> SSAValue: ...
     def i32(self, value: int) -> SSAValue: ...
     def f32(self, value: float) -> SSAValue: ...
-    def i32_array(self, values: Sequence[int]) -> SSAValue: ...
-    def f32_array(self, values: Sequence[float]) -> SSAValue: ...
+    # any iterable, numpy arrays included: the values are copied into a C array
+    def i32_array(self, values: Iterable[int]) -> SSAValue: ...
+    def f32_array(self, values: Iterable[float]) -> SSAValue: ...
     def call(self, symbol: str, args: Sequence[SSAValue]) -> None: ...
 
 
@@ -70,17 +63,53 @@ class Kernel:
     emit: EmitFn
     # (input index, output index) pairs whose buffers may coincide (in-place execution)
     inplace: tuple[tuple[int, int], ...] = ()
-    header: str = ""  # relative to runtime/include; default: deeploy/<family>.h of `source`
+    header: str = ""  # relative to runtime/include; default: deeploy/<stem of `source`>.h
     # How a call splits into tiles (deeploy/tiling/rules.py); None: one tile, whole operands
     tiling: TileRule | None = None
     # The kernel that runs this one's calls when they are tiled (e.g. one that reads its
     # weights in their original layout, as L1 tiles hold them); "": this kernel itself
     tiled_variant: str = ""
+    # The C functions `emit` may call; default: deeploy_<name>
+    symbols: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.header:
-            family = self.source.rsplit("/", 1)[-1].removesuffix(".c").removesuffix("_f32")
-            object.__setattr__(self, "header", f"deeploy/{family}.h")
+            stem = self.source.rsplit("/", 1)[-1].removesuffix(".c")
+            object.__setattr__(self, "header", f"deeploy/{stem}.h")
+        if not self.symbols:
+            object.__setattr__(self, "symbols", (f"deeploy_{self.name}",))
+        if not isinstance(self.emit, _CheckedEmit):
+            object.__setattr__(self, "emit", _CheckedEmit(self.name, self.emit, self.symbols))
+
+
+class _CheckedEmit:
+    """A kernel's emit function that lets through calls to its declared symbols only."""
+
+    def __init__(self, kernel: str, emit: EmitFn, symbols: tuple[str, ...]) -> None:
+        self.kernel, self.inner, self.symbols = kernel, emit, frozenset(symbols)
+
+    def __call__(self, e: Emitter, op: KernelOp) -> None:
+        self.inner(cast(Emitter, _SymbolCheck(e, self)), op)
+
+
+class _SymbolCheck:
+    """The emitter a kernel's emit function sees: checks each C call against its symbols."""
+
+    def __init__(self, inner: Emitter, emit: _CheckedEmit) -> None:
+        self._inner, self._emit = inner, emit
+
+    def __getattr__(self, name: str):  # everything but `call` is the wrapped emitter's
+        if name in ("_inner", "_emit"):
+            raise AttributeError(name)
+        return getattr(self._inner, name)
+
+    def call(self, symbol: str, args: Sequence[SSAValue]) -> None:
+        if symbol not in self._emit.symbols:
+            raise AssertionError(
+                f"kernel '{self._emit.kernel}' calls {symbol}, which is not among its symbols "
+                f"({', '.join(sorted(self._emit.symbols))})"
+            )
+        self._inner.call(symbol, args)
 
 
 @dataclass
@@ -117,78 +146,5 @@ class KernelLibrary:
         return reasons or ["no kernel implements this operator on the target"]
 
 
-# -- params <-> attributes ------------------------------------------------------------
-
-
-def params_to_attr(params: dict[str, ParamValue]) -> DictionaryAttr:
-    out: dict[str, Attribute] = {}
-    for key, value in params.items():
-        if isinstance(value, bool):
-            out[key] = IntegerAttr(int(value), i64)
-        elif isinstance(value, int):
-            out[key] = IntegerAttr(value, i64)
-        elif isinstance(value, float):
-            out[key] = FloatAttr(value, f64)
-        elif isinstance(value, str):
-            out[key] = StringAttr(value)
-        elif isinstance(value, tuple) and all(isinstance(v, int) for v in value):
-            out[key] = DenseArrayBase.from_list(i64, list(value))
-        elif isinstance(value, tuple):
-            out[key] = ArrayAttr([FloatAttr(float(v), f64) for v in value])
-        else:
-            raise TypeError(f"unsupported kernel parameter {key}={value!r}")
-    return DictionaryAttr(out)
-
-
-class Params:
-    """Typed read access to a buffer.kernel op's params."""
-
-    def __init__(self, attr: DictionaryAttr) -> None:
-        self._data = attr.data
-
-    def __contains__(self, key: str) -> bool:
-        return key in self._data
-
-    def int(self, key: str) -> int:
-        attr = self._data[key]
-        assert isinstance(attr, IntegerAttr), key
-        return attr.value.data
-
-    def float(self, key: str) -> float:
-        attr = self._data[key]
-        if isinstance(attr, IntegerAttr):
-            return float(attr.value.data)
-        assert isinstance(attr, FloatAttr), key
-        return attr.value.data
-
-    def str(self, key: str) -> str:
-        attr = self._data[key]
-        assert isinstance(attr, StringAttr), key
-        return attr.data
-
-    def ints(self, key: str) -> tuple[int, ...]:
-        attr = self._data[key]
-        assert isinstance(attr, DenseArrayBase), key
-        return tuple(attr.get_values())  # type: ignore[arg-type]
-
-    def floats(self, key: str) -> tuple[float, ...]:
-        attr = self._data[key]
-        assert isinstance(attr, ArrayAttr), key
-        return tuple(a.value.data for a in attr.data)  # type: ignore[attr-defined]
-
-
 def params_of(op: KernelOp) -> Params:
     return Params(op.params)
-
-
-def require_all(op: GraphOp, predicate: Callable[[Attribute], bool], what: str) -> str | None:
-    """A reason string when some operand/result element type fails predicate."""
-    for value in (*op.operands, *op.results):
-        element = value.type.get_element_type()  # type: ignore[attr-defined]
-        if not predicate(element):
-            return f"needs {what} tensors, got {element}"
-    return None
-
-
-def iter_present(values: Iterable[SSAValue | None]) -> list[SSAValue]:
-    return [v for v in values if v is not None]

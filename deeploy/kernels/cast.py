@@ -8,20 +8,23 @@ from __future__ import annotations
 
 from deeploy.dialects.buffer import KernelOp
 from deeploy.dialects.graph import GraphOp, element_type
-from deeploy.dtypes import byte_size, short_name
+from deeploy.dtypes import byte_size, short_name, value_element_type
 from deeploy.kernels.base import Binding, Emitter, Kernel, params_of
 from deeploy.kernels.layout import numel
 from deeploy.kernels.shapes import buffer_shape
 from deeploy.tiling.rules import ELEMENTWISE
 
 SOURCE = "kernels/cast.c"
-# the element types of DEEPLOY_CAST_TYPES in runtime/include/deeploy/cast.h, by short_name
+# the element types of DEEPLOY_CAST_TYPES in runtime/kernels/cast.c, by short_name
 CAST_TYPES = ("f32", "i8", "u8", "i16", "u16", "i32", "i64", "bool")
 _ROUNDING = {10: "f16", 16: "bf16"}  # TensorProto.FLOAT16, TensorProto.BFLOAT16
+CAST_SYMBOLS = tuple(f"deeploy_cast_{a}_{b}" for a in CAST_TYPES for b in CAST_TYPES)
+ROUNDING_SYMBOLS = tuple(f"deeploy_round_f32_to_{half}" for half in _ROUNDING.values())
 
 
 def _rounding(op: GraphOp) -> str | None:
-    return _ROUNDING.get(op.attr_value("to"))  # type: ignore[arg-type]
+    to = op.attr_int("to", None)
+    return None if to is None else _ROUNDING.get(to)
 
 
 def bind_round_half(op: GraphOp) -> Binding | str | None:
@@ -56,7 +59,7 @@ def bind_cast(op: GraphOp) -> Binding | str:
 
 def emit_cast(e: Emitter, op: KernelOp) -> None:
     x, y = op.ins[0], op.outs[0]
-    source, target = (v.type.get_element_type() for v in (x, y))  # type: ignore[attr-defined]
+    source, target = (value_element_type(v) for v in (x, y))
     e.call(
         f"deeploy_cast_{short_name(source)}_{short_name(target)}",
         [e.ptr(x, const=True), e.ptr(y), e.i32(numel(buffer_shape(y)))],
@@ -64,9 +67,20 @@ def emit_cast(e: Emitter, op: KernelOp) -> None:
 
 
 KERNELS = [
-    Kernel("cast", ("Cast",), SOURCE, bind_cast, emit_cast, inplace=((0, 0),), tiling=ELEMENTWISE),
+    Kernel(
+        "cast",
+        ("Cast",),
+        SOURCE,
+        bind_cast,
+        emit_cast,
+        inplace=((0, 0),),
+        tiling=ELEMENTWISE,
+        symbols=CAST_SYMBOLS,
+    ),
     # bound through Cast's binder when the element sizes differ
-    Kernel("cast_resize", (), SOURCE, bind_cast, emit_cast, tiling=ELEMENTWISE),
+    Kernel(
+        "cast_resize", (), SOURCE, bind_cast, emit_cast, tiling=ELEMENTWISE, symbols=CAST_SYMBOLS
+    ),
     Kernel(
         "cast_round_half",
         (),
@@ -75,5 +89,6 @@ KERNELS = [
         emit_round_half,
         inplace=((0, 0),),
         tiling=ELEMENTWISE,
+        symbols=ROUNDING_SYMBOLS,
     ),
 ]

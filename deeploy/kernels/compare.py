@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from deeploy.dialects.buffer import KernelOp
 from deeploy.dialects.graph import GraphOp, element_type, shape_of
-from deeploy.dtypes import short_name
+from deeploy.dtypes import short_name, value_element_type
 from deeploy.kernels.base import BindFn, Binding, EmitFn, Emitter, Kernel
 from deeploy.kernels.layout import broadcast_layout, numel
 from deeploy.kernels.shapes import buffer_shape
@@ -65,7 +65,7 @@ def _emit_binary(name: str) -> EmitFn:
         a, b = op.ins
         shape, (a_strides, b_strides) = _layout(op)
         e.call(
-            f"deeploy_{name}_{short_name(a.type.get_element_type())}",  # type: ignore[attr-defined]
+            f"deeploy_{name}_{short_name(value_element_type(a))}",
             [
                 e.ptr(a, const=True),
                 e.ptr(b, const=True),
@@ -102,7 +102,7 @@ def emit_where(e: Emitter, op: KernelOp) -> None:
     y = op.outs[0]
     shape, strides = _layout(op)
     e.call(
-        f"deeploy_where_{short_name(a.type.get_element_type())}",  # type: ignore[attr-defined]
+        f"deeploy_where_{short_name(value_element_type(a))}",
         [
             e.ptr(cond, const=True),
             e.ptr(a, const=True),
@@ -125,10 +125,20 @@ KERNELS = [
         _emit_binary(name),
         inplace=((0, 0),) if types == ("bool",) else (),
         tiling=ELEMENTWISE,
+        symbols=tuple(f"deeploy_{name}_{t}" for t in types),
     )
     for op_type, (name, types) in BINARY_OPS.items()
 ] + [
-    Kernel("not", ("Not",), SOURCE, bind_not, emit_not, inplace=((0, 0),), tiling=ELEMENTWISE),
+    Kernel(
+        "not",
+        ("Not",),
+        SOURCE,
+        bind_not,
+        emit_not,
+        inplace=((0, 0),),
+        tiling=ELEMENTWISE,
+        symbols=("deeploy_not_bool",),
+    ),
     Kernel(
         "where",
         ("Where",),
@@ -137,5 +147,6 @@ KERNELS = [
         emit_where,
         inplace=((1, 0), (2, 0)),
         tiling=ELEMENTWISE,
+        symbols=tuple(f"deeploy_where_{t}" for t in NUMERIC),
     ),
 ]

@@ -15,8 +15,9 @@ from xdsl.utils.exceptions import PassFailedException
 from deeploy.dialects.buffer import ConstantOp, KernelOp
 from deeploy.dialects.graph import GraphOp, constant_value, shape_of
 from deeploy.dialects.graph_geometry import WindowGeometry, window_geometry
-from deeploy.dtypes import numpy_from_dense
-from deeploy.kernels.base import Binding, Emitter, Kernel, Params, ParamValue, params_of
+from deeploy.dtypes import numpy_from_dense, value_element_type
+from deeploy.kernels.base import Binding, Emitter, Kernel, params_of
+from deeploy.kernels.params import Params, ParamValue
 from deeploy.kernels.predicates import f32_only
 from deeploy.kernels.shapes import buffer_shape
 from deeploy.tiling.rules import CONV
@@ -64,12 +65,9 @@ def conv_params(op: GraphOp, weights: int = 1) -> dict[str, ParamValue] | str:
     x = shape_of(op.operands[0])
     if len(x) not in (3, 4):
         return f"only 1-D and 2-D convolutions are supported (input rank {len(x)})"
-    kernel = op.attr_value("kernel_shape") or shape_of(op.operands[weights])[2:]
-    geom = window_geometry(op, tuple(kernel))  # type: ignore[arg-type]
-    return {
-        **window_2d(geom, len(x)),
-        "group": int(op.attr_value("group", 1)),  # type: ignore[arg-type]
-    }
+    kernel = op.attr_ints("kernel_shape", ()) or shape_of(op.operands[weights])[2:]
+    geom = window_geometry(op, kernel)
+    return {**window_2d(geom, len(x)), "group": op.attr_int("group", 1)}
 
 
 def bind_conv2d_f32(op: GraphOp) -> Binding | str:
@@ -80,7 +78,7 @@ def bind_conv2d_f32(op: GraphOp) -> Binding | str:
         return params
     packed = (
         constant_value(op.operands[1]) is not None
-        and (shape_of(op.operands[1])[0] // params["group"]) % 4 == 0
+        and (shape_of(op.operands[1])[0] // op.attr_int("group", 1)) % 4 == 0
     )
     return Binding(
         "conv2d_packed_f32" if packed else "conv2d_f32", params, tuple(range(len(op.operands)))
@@ -123,7 +121,7 @@ def _emit(e: Emitter, op: KernelOp, symbol: str, weights) -> None:
         [
             e.ptr(x, const=True),
             weights,
-            e.ptr(bias, const=True) if bias is not None else e.null(x.type.get_element_type()),  # type: ignore[attr-defined]
+            e.ptr(bias, const=True) if bias is not None else e.null(value_element_type(x)),
             e.ptr(y),
             *map(e.i32, conv_geometry_args(p, x, y)),
             e.f32(act_min),

@@ -74,5 +74,6 @@ KERNELS = [
         bind_conv2d_int,
         emit_conv2d_int,
         tiling=CONV,
+        symbols=tuple(f"deeploy_conv2d_{x}_{w}" for x in WEIGHT_TYPES for w in WEIGHT_TYPES),
     ),
 ]

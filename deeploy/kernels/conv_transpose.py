@@ -14,16 +14,16 @@ from xdsl.utils.exceptions import PassFailedException
 
 from deeploy.dialects.buffer import ConstantOp, KernelOp
 from deeploy.dialects.graph import GraphOp, constant_value, shape_of
-from deeploy.dtypes import numpy_from_dense
+from deeploy.dtypes import numpy_from_dense, value_element_type
 from deeploy.kernels.base import Binding, Emitter, Kernel, params_of
 from deeploy.kernels.conv import conv_geometry_args
+from deeploy.kernels.params import ParamValue
 from deeploy.kernels.predicates import f32_only
 from deeploy.kernels.shapes import buffer_shape
 
 
 def _ints(op: GraphOp, name: str, default: Sequence[int]) -> tuple[int, ...]:
-    value = op.attr_value(name)
-    return tuple(int(v) for v in value) if value else tuple(default)  # type: ignore[union-attr]
+    return op.attr_ints(name, ()) or tuple(default)
 
 
 def _pads_begin(
@@ -35,7 +35,7 @@ def _pads_begin(
     dilations = _ints(op, "dilations", (1,) * rank)
     out_pad = _ints(op, "output_padding", (0,) * rank)
     output_shape = _ints(op, "output_shape", ())
-    auto_pad = str(op.attr_value("auto_pad", "NOTSET"))
+    auto_pad = op.attr_str("auto_pad", "NOTSET")
     for name, values in (("strides", strides), ("dilations", dilations)):
         if len(values) != rank or min(values) < 1:
             return f"{name} {values} must be {rank} positive values"
@@ -71,7 +71,7 @@ def bind_conv_transpose_f32(op: GraphOp) -> Binding | str:
     x, w, y = shape_of(op.operands[0]), shape_of(op.operands[1]), shape_of(op.results[0])
     if len(x) not in (3, 4):
         return f"only 1-D and 2-D transposed convolutions are supported (input rank {len(x)})"
-    group = int(op.attr_value("group", 1))  # type: ignore[call-overload]
+    group = op.attr_int("group", 1)
     if len(w) != len(x) or group < 1 or w[0] != x[1] or x[1] % group:
         return f"weight {w} does not match input channels {x[1]} with group {group}"
     kernel = _ints(op, "kernel_shape", w[2:])
@@ -86,17 +86,19 @@ def bind_conv_transpose_f32(op: GraphOp) -> Binding | str:
     rank = len(x) - 2
     lift = (1,) if rank == 1 else ()
     zero = (0,) if rank == 1 else ()
-    params = {
+    strides = lift + _ints(op, "strides", (1,) * rank)
+    dilations = lift + _ints(op, "dilations", (1,) * rank)
+    params: dict[str, ParamValue] = {
         "kernel": lift + kernel,
-        "strides": lift + _ints(op, "strides", (1,) * rank),
-        "dilations": lift + _ints(op, "dilations", (1,) * rank),
+        "strides": strides,
+        "dilations": dilations,
         "pads_begin": zero + begin,
         "group": group,
     }
     patch = (
-        params["strides"] == params["kernel"]
-        and set(params["dilations"]) == {1}
-        and set(params["pads_begin"]) == {0}
+        strides == lift + kernel
+        and set(dilations) == {1}
+        and set(zero + begin) == {0}
         and y[2:] == tuple(n * k for n, k in zip(x[2:], kernel))
         and group == 1
         and w[1] % 4 == 0
@@ -124,7 +126,7 @@ def emit_conv_transpose_patch_f32(e: Emitter, op: KernelOp) -> None:
         [
             e.ptr(x, const=True),
             e.f32_array(packed),
-            e.ptr(bias, const=True) if bias is not None else e.null(x.type.get_element_type()),  # type: ignore[attr-defined]
+            e.ptr(bias, const=True) if bias is not None else e.null(value_element_type(x)),
             e.ptr(y),
             *map(e.i32, (xs[0], c, h, w_in, f, kh, kw)),
         ],
@@ -141,7 +143,7 @@ def emit_conv_transpose2d_f32(e: Emitter, op: KernelOp) -> None:
         [
             e.ptr(x, const=True),
             e.ptr(w, const=True),
-            e.ptr(bias, const=True) if bias is not None else e.null(x.type.get_element_type()),  # type: ignore[attr-defined]
+            e.ptr(bias, const=True) if bias is not None else e.null(value_element_type(x)),
             e.ptr(y),
             *map(e.i32, conv_geometry_args(p, x, y)),
         ],

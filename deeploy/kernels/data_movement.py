@@ -77,7 +77,7 @@ def emit_strided(
 
 
 def _axis(op: GraphOp, rank: int, default: int = 0) -> int:
-    return int(op.attr_value("axis", default)) % max(rank, 1)  # type: ignore[call-overload]
+    return op.attr_int("axis", default) % max(rank, 1)
 
 
 # -- Transpose --------------------------------------------------------------------------
@@ -85,7 +85,7 @@ def _axis(op: GraphOp, rank: int, default: int = 0) -> int:
 
 def bind_transpose(op: GraphOp) -> Binding | str:
     shape = shape_of(op.operands[0])
-    perm = tuple(op.attr_value("perm") or reversed(range(len(shape))))  # type: ignore[arg-type]
+    perm = op.attr_ints("perm", ()) or tuple(reversed(range(len(shape))))
     if reason := _rank_reason(*transpose_layout(shape, perm)):
         return reason
     return Binding("transpose", {"perm": perm}, (0,))
@@ -443,22 +443,57 @@ def emit_range(e: Emitter, op: KernelOp) -> None:
         )
 
 
+# the C functions of emit_strided, and of the gathers
+STRIDED = ("deeploy_strided_copy", "deeploy_copy_2d")
+GATHER = ("deeploy_gather_i32", "deeploy_gather_i64")
+
 KERNELS = [
-    Kernel("transpose", ("Transpose",), SOURCE, bind_transpose, emit_transpose, tiling=TRANSPOSE),
-    Kernel("concat", ("Concat",), SOURCE, bind_concat, emit_concat, tiling=CONCAT),
-    Kernel("split", ("Split",), SOURCE, bind_split, emit_split),
-    Kernel("slice", ("Slice",), SOURCE, bind_slice, emit_slice),
-    Kernel("gather", ("Gather",), SOURCE, bind_gather, emit_gather),
+    Kernel(
+        "transpose",
+        ("Transpose",),
+        SOURCE,
+        bind_transpose,
+        emit_transpose,
+        tiling=TRANSPOSE,
+        symbols=STRIDED,
+    ),
+    Kernel(
+        "concat",
+        ("Concat",),
+        SOURCE,
+        bind_concat,
+        emit_concat,
+        tiling=CONCAT,
+        symbols=("deeploy_copy_2d",),
+    ),
+    Kernel("split", ("Split",), SOURCE, bind_split, emit_split, symbols=("deeploy_copy_2d",)),
+    Kernel("slice", ("Slice",), SOURCE, bind_slice, emit_slice, symbols=STRIDED),
+    Kernel("gather", ("Gather",), SOURCE, bind_gather, emit_gather, symbols=GATHER),
     # chosen by bind_gather for constant indices, never bound on its own
-    Kernel("gather_constant", (), SOURCE, bind_gather, emit_gather_constant),
-    Kernel("expand", ("Expand",), SOURCE, bind_expand, emit_expand),
-    Kernel("tile", ("Tile",), SOURCE, bind_tile, emit_tile),
+    Kernel(
+        "gather_constant",
+        (),
+        SOURCE,
+        bind_gather,
+        emit_gather_constant,
+        symbols=(*STRIDED, "deeploy_gather_i32"),
+    ),
+    Kernel("expand", ("Expand",), SOURCE, bind_expand, emit_expand, symbols=STRIDED),
+    Kernel("tile", ("Tile",), SOURCE, bind_tile, emit_tile, symbols=STRIDED),
     Kernel(
         "constant_of_shape",
         ("ConstantOfShape",),
         SOURCE,
         bind_constant_of_shape,
         emit_constant_of_shape,
+        symbols=("deeploy_fill",),
     ),
-    Kernel("range", ("Range",), SOURCE, bind_range, emit_range),
+    Kernel(
+        "range",
+        ("Range",),
+        SOURCE,
+        bind_range,
+        emit_range,
+        symbols=tuple(f"deeploy_range_{t}" for t in ("f32", "i32", "i64")),
+    ),
 ]

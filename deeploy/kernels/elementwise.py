@@ -91,6 +91,8 @@ KERNELS = [
         # y may overwrite the first operand (the kernels read it before writing each element)
         inplace=((0, 0),),
         tiling=ELEMENTWISE,
+        # the variadic ones also multiply (by 1, or 1/n for Mean)
+        symbols=(f"deeploy_{stem}_f32",) + (("deeploy_mul_f32",) if variadic else ()),
     )
-    for op_type in OPS
+    for op_type, (stem, variadic) in OPS.items()
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from deeploy.dialects.buffer import KernelOp
 from deeploy.dialects.graph import GraphOp, constant_value, element_type, shape_of
+from deeploy.dialects.graph_op import is_op
 from deeploy.integer_types import integer_range
 from deeploy.kernels.base import Binding, Emitter, Kernel
 from deeploy.kernels.layout import broadcast_layout
@@ -74,7 +75,7 @@ def bind_clip_int(op: GraphOp) -> Binding | str:
     if element_type(op.operands[0]) != element_type(op.results[0]):
         return "needs the same input and output type"
     lo, hi = integer_range(element_type(op.results[0]))
-    if op.SIGNATURE.op_type == "Clip":
+    if is_op(op, "Clip"):
         for index in (1, 2):
             value = op.operand_at(index)
             if value is None:

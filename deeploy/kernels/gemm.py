@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from deeploy.dialects.buffer import KernelOp
 from deeploy.dialects.graph import GraphOp
+from deeploy.dtypes import value_element_type
 from deeploy.kernels.base import Binding, Emitter, Kernel, params_of
 from deeploy.kernels.layout import broadcast_strides, collapse, contiguous_strides
 from deeploy.kernels.predicates import f32_only
@@ -17,10 +18,10 @@ def bind_gemm_f32(op: GraphOp) -> Binding | str:
     if reason := f32_only(op):
         return reason
     params = {
-        "transA": int(op.attr_value("transA", 0)),  # type: ignore[arg-type]
-        "transB": int(op.attr_value("transB", 0)),  # type: ignore[arg-type]
-        "alpha": float(op.attr_value("alpha", 1.0)),  # type: ignore[arg-type]
-        "beta": float(op.attr_value("beta", 1.0)),  # type: ignore[arg-type]
+        "transA": op.attr_int("transA", 0),
+        "transB": op.attr_int("transB", 0),
+        "alpha": op.attr_float("alpha", 1.0),
+        "beta": op.attr_float("beta", 1.0),
     }
     return Binding("gemm_f32", params, tuple(range(len(op.operands))))
 
@@ -48,7 +49,7 @@ def emit_gemm_f32(e: Emitter, op: KernelOp) -> None:
         [
             e.ptr(a, const=True),
             e.ptr(b, const=True),
-            e.ptr(c, const=True) if c is not None else e.null(a.type.get_element_type()),  # type: ignore[attr-defined]
+            e.ptr(c, const=True) if c is not None else e.null(value_element_type(a)),
             e.ptr(y),
             *map(e.i32, (m, n, k, p.int("transA"), p.int("transB"))),
             e.f32(p.float("alpha")),

@@ -21,6 +21,7 @@ from deeploy.kernels.shapes import buffer_shape
 from deeploy.tiling.rules import GEMM, MATMUL
 
 OPERAND_TYPES = ("i8", "u8", "i16", "i32")
+PAIRS = tuple(f"{a}_{b}" for a in OPERAND_TYPES for b in OPERAND_TYPES)
 
 
 def _operand_reason(op: GraphOp) -> str | None:
@@ -43,14 +44,14 @@ def bind_gemm_int(op: GraphOp) -> Binding | str:
     has_c = len(op.operands) == (5 if rq is not None else 3)
     if has_c and element_type(op.operands[2]) != I32:
         return f"needs an int32 C, got {element_type(op.operands[2])}"
-    alpha, beta = float(op.attr_value("alpha", 1.0)), float(op.attr_value("beta", 1.0))  # type: ignore[arg-type]
+    alpha, beta = op.attr_float("alpha", 1.0), op.attr_float("beta", 1.0)
     if not alpha.is_integer() or not beta.is_integer():
         return f"integer Gemm needs integer alpha and beta, got {alpha} and {beta}"
     if not (abs(alpha) < 2**31 and abs(beta) < 2**31):  # the kernel takes them as int32
         return f"integer Gemm needs alpha and beta within int32, got {alpha:g} and {beta:g}"
     params = {
-        "transA": int(op.attr_value("transA", 0)),  # type: ignore[arg-type]
-        "transB": int(op.attr_value("transB", 0)),  # type: ignore[arg-type]
+        "transA": op.attr_int("transA", 0),
+        "transB": op.attr_int("transB", 0),
         "alpha": alpha,
         "beta": beta,
     }
@@ -126,6 +127,7 @@ KERNELS = [
         bind_gemm_int,
         emit_gemm_int,
         tiling=GEMM,
+        symbols=tuple(f"deeploy_gemm_{pair}" for pair in PAIRS),
     ),
     Kernel(
         "matmul_int",
@@ -134,5 +136,6 @@ KERNELS = [
         bind_matmul_int,
         emit_matmul_int,
         tiling=MATMUL,
+        symbols=tuple(f"deeploy_matmul_{pair}" for pair in PAIRS),
     ),
 ]

@@ -1,4 +1,4 @@
-"""Deeploy's integer activations: iGELU and iHardswish (runtime/kernels/int_activation.c).
+"""Deeploy's integer activations: iGELU and iHardswish (runtime/kernels/activation_int.c).
 
 Both read int8/uint8/int16/uint16/int32 values as they are (Deeploy's offset for inputs it
 stores signed, `input_offset`, is already undone: our buffers hold the true values) and write
@@ -16,14 +16,14 @@ from __future__ import annotations
 
 from deeploy.dialects.buffer import KernelOp
 from deeploy.dialects.graph import GraphOp, element_type
-from deeploy.dtypes import short_name
+from deeploy.dtypes import short_name, value_element_type
 from deeploy.kernels.base import Binding, Emitter, Kernel, params_of
 from deeploy.kernels.layout import numel
 from deeploy.kernels.shapes import buffer_shape
 from deeploy.tiling.rules import ELEMENTWISE
 
-SOURCE = "kernels/int_activation.c"
-# DEEPLOY_INT_ACTIVATION_TYPES in runtime/include/deeploy/int_activation.h
+SOURCE = "kernels/activation_int.c"
+# DEEPLOY_INT_ACTIVATION_TYPES in runtime/kernels/activation_int.c
 INPUT_TYPES = ("i8", "u8", "i16", "u16", "i32")
 INT32_RANGE = (-(2**31), 2**31 - 1)
 
@@ -40,10 +40,9 @@ def _types_reason(op: GraphOp) -> str | None:
 def _int_attrs(op: GraphOp, names: tuple[str, ...]) -> dict[str, int] | str:
     values: dict[str, int] = {}
     for name in names:
-        raw = op.attr_value(name)
-        value = int(raw)  # type: ignore[call-overload]
-        if value != raw or not INT32_RANGE[0] <= value <= INT32_RANGE[1]:
-            return f"attribute {name}={raw} is not an int32 integer"
+        value = op.attr_int(name)
+        if not INT32_RANGE[0] <= value <= INT32_RANGE[1]:
+            return f"attribute {name}={value} is not an int32 integer"
         values[name] = value
     return values
 
@@ -70,7 +69,7 @@ def _emit(symbol: str, names: tuple[str, ...]):
     def emit(e: Emitter, op: KernelOp) -> None:
         p = params_of(op)
         x, y = op.ins[0], op.outs[0]
-        t = short_name(x.type.get_element_type())  # type: ignore[attr-defined]
+        t = short_name(value_element_type(x))
         e.call(
             f"deeploy_{symbol}_{t}",
             [
@@ -92,6 +91,7 @@ KERNELS = [
         bind_igelu,
         _emit("igelu", ("b", "one")),
         tiling=ELEMENTWISE,
+        symbols=tuple(f"deeploy_igelu_{t}" for t in INPUT_TYPES),
     ),
     Kernel(
         "ihardswish",
@@ -100,5 +100,6 @@ KERNELS = [
         bind_ihardswish,
         _emit("ihardswish", ("one_over_six", "three", "six")),
         tiling=ELEMENTWISE,
+        symbols=tuple(f"deeploy_ihardswish_{t}" for t in INPUT_TYPES),
     ),
 ]

@@ -1,4 +1,4 @@
-"""Integer division and mean of quantised networks (runtime/kernels/int_div.c), with
+"""Integer division and mean of quantised networks (runtime/kernels/div_int.c), with
 Deeploy's arithmetic (TargetLibraries/Generic Div_s32.c, RQDiv_s8.c, its ReduceMean
 template and its TrueIntegerDiv lowering):
 
@@ -30,22 +30,22 @@ from xdsl.ir import SSAValue
 
 from deeploy.dialects.buffer import KernelOp
 from deeploy.dialects.graph import GraphOp, constant_value, element_type, shape_of
-from deeploy.dtypes import short_name
+from deeploy.dtypes import short_name, value_element_type
 from deeploy.integer_types import integer_range
 from deeploy.kernels.base import Binding, Emitter, Kernel, params_of
 from deeploy.kernels.layout import broadcast_layout, contiguous_strides, reduce_layout
 from deeploy.kernels.shapes import buffer_shape
 from deeploy.tiling.rules import ELEMENTWISE, REDUCTION
 
-SOURCE = "kernels/int_div.c"
-# run-time type codes of runtime/include/deeploy/int_div.h
+SOURCE = "kernels/div_int.c"
+# run-time type codes of runtime/include/deeploy/div_int.h
 TYPE_CODES = {"i8": 0, "u8": 1, "i16": 2, "u16": 3, "i32": 4}
 MAX_RANK = 8
 _INT32 = (-(2**31), 2**31 - 1)
 
 
 def _short(value: SSAValue) -> str:
-    t = value.type.get_element_type()  # type: ignore[attr-defined]
+    t = value_element_type(value)
     return short_name(t) if isinstance(t, IntegerType) else str(t)
 
 
@@ -63,10 +63,9 @@ def _integer_reason(values: list[SSAValue]) -> str | None:
 def _int_attrs(op: GraphOp, names: tuple[str, ...]) -> dict[str, int] | str:
     values = {}
     for name in names:
-        value = op.attr_value(name)
+        value = op.attr_int(name, None)
         if value is None:
             return f"attribute {name} is missing"
-        value = int(value)  # type: ignore[call-overload]
         if not _INT32[0] <= value <= _INT32[1]:
             return f"{name} = {value} does not fit int32"
         values[name] = value
@@ -169,10 +168,10 @@ def bind_rq_integer_div(op: GraphOp) -> Binding | str:
     if not 0 <= rq["shift"] <= 62:
         return f"requant shift = {rq['shift']} is outside [0, 62]"
     lo, hi = integer_range(element_type(op.results[0]))
-    levels = op.attr_value("n_levels_out") or op.attr_value("n_levels")
+    levels = op.attr_int("n_levels_out", None) or op.attr_int("n_levels", None)
     if levels is not None:
-        n = int(levels)  # type: ignore[call-overload]
-        lo, hi = (-(n // 2), n // 2 - 1) if op.attr_value("signed", 1) else (0, n - 1)
+        n = levels
+        lo, hi = (-(n // 2), n // 2 - 1) if op.attr_int("signed", 1) else (0, n - 1)
         out_lo, out_hi = integer_range(element_type(op.results[0]))
         if lo < out_lo or hi > out_hi:
             return f"n_levels = {n} does not fit {element_type(op.results[0])}"
@@ -223,11 +222,11 @@ def bind_integer_mean(op: GraphOp) -> Binding | str:
     if element_type(op.results[0]) != element_type(op.operands[0]):
         return "produces its input's type"
     rank = len(shape_of(op.operands[0]))
-    raw = op.attr_value("axes")
-    axes = tuple(sorted({int(a) % rank for a in raw})) if raw and rank else ()  # type: ignore[union-attr]
+    raw = op.attr_ints("axes", None)
+    axes = tuple(sorted({a % rank for a in raw})) if raw and rank else ()
     if rank > MAX_RANK:
         return f"rank {rank} is more than {MAX_RANK}"
-    keepdims = int(op.attr_value("keepdims", 1))  # type: ignore[call-overload]
+    keepdims = op.attr_int("keepdims", 1)
     return Binding("integer_mean", {"axes": axes, "keepdims": keepdims}, (0,))
 
 

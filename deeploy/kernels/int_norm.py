@@ -1,5 +1,5 @@
 """Deeploy's integer normalisations: iLayerNorm, iRMSNorm and iNoNorm
-(runtime/kernels/int_norm.c).
+(runtime/kernels/norm_int.c).
 
 The data input is int8/uint8/int16/uint16, read as its true values (Deeploy's
 `input_offset` for inputs it stores signed is already undone in our buffers). The result
@@ -31,12 +31,16 @@ from deeploy.kernels.layout import broadcast_layout, numel
 from deeploy.kernels.shapes import buffer_shape
 from deeploy.tiling.rules import ELEMENTWISE, NORMALISED_TAIL
 
-SOURCE = "kernels/int_norm.c"
-# the types of DEEPLOY_INT_NORM_PAIRS / DEEPLOY_INONORM_TRIPLES in runtime/include/deeploy/int_norm.h
+SOURCE = "kernels/norm_int.c"
+# the types of DEEPLOY_INT_NORM_PAIRS / DEEPLOY_INONORM_TRIPLES in runtime/kernels/norm_int.c
 INPUT_TYPES = ("i8", "u8", "i16", "u16")
 OUTPUT_TYPES = ("i8", "i16", "i32")
 WEIGHT_TYPES = ("i8", "i16", "i32")
 MAX_RANK = 8
+_ROW_SUFFIXES = tuple(f"{x}_{y}" for x in INPUT_TYPES for y in OUTPUT_TYPES)
+_INONORM_SUFFIXES = tuple(
+    f"{x}_{w}_{y}" for x in INPUT_TYPES for w in WEIGHT_TYPES for y in OUTPUT_TYPES
+)
 
 
 def _short(op: GraphOp, index: int) -> str:
@@ -54,16 +58,15 @@ def _common(op: GraphOp, int32_operands: tuple[int, ...]) -> dict[str, int] | st
     for i in int32_operands:
         if _short(op, i) != "i32":
             return f"needs an int32 input {i}, got {element_type(op.operands[i])}"
-    d = op.attr_value("D")
-    n_levels = op.attr_value("n_levels")
-    if int(d) != d or int(d) < 1:  # type: ignore[call-overload]
+    d = op.attr_int("D")
+    levels = op.attr_int("n_levels")
+    if d < 1:
         return f"D={d} is not a positive integer"
-    if int(n_levels) != n_levels or int(n_levels) < 2:  # type: ignore[call-overload]
-        return f"n_levels={n_levels} is not an integer of at least 2"
-    log2d = int(d).bit_length() - 1  # type: ignore[call-overload]
+    if levels < 2:
+        return f"n_levels={levels} is not an integer of at least 2"
+    log2d = d.bit_length() - 1
     if log2d > 62:
         return f"D={d} is too large (log2(D) > 62)"
-    levels = int(n_levels)  # type: ignore[call-overload]
     lo, hi = integer_range(result)
     return {"log2d": log2d, "lo": max(lo, -levels // 2), "hi": min(hi, levels // 2 - 1)}
 
@@ -147,8 +150,8 @@ def bind_inonorm(op: GraphOp) -> Binding | str:
         return params
     if _short(op, 1) not in WEIGHT_TYPES:
         return f"needs int8/int16/int32 weights, got {element_type(op.operands[1])}"
-    mul = op.attr_value("mul")
-    if int(mul) != mul or not -(2**31) <= int(mul) < 2**31:  # type: ignore[call-overload]
+    mul = op.attr_int("mul")
+    if not -(2**31) <= mul < 2**31:
         return f"mul={mul} is not an int32 integer"
     x = shape_of(op.operands[0])
     if shape_of(op.results[0]) != x:
@@ -158,9 +161,9 @@ def bind_inonorm(op: GraphOp) -> Binding | str:
         return f"broadcast pattern needs {len(shape)} axes, more than {MAX_RANK}"
     # the kernel computes (x * w + bias) * mul in 64 bits: the worst case must fit
     magnitude = [max(-lo, hi) for lo, hi in (integer_range(element_type(v)) for v in op.operands)]
-    if (magnitude[0] * magnitude[1] + magnitude[2]) * abs(int(mul)) >= 2**63:  # type: ignore[call-overload]
+    if (magnitude[0] * magnitude[1] + magnitude[2]) * abs(mul) >= 2**63:
         return f"(x * weights + bias) * mul may overflow 64 bits for mul={mul} and these types"
-    return Binding("inonorm", {**params, "mul": int(mul)}, (0, 1, 2))  # type: ignore[call-overload]
+    return Binding("inonorm", {**params, "mul": mul}, (0, 1, 2))
 
 
 def emit_inonorm(e: Emitter, op: KernelOp) -> None:
@@ -197,6 +200,7 @@ KERNELS = [
         bind_ilayernorm,
         emit_ilayernorm,
         tiling=NORMALISED_TAIL,
+        symbols=tuple(f"deeploy_ilayernorm_{s}" for s in _ROW_SUFFIXES),
     ),
     Kernel(
         "irmsnorm",
@@ -205,6 +209,7 @@ KERNELS = [
         bind_irmsnorm,
         emit_irmsnorm,
         tiling=NORMALISED_TAIL,
+        symbols=tuple(f"deeploy_irmsnorm_{s}" for s in _ROW_SUFFIXES),
     ),
     Kernel(
         "inonorm",
@@ -213,5 +218,6 @@ KERNELS = [
         bind_inonorm,
         emit_inonorm,
         tiling=ELEMENTWISE,
+        symbols=tuple(f"deeploy_inonorm_{s}" for s in _INONORM_SUFFIXES),
     ),
 ]

@@ -2,7 +2,7 @@
 
 All three normalise along the last axis, read int8 or uint8 and write the softmax as
 unsigned integers in [0, n_levels - 1] (ITAPartialMax: [0, n_levels / 2 - 1]); the
-arithmetic is in runtime/include/deeploy/int_softmax.h.
+arithmetic is in runtime/include/deeploy/softmax_int.h.
 """
 
 from __future__ import annotations
@@ -13,19 +13,19 @@ from xdsl.ir import SSAValue
 
 from deeploy.dialects.buffer import KernelOp
 from deeploy.dialects.graph import GraphOp, shape_of
-from deeploy.dtypes import numpy_dtype
+from deeploy.dtypes import numpy_dtype, value_element_type
 from deeploy.kernels.base import Binding, EmitFn, Emitter, Kernel, params_of
 from deeploy.kernels.layout import numel
 from deeploy.kernels.shapes import buffer_shape
 from deeploy.tiling.rules import ALONG_AXIS
 
-SOURCE = "kernels/int_softmax.c"
+SOURCE = "kernels/softmax_int.c"
 _INPUTS = {"int8": "i8", "uint8": "u8"}
 _INT32 = (-(2**31), 2**31 - 1)
 
 
 def _dtype_name(value: SSAValue) -> str:
-    element = value.type.get_element_type()  # type: ignore[attr-defined]
+    element = value_element_type(value)
     try:
         return numpy_dtype(element).name
     except ValueError:
@@ -139,6 +139,7 @@ def _kernel(
         _binder(family, extra),
         _emitter(family, args),
         tiling=ALONG_AXIS,
+        symbols=tuple(f"deeploy_{family}_{x}_u8" for x in _INPUTS.values()),
     )
 
 

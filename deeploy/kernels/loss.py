@@ -13,13 +13,14 @@ from xdsl.ir import SSAValue
 
 from deeploy.dialects.buffer import KernelOp
 from deeploy.dialects.graph import GraphOp, element_type, shape_of
+from deeploy.dtypes import value_element_type
 from deeploy.kernels.base import Binding, Emitter, Kernel, params_of
 from deeploy.kernels.layout import numel
 from deeploy.kernels.predicates import f32_only
 from deeploy.kernels.shapes import buffer_shape, element_bytes
 
 SOURCE = "kernels/loss_f32.c"
-REDUCTIONS = {"none": 0, "sum": 1, "mean": 2}  # DEEPLOY_REDUCTION_* in loss.h
+REDUCTIONS = {"none": 0, "sum": 1, "mean": 2}  # DEEPLOY_REDUCTION_* in loss_f32.h
 
 
 def _label_reason(labels: SSAValue, scores: tuple[int, ...]) -> str | None:
@@ -35,11 +36,11 @@ def _label_reason(labels: SSAValue, scores: tuple[int, ...]) -> str | None:
 
 
 def _common_params(op: GraphOp, classes: int) -> dict[str, int] | str:
-    reduction = str(op.attr_value("reduction", "mean"))
+    reduction = op.attr_str("reduction", "mean")
     if reduction not in REDUCTIONS:
         return f"reduction '{reduction}' is not one of none, sum, mean"
-    ignore = op.attr_value("ignore_index")
-    ignore_index = -1 if ignore is None else int(ignore)  # type: ignore[call-overload]
+    ignore = op.attr_int("ignore_index", None)
+    ignore_index = -1 if ignore is None else ignore
     # Labels outside [0, classes) count for nothing anyway, so such an ignore_index is -1
     # (which also keeps it within the kernel's int32 argument).
     if not 0 <= ignore_index < classes:
@@ -54,6 +55,11 @@ def _geometry(scores: tuple[int, ...]) -> tuple[int, int, int]:
 
 def _labels_symbol(stem: str, labels: SSAValue) -> str:
     return f"{stem}_i{8 * element_bytes(labels)}"
+
+
+def _labels_symbols(stem: str) -> tuple[str, ...]:
+    """The C functions of stem, one per label type (int32, int64)."""
+    return (f"{stem}_i32", f"{stem}_i64")
 
 
 # -- SoftmaxCrossEntropyLoss ------------------------------------------------------------
@@ -86,7 +92,7 @@ def bind_softmax_cross_entropy(op: GraphOp) -> Binding | str:
 def emit_softmax_cross_entropy(e: Emitter, op: KernelOp) -> None:
     params = params_of(op)
     x, labels = op.ins[0], op.ins[1]
-    f32 = x.type.get_element_type()  # type: ignore[attr-defined]
+    f32 = value_element_type(x)
     weights = e.ptr(op.ins[2], const=True) if len(op.ins) == 3 else e.null(f32)
     if params.int("loss"):
         loss = e.ptr(op.outs[0])
@@ -155,7 +161,7 @@ def bind_softmax_grad(op: GraphOp) -> Binding | str:
     if shape_of(op.operands[1]) != shape:
         return f"dY {shape} and Y {shape_of(op.operands[1])} differ in shape"
     # The gradient of Softmax along one axis (opset 13 semantics, Deeploy's default -1).
-    axis = int(op.attr_value("axis", -1)) % max(len(shape), 1)  # type: ignore[call-overload]
+    axis = op.attr_int("axis", -1) % max(len(shape), 1)
     return Binding("softmax_grad_f32", {"axis": axis}, (0, 1))
 
 
@@ -183,6 +189,7 @@ KERNELS = [
         SOURCE,
         bind_softmax_cross_entropy,
         emit_softmax_cross_entropy,
+        symbols=_labels_symbols("deeploy_softmax_cross_entropy_f32"),
     ),
     Kernel(
         "softmax_cross_entropy_grad_f32",
@@ -190,6 +197,7 @@ KERNELS = [
         SOURCE,
         bind_softmax_cross_entropy_grad,
         emit_softmax_cross_entropy_grad,
+        symbols=_labels_symbols("deeploy_softmax_cross_entropy_grad_f32"),
     ),
     Kernel("softmax_grad_f32", ("SoftmaxGrad",), SOURCE, bind_softmax_grad, emit_softmax_grad),
 ]

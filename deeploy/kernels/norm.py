@@ -6,6 +6,8 @@ import numpy as np
 
 from deeploy.dialects.buffer import KernelOp
 from deeploy.dialects.graph import GraphOp, constant_value, shape_of
+from deeploy.dialects.graph_op import is_op
+from deeploy.dtypes import value_element_type
 from deeploy.kernels.base import Binding, Emitter, Kernel, params_of
 from deeploy.kernels.layout import broadcast_layout, numel
 from deeploy.kernels.predicates import f32_only
@@ -19,14 +21,14 @@ def bind_layernorm_f32(op: GraphOp) -> Binding | str:
     if reason := f32_only(op):
         return reason
     x = shape_of(op.operands[0])
-    axis = int(op.attr_value("axis", -1)) % len(x)  # type: ignore[call-overload]
+    axis = op.attr_int("axis", -1) % len(x)
     n = numel(x[axis:])
     for v in op.operands[1:]:
         if numel(shape_of(v)) != n:
             return f"scale and bias must have the normalised shape {x[axis:]}"
     return Binding(
         "layernorm_f32" if len(op.results) == 1 else "layernorm_stats_f32",
-        {"axis": axis, "epsilon": float(op.attr_value("epsilon", 1e-5))},  # type: ignore[arg-type]
+        {"axis": axis, "epsilon": op.attr_float("epsilon", 1e-5)},
         tuple(range(len(op.operands))),
     )
 
@@ -43,7 +45,7 @@ def emit_layernorm_f32(e: Emitter, op: KernelOp) -> None:
         [
             e.ptr(x, const=True),
             e.ptr(scale, const=True),
-            e.ptr(bias, const=True) if bias is not None else e.null(x.type.get_element_type()),  # type: ignore[attr-defined]
+            e.ptr(bias, const=True) if bias is not None else e.null(value_element_type(x)),
             e.ptr(y),
             e.i32(numel(shape[:axis])),
             e.i32(numel(shape[axis:])),
@@ -56,7 +58,7 @@ def emit_layernorm_stats_f32(e: Emitter, op: KernelOp) -> None:
     p = params_of(op)
     x, scale = op.ins[0], op.ins[1]
     bias = op.ins[2] if len(op.ins) > 2 else None
-    f32 = x.type.get_element_type()  # type: ignore[attr-defined]
+    f32 = value_element_type(x)
     y, *stats = op.outs
     mean = stats[0] if stats else None
     inv_std_dev = stats[1] if len(stats) > 1 else None
@@ -84,21 +86,22 @@ def emit_layernorm_stats_f32(e: Emitter, op: KernelOp) -> None:
 def bind_batchnorm_f32(op: GraphOp) -> Binding | str:
     if reason := f32_only(op, (0,)):
         return reason
-    if int(op.attr_value("training_mode", 0)):  # type: ignore[call-overload]
+    if op.attr_int("training_mode", 0):
         return "training_mode=1 is not supported (inference only)"
     if len(op.results) > 1:
         return "the running_mean and running_var outputs are not supported"
     x = shape_of(op.operands[0])
     if len(x) < 2:
         return f"needs an N x C x ... input, got rank {len(x)}"
-    params = [constant_value(v) for v in op.operands[1:5]]
-    if any(p is None for p in params):
+    constants = [constant_value(v) for v in op.operands[1:5]]
+    params = [p for p in constants if p is not None]
+    if len(params) != len(constants):
         return "scale, B, input_mean and input_var must be constants"
-    scale, bias, mean, var = (p.astype(np.float64).reshape(-1) for p in params)  # type: ignore[union-attr]
+    scale, bias, mean, var = (p.astype(np.float64).reshape(-1) for p in params)
     if any(p.size != x[1] for p in (scale, bias, mean, var)):
         return f"scale, B, input_mean and input_var must have {x[1]} elements (the channels)"
     # Folded once, in float64: y = x * mul + add with mul = scale / sqrt(var + eps).
-    mul = scale / np.sqrt(var + float(op.attr_value("epsilon", 1e-5)))  # type: ignore[arg-type]
+    mul = scale / np.sqrt(var + op.attr_float("epsilon", 1e-5))
     add = bias - mean * mul
     return Binding(
         "batchnorm_f32",
@@ -144,7 +147,7 @@ def bind_instancenorm_f32(op: GraphOp) -> Binding | str:
         return x
     if any(numel(shape_of(v)) != x[1] for v in op.operands[1:]):
         return f"scale and B must have {x[1]} elements (the channels)"
-    eps = float(op.attr_value("epsilon", 1e-5))  # type: ignore[arg-type]
+    eps = op.attr_float("epsilon", 1e-5)
     return Binding("instancenorm_f32", {"epsilon": eps}, (0, 1, 2))
 
 
@@ -154,7 +157,7 @@ def bind_groupnorm_f32(op: GraphOp) -> Binding | str:
     x = _channels(op)
     if isinstance(x, str):
         return x
-    groups = int(op.attr_value("num_groups"))  # type: ignore[call-overload]
+    groups = op.attr_int("num_groups")
     if groups < 1 or x[1] % groups:
         return f"num_groups {groups} does not divide the {x[1]} channels"
     # Opset 21 scales each channel; opset 18 scaled each group (identical if groups == C).
@@ -165,7 +168,7 @@ def bind_groupnorm_f32(op: GraphOp) -> Binding | str:
         per_channel = 0
     else:
         return f"scale and bias must both have {x[1]} (channels) or {groups} (groups) elements"
-    eps = float(op.attr_value("epsilon", 1e-5))  # type: ignore[arg-type]
+    eps = op.attr_float("epsilon", 1e-5)
     return Binding(
         "groupnorm_f32",
         {"num_groups": groups, "per_channel": per_channel, "epsilon": eps},
@@ -242,11 +245,11 @@ def _bind_rms(op: GraphOp, axis: int, epsilon: float) -> Binding | str:
 
 
 def bind_rmsnorm_f32(op: GraphOp) -> Binding | str:
-    if op.SIGNATURE.op_type == "RMSNorm":
+    if is_op(op, "RMSNorm"):
         # Deeploy's RMSNorm: y = x / sqrt(mean(x^2) + eps) * weight over the last axis.
-        return _bind_rms(op, -1, float(op.attr_value("eps", 1e-5)))  # type: ignore[arg-type]
-    axis = int(op.attr_value("axis", -1))  # type: ignore[call-overload]
-    return _bind_rms(op, axis, float(op.attr_value("epsilon", 1e-5)))  # type: ignore[arg-type]
+        return _bind_rms(op, -1, op.attr_float("eps", 1e-5))
+    axis = op.attr_int("axis", -1)
+    return _bind_rms(op, axis, op.attr_float("epsilon", 1e-5))
 
 
 def emit_rmsnorm_f32(e: Emitter, op: KernelOp) -> None:
@@ -301,6 +304,7 @@ KERNELS = [
         "kernels/norm_f32.c",
         bind_instancenorm_f32,
         emit_instancenorm_f32,
+        symbols=("deeploy_groupnorm_f32",),
     ),
     Kernel(
         "groupnorm_f32",

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from deeploy.dialects.buffer import KernelOp
 from deeploy.dialects.graph import GraphOp, constant_value, element_type, shape_of
-from deeploy.dtypes import byte_size
+from deeploy.dtypes import byte_size, value_element_type
 from deeploy.kernels.base import Binding, Emitter, Kernel, params_of
 from deeploy.kernels.layout import contiguous_strides, numel
 from deeploy.kernels.shapes import buffer_shape, element_bytes
@@ -74,7 +74,7 @@ def bind_pad(op: GraphOp) -> Binding | str:
     if isinstance(resolved, str):
         return resolved
     begin, end = resolved
-    mode = str(op.attr_value("mode", "constant"))
+    mode = op.attr_str("mode", "constant")
     if reason := _check_mode(mode, x, begin, end):
         return reason
     expected = tuple(n + b + e for n, b, e in zip(x, begin, end))
@@ -161,7 +161,7 @@ def emit_pad(e: Emitter, op: KernelOp) -> None:
     # may lie past the end.
     cropped_away = numel(layout.in_shape) == 0
     source = e.ptr(x, const=True) if cropped_away else e.ptr_at(x, layout.offset, const=True)
-    element = x.type.get_element_type()  # type: ignore[attr-defined]
+    element = value_element_type(x)
     value = e.ptr(op.ins[1], const=True) if len(op.ins) > 1 else e.null(element)
     e.call(
         "deeploy_pad",

@@ -7,14 +7,15 @@ from collections.abc import Callable
 from deeploy.dialects.buffer import KernelOp
 from deeploy.dialects.graph import GraphOp, shape_of
 from deeploy.dialects.graph_geometry import window_geometry
-from deeploy.kernels.base import Binding, Emitter, Kernel, params_of
+from deeploy.kernels.base import BindFn, Binding, Emitter, Kernel, params_of
 from deeploy.kernels.layout import numel
+from deeploy.kernels.params import ParamValue
 from deeploy.kernels.predicates import f32_only
 from deeploy.kernels.shapes import buffer_shape
 from deeploy.tiling.rules import GLOBAL_POOL, POOL
 
 
-def bind_window(kernel: str, check: Callable[[GraphOp], str | None] = f32_only):
+def bind_window(kernel: str, check: Callable[[GraphOp], str | None] = f32_only) -> BindFn:
     def bind(op: GraphOp) -> Binding | str:
         if reason := check(op):
             return reason
@@ -26,7 +27,7 @@ def bind_window(kernel: str, check: Callable[[GraphOp], str | None] = f32_only):
         geom = window_geometry(op)
         lift = (1,) if len(x) == 3 else ()
         zero = (0,) if len(x) == 3 else ()
-        params = {
+        params: dict[str, ParamValue] = {
             "kernel": lift + geom.kernel,
             "strides": lift + geom.strides,
             "dilations": lift + geom.dilations,
@@ -34,7 +35,7 @@ def bind_window(kernel: str, check: Callable[[GraphOp], str | None] = f32_only):
             "pads_end": zero + geom.pads_end,
         }
         if kernel.startswith("avgpool"):
-            params["count_include_pad"] = int(op.attr_value("count_include_pad", 0))  # type: ignore[arg-type]
+            params["count_include_pad"] = op.attr_int("count_include_pad", 0)
         return Binding(kernel, params, (0,))
 
     return bind

@@ -9,10 +9,14 @@ from deeploy.dialects.buffer import KernelOp
 from deeploy.dialects.graph import GraphOp, element_type
 from deeploy.kernels.base import Emitter, Kernel, params_of
 from deeploy.kernels.pool import bind_global, bind_window, emit_global, window_args
-from deeploy.kernels.requant import int_short, integer_reason
+from deeploy.kernels.requant import TYPE_CODES, int_short, integer_reason
 from deeploy.tiling.rules import GLOBAL_POOL, POOL
 
 SOURCE = "kernels/pool_int.c"
+
+
+def _symbols(stem: str) -> tuple[str, ...]:
+    return tuple(f"deeploy_{stem}_{t}" for t in TYPE_CODES)
 
 
 def same_integer_type(op: GraphOp) -> str | None:
@@ -50,6 +54,7 @@ KERNELS = [
         bind_window("maxpool2d_int", same_integer_type),
         emit_maxpool_int,
         tiling=POOL,
+        symbols=_symbols("maxpool2d"),
     ),
     Kernel(
         "avgpool2d_int",
@@ -58,6 +63,7 @@ KERNELS = [
         bind_window("avgpool2d_int", same_integer_type),
         emit_avgpool_int,
         tiling=POOL,
+        symbols=_symbols("avgpool2d"),
     ),
     Kernel(
         "global_avgpool_int",
@@ -66,6 +72,7 @@ KERNELS = [
         bind_global("global_avgpool_int", same_integer_type),
         _emit_global_int("global_avgpool"),
         tiling=GLOBAL_POOL,
+        symbols=_symbols("global_avgpool"),
     ),
     Kernel(
         "global_maxpool_int",
@@ -74,5 +81,6 @@ KERNELS = [
         bind_global("global_maxpool_int", same_integer_type),
         _emit_global_int("global_maxpool"),
         tiling=GLOBAL_POOL,
+        symbols=_symbols("global_maxpool"),
     ),
 ]

@@ -30,12 +30,14 @@ from xdsl.ir import SSAValue
 from deeploy.dialects.buffer import KernelOp
 from deeploy.dialects.graph import GraphOp, constant_value, element_type, shape_of
 from deeploy.dialects.graph_geometry import window_geometry
-from deeploy.dtypes import short_name
-from deeploy.kernels.base import Binding, Emitter, Kernel, ParamValue, params_of
+from deeploy.dialects.graph_op import is_op
+from deeploy.dtypes import short_name, value_element_type
+from deeploy.kernels.base import Binding, Emitter, Kernel, params_of
 from deeploy.kernels.conv import conv_geometry_args, window_2d
 from deeploy.kernels.conv import conv_params as conv_window_params
 from deeploy.kernels.gemm import matmul_calls
 from deeploy.kernels.layout import broadcast_layout, broadcast_strides, numel
+from deeploy.kernels.params import ParamValue
 from deeploy.kernels.pool import window_args
 from deeploy.kernels.shapes import buffer_shape
 from deeploy.tiling.problem import Axis, Operand, TileProblem
@@ -62,6 +64,14 @@ PRODUCT_TYPES = ("i8", "u8")  # inputs and weights of the integer products
 QUANTIZED_TYPES = ("i8", "u8", "i16", "u16")  # what QuantizeLinear produces
 DEQUANTIZED_TYPES = (*QUANTIZED_TYPES, "i32")  # what DequantizeLinear reads
 MAX_RANK = 8
+# the C functions of each kind, one per type (pair)
+QUANTIZE_SYMBOLS = tuple(f"deeploy_quantize_f32_{y}" for y in QUANTIZED_TYPES)
+DEQUANTIZE_SYMBOLS = tuple(f"deeploy_dequantize_{x}_f32" for x in DEQUANTIZED_TYPES)
+_PAIRS = tuple(f"{a}_{b}" for a in PRODUCT_TYPES for b in PRODUCT_TYPES)
+
+
+def _symbols(stem: str, suffixes: tuple[str, ...] = PRODUCT_TYPES) -> tuple[str, ...]:
+    return tuple(f"deeploy_{stem}_{s}" for s in suffixes)
 
 
 # -- fixed-point requantisation ------------------------------------------------------------
@@ -98,14 +108,14 @@ def _short(value: SSAValue) -> str:
 
 
 def _bshort(buf: SSAValue) -> str:
-    return short_name(buf.type.get_element_type())  # type: ignore[attr-defined]
+    return short_name(value_element_type(buf))
 
 
 def _code(buf: SSAValue) -> int:
     return TYPE_CODES[_bshort(buf)]
 
 
-def _collapse(values: np.ndarray) -> tuple:
+def _collapse(values: np.ndarray) -> tuple[int, ...]:
     """One value when all agree (per-tensor), else one per channel."""
     flat = values.reshape(-1)
     if flat.size and np.all(flat == flat[0]):
@@ -247,7 +257,7 @@ QMATMUL = TileRule(lambda layer: _whole_reductions(matmul_problem(layer)), _colu
 
 
 def _qdq_params(op: GraphOp, what: str) -> dict[str, ParamValue] | str:
-    if int(op.attr_value("block_size", 0) or 0):  # type: ignore[arg-type]
+    if op.attr_int("block_size", 0):
         return "blocked quantisation (block_size) is not supported"
     scale, zp = _const(op, 1), _const(op, 2) if op.operand_at(2) is not None else None
     if scale is None or (op.operand_at(2) is not None and zp is None):
@@ -259,7 +269,7 @@ def _qdq_params(op: GraphOp, what: str) -> dict[str, ParamValue] | str:
         return {"scale": (float(scale.reshape(-1)[0]),), "zp": (int(zp.reshape(-1)[0]),)}
     if scale.ndim != 1 or scale.shape != zp.shape:
         return "the scale and zero point must be scalars or 1-D (per axis)"
-    axis = int(op.attr_value("axis", 1)) % max(1, len(shape))  # type: ignore[call-overload]
+    axis = op.attr_int("axis", 1) % max(1, len(shape))
     if shape[axis] != scale.size:
         return f"{scale.size} scales for axis {axis} of size {shape[axis]}"
     return {
@@ -271,7 +281,7 @@ def _qdq_params(op: GraphOp, what: str) -> dict[str, ParamValue] | str:
 
 def bind_quantize(op: GraphOp) -> Binding | str:
     if (
-        element_type(op.operands[0]) != element_type(op.operand_at(1))
+        element_type(op.operands[0]) != element_type(op.operands[1])
         or _short(op.operands[0]) != "f32"
     ):
         return "needs a float32 input and scale"
@@ -334,16 +344,23 @@ def bind_qlinear_conv(op: GraphOp) -> Binding | str:
     x_scale, y_scale = _scalar(_const(op, 1)), _scalar(_const(op, 6))
     x_zp, y_zp = _zero_point(op, 2), _zero_point(op, 7)
     w_scale, w_zp = _per_channel(_const(op, 4), f), _per_channel(_const(op, 5), f)
-    if None in (x_scale, y_scale, x_zp, y_zp) or w_scale is None or w_zp is None:
+    if (
+        x_scale is None
+        or y_scale is None
+        or x_zp is None
+        or y_zp is None
+        or w_scale is None
+        or w_zp is None
+    ):
         return "scales and zero points must be constants (x, y per tensor; w per tensor or per output channel)"
     params = conv_window_params(op, weights=3)
     if isinstance(params, str):
         return params
-    ratio = x_scale * w_scale.astype(np.float64) / y_scale  # type: ignore[operator]
-    rq = requant_params(ratio, y_zp, _short(op.results[0]))  # type: ignore[arg-type]
+    ratio = x_scale * w_scale.astype(np.float64) / y_scale
+    rq = requant_params(ratio, y_zp, _short(op.results[0]))
     if isinstance(rq, str):
         return rq
-    params.update(x_zp=x_zp, w_zp=_collapse(w_zp.astype(np.int64)), **rq)  # type: ignore[arg-type]
+    params.update(x_zp=x_zp, w_zp=_collapse(w_zp.astype(np.int64)), **rq)
     return Binding("qlinear_conv", params, (0, 3) if bias is None else (0, 3, 8))
 
 
@@ -399,16 +416,23 @@ def bind_qlinear_matmul(op: GraphOp) -> Binding | str:
     a_scale, y_scale = _scalar(_const(op, 1)), _scalar(_const(op, 6))
     a_zp, y_zp = _zero_point(op, 2), _zero_point(op, 7)
     b_scale, b_zp = _per_channel(_const(op, 4), n), _per_channel(_const(op, 5), n)
-    if None in (a_scale, y_scale, a_zp, y_zp) or b_scale is None or b_zp is None:
+    if (
+        a_scale is None
+        or y_scale is None
+        or a_zp is None
+        or y_zp is None
+        or b_scale is None
+        or b_zp is None
+    ):
         return (
             "scales and zero points must be constants (a, y per tensor; b per tensor or per column)"
         )
-    ratio = a_scale * b_scale.astype(np.float64) / y_scale  # type: ignore[operator]
-    rq = requant_params(ratio, y_zp, _short(op.results[0]))  # type: ignore[arg-type]
+    ratio = a_scale * b_scale.astype(np.float64) / y_scale
+    rq = requant_params(ratio, y_zp, _short(op.results[0]))
     if isinstance(rq, str):
         return rq
     params = {"a_zp": a_zp, "w_zp": _collapse(b_zp.astype(np.int64)), **rq}
-    return Binding("qlinear_matmul", params, (0, 3))  # type: ignore[arg-type]
+    return Binding("qlinear_matmul", params, (0, 3))
 
 
 def bind_matmul_integer(op: GraphOp) -> Binding | str:
@@ -419,8 +443,11 @@ def bind_matmul_integer(op: GraphOp) -> Binding | str:
     b_zp = np.zeros(n, np.int64) if op.operand_at(3) is None else _per_channel(_const(op, 3), n)
     if a_zp is None or b_zp is None or len(set(a_zp.reshape(-1).tolist())) != 1:
         return "zero points must be constants (a per tensor, b per tensor or per column)"
-    params = {"a_zp": int(a_zp.reshape(-1)[0]), "w_zp": _collapse(b_zp.astype(np.int64))}
-    return Binding("matmul_integer", params, (0, 1))  # type: ignore[arg-type]
+    params: dict[str, ParamValue] = {
+        "a_zp": int(a_zp.reshape(-1)[0]),
+        "w_zp": _collapse(b_zp.astype(np.int64)),
+    }
+    return Binding("matmul_integer", params, (0, 1))
 
 
 def emit_qmatmul(e: Emitter, op: KernelOp) -> None:
@@ -453,29 +480,36 @@ def bind_qgemm(op: GraphOp) -> Binding | str:
     c = op.operand_at(6)
     if c is not None and element_type(c) != I32:
         return f"needs an int32 C, got {element_type(c)}"
-    trans_b = int(op.attr_value("transB", 0))  # type: ignore[arg-type]
+    trans_b = op.attr_int("transB", 0)
     n = shape_of(op.operands[3])[0 if trans_b else 1]
     a_scale, y_scale = _scalar(_const(op, 1)), _scalar(_const(op, 7))
     a_zp, y_zp = _zero_point(op, 2), _zero_point(op, 8)
     b_scale, b_zp = _per_channel(_const(op, 4), n), _per_channel(_const(op, 5), n)
-    if None in (a_scale, y_scale, a_zp, y_zp) or b_scale is None or b_zp is None:
+    if (
+        a_scale is None
+        or y_scale is None
+        or a_zp is None
+        or y_zp is None
+        or b_scale is None
+        or b_zp is None
+    ):
         return (
             "scales and zero points must be constants (a, y per tensor; b per tensor or per column)"
         )
-    alpha = float(op.attr_value("alpha", 1.0))  # type: ignore[arg-type]
-    ratio = alpha * a_scale * b_scale.astype(np.float64) / y_scale  # type: ignore[operator]
-    rq = requant_params(ratio, y_zp, _short(op.results[0]))  # type: ignore[arg-type]
+    alpha = op.attr_float("alpha", 1.0)
+    ratio = alpha * a_scale * b_scale.astype(np.float64) / y_scale
+    rq = requant_params(ratio, y_zp, _short(op.results[0]))
     if isinstance(rq, str):
         return rq
-    params = {
-        "transA": int(op.attr_value("transA", 0)),  # type: ignore[arg-type]
+    params: dict[str, ParamValue] = {
+        "transA": op.attr_int("transA", 0),
         "transB": trans_b,
         "alpha": 1.0,  # folded into the requantisation
         "a_zp": a_zp,
         "w_zp": _collapse(b_zp.astype(np.int64)),
         **rq,
     }
-    return Binding("qgemm", params, (0, 3) if c is None else (0, 3, 6))  # type: ignore[arg-type]
+    return Binding("qgemm", params, (0, 3) if c is None else (0, 3, 6))
 
 
 def emit_qgemm(e: Emitter, op: KernelOp) -> None:
@@ -511,11 +545,11 @@ def bind_qlinear_binary(op: GraphOp) -> Binding | str:
     t = _short(op.operands[0])
     if t not in PRODUCT_TYPES or _short(op.operands[3]) != t or _short(op.results[0]) != t:
         return "needs int8 or uint8 A, B and C of one type"
-    scales = [_scalar(_const(op, i)) for i in (1, 4, 6)]
-    zps = [_zero_point(op, i) for i in (2, 5, 7)]
-    if None in scales or None in zps:
+    scales = [s for i in (1, 4, 6) if (s := _scalar(_const(op, i))) is not None]
+    zps = [z for i in (2, 5, 7) if (z := _zero_point(op, i)) is not None]
+    if len(scales) != 3 or len(zps) != 3:
         return "scales and zero points must be constant scalars"
-    sa, sb, sc = (float(s) for s in scales)  # type: ignore[arg-type]
+    sa, sb, sc = (float(s) for s in scales)
     out = shape_of(op.results[0])
     shape, _ = broadcast_layout(out, [shape_of(op.operands[0]), shape_of(op.operands[3])])
     if len(shape) > MAX_RANK:
@@ -527,8 +561,8 @@ def bind_qlinear_binary(op: GraphOp) -> Binding | str:
         "y_zp": zps[2],
         "lo": lo,
         "hi": hi,
-    }  # type: ignore[dict-item]
-    if op.SIGNATURE.op_type == "QLinearMul":
+    }
+    if is_op(op, "QLinearMul"):
         fp = fixed_point(sa * sb / sc)
         if fp is None:
             return "the requantisation scale ratio is not representable"
@@ -586,7 +620,7 @@ def _window_params(op: GraphOp) -> dict[str, ParamValue] | str:
     x = shape_of(op.operands[0])
     if len(x) not in (3, 4):
         return f"only 1-D and 2-D pooling is supported (input rank {len(x)})"
-    if int(op.attr_value("channels_last", 0) or 0):  # type: ignore[arg-type]
+    if op.attr_int("channels_last", 0):
         return "channels_last is not supported"
     return window_2d(window_geometry(op), len(x))
 
@@ -597,9 +631,9 @@ def _pool_scales(op: GraphOp) -> tuple[float, int, float, int] | str:
         return "needs int8 or uint8 X and Y of one type"
     sx, sy = _scalar(_const(op, 1)), _scalar(_const(op, 3))
     zx, zy = _zero_point(op, 2), _zero_point(op, 4)
-    if None in (sx, sy, zx, zy):
+    if sx is None or sy is None or zx is None or zy is None:
         return "scales and zero points must be constant scalars"
-    return float(sx), int(zx), float(sy), int(zy)  # type: ignore[arg-type]
+    return float(sx), int(zx), float(sy), int(zy)
 
 
 def bind_qlinear_avgpool(op: GraphOp) -> Binding | str:
@@ -610,7 +644,7 @@ def bind_qlinear_avgpool(op: GraphOp) -> Binding | str:
     params = _window_params(op)
     if isinstance(params, str):
         return params
-    window = numel(params["kernel"])  # type: ignore[arg-type]
+    window = numel(window_geometry(op).kernel)
     muls, shifts = [0], [1]  # indexed by the window's element count
     for count in range(1, window + 1):
         fp = fixed_point(sx / (sy * count))
@@ -620,7 +654,7 @@ def bind_qlinear_avgpool(op: GraphOp) -> Binding | str:
         shifts.append(fp[1])
     lo, hi = _range(_short(op.results[0]))
     params.update(
-        count_include_pad=int(op.attr_value("count_include_pad", 0)),  # type: ignore[arg-type]
+        count_include_pad=op.attr_int("count_include_pad", 0),
         x_zp=zx,
         y_zp=zy,
         lo=lo,
@@ -635,7 +669,7 @@ def bind_qlinear_global_avgpool(op: GraphOp) -> Binding | str:
     scales = _pool_scales(op)
     if isinstance(scales, str):
         return scales
-    if int(op.attr_value("channels_last", 0) or 0):  # type: ignore[arg-type]
+    if op.attr_int("channels_last", 0):
         return "channels_last is not supported"
     sx, zx, sy, zy = scales
     fp = fixed_point(sx / (sy * numel(shape_of(op.operands[0])[2:])))
@@ -643,7 +677,7 @@ def bind_qlinear_global_avgpool(op: GraphOp) -> Binding | str:
         return "the requantisation scale ratio is not representable"
     lo, hi = _range(_short(op.results[0]))
     params = {"x_zp": zx, "y_zp": zy, "lo": lo, "hi": hi, "mul": fp[0], "shift": fp[1]}
-    return Binding("qlinear_global_avgpool", params, (0,))  # type: ignore[arg-type]
+    return Binding("qlinear_global_avgpool", params, (0,))
 
 
 def emit_qlinear_avgpool(e: Emitter, op: KernelOp) -> None:
@@ -728,6 +762,7 @@ KERNELS = [
         bind_quantize,
         _emit_qdq("deeploy_quantize_f32_{y}"),
         tiling=ELEMENTWISE,
+        symbols=QUANTIZE_SYMBOLS,
     ),
     # bound through the binders above for per-axis scales: the axis stays whole in a tile
     Kernel(
@@ -737,6 +772,7 @@ KERNELS = [
         bind_quantize,
         _emit_qdq("deeploy_quantize_f32_{y}"),
         tiling=ALONG_AXIS,
+        symbols=QUANTIZE_SYMBOLS,
     ),
     Kernel(
         "dequantize_linear",
@@ -745,6 +781,7 @@ KERNELS = [
         bind_dequantize,
         _emit_qdq("deeploy_dequantize_{x}_f32"),
         tiling=ELEMENTWISE,
+        symbols=DEQUANTIZE_SYMBOLS,
     ),
     Kernel(
         "dequantize_linear_axis",
@@ -753,9 +790,26 @@ KERNELS = [
         bind_dequantize,
         _emit_qdq("deeploy_dequantize_{x}_f32"),
         tiling=ALONG_AXIS,
+        symbols=DEQUANTIZE_SYMBOLS,
     ),
-    Kernel("qlinear_conv", ("QLinearConv",), SOURCE, bind_qlinear_conv, emit_qconv, tiling=QCONV),
-    Kernel("conv_integer", ("ConvInteger",), SOURCE, bind_conv_integer, emit_qconv, tiling=QCONV),
+    Kernel(
+        "qlinear_conv",
+        ("QLinearConv",),
+        SOURCE,
+        bind_qlinear_conv,
+        emit_qconv,
+        tiling=QCONV,
+        symbols=_symbols("qconv2d", _PAIRS),
+    ),
+    Kernel(
+        "conv_integer",
+        ("ConvInteger",),
+        SOURCE,
+        bind_conv_integer,
+        emit_qconv,
+        tiling=QCONV,
+        symbols=_symbols("qconv2d", _PAIRS),
+    ),
     Kernel(
         "qlinear_matmul",
         ("QLinearMatMul",),
@@ -763,6 +817,7 @@ KERNELS = [
         bind_qlinear_matmul,
         emit_qmatmul,
         tiling=QMATMUL,
+        symbols=_symbols("qmatmul", _PAIRS),
     ),
     Kernel(
         "matmul_integer",
@@ -771,8 +826,17 @@ KERNELS = [
         bind_matmul_integer,
         emit_qmatmul,
         tiling=QMATMUL,
+        symbols=_symbols("qmatmul", _PAIRS),
     ),
-    Kernel("qgemm", ("QGemm",), SOURCE, bind_qgemm, emit_qgemm, tiling=QGEMM),
+    Kernel(
+        "qgemm",
+        ("QGemm",),
+        SOURCE,
+        bind_qgemm,
+        emit_qgemm,
+        tiling=QGEMM,
+        symbols=_symbols("qgemm", _PAIRS),
+    ),
     Kernel(
         "qlinear_add",
         ("QLinearAdd",),
@@ -780,6 +844,7 @@ KERNELS = [
         bind_qlinear_binary,
         _emit_qbinary("qadd"),
         tiling=ELEMENTWISE,
+        symbols=_symbols("qadd"),
     ),
     Kernel(
         "qlinear_mul",
@@ -788,6 +853,7 @@ KERNELS = [
         bind_qlinear_binary,
         _emit_qbinary("qmul"),
         tiling=ELEMENTWISE,
+        symbols=_symbols("qmul"),
     ),
     Kernel(
         "qlinear_avgpool2d",
@@ -796,6 +862,7 @@ KERNELS = [
         bind_qlinear_avgpool,
         emit_qlinear_avgpool,
         tiling=POOL,
+        symbols=_symbols("qavgpool2d"),
     ),
     Kernel(
         "qlinear_lookup",
@@ -804,6 +871,7 @@ KERNELS = [
         bind_qlinear_lookup,
         emit_qlinear_lookup,
         tiling=TileRule(lookup_problem),
+        symbols=_symbols("qlookup"),
     ),
     Kernel(
         "qlinear_global_avgpool",
@@ -812,5 +880,6 @@ KERNELS = [
         bind_qlinear_global_avgpool,
         emit_qlinear_global_avgpool,
         tiling=GLOBAL_POOL,
+        symbols=_symbols("qglobal_avgpool"),
     ),
 ]

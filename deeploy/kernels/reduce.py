@@ -39,21 +39,22 @@ def reduce_axes(op: GraphOp) -> tuple[int, ...] | str:
     rank = len(shape_of(op.operands[0]))
     axes_value = op.operand_at(1)
     if axes_value is None:
-        axes = op.attr_value("axes")
-        if axes is None:
-            if op.attr_value("noop_with_empty_axes", 0):
+        given = op.attr_ints("axes", None)
+        if given is None:
+            if op.attr_int("noop_with_empty_axes", 0):
                 return ()
             return tuple(range(rank))
+        axes = given
     else:
         array = constant_value(axes_value)
         if array is None:
             return "axes must be a constant"
         axes = tuple(int(a) for a in array.reshape(-1))
-        if not axes and op.attr_value("noop_with_empty_axes", 0):
+        if not axes and op.attr_int("noop_with_empty_axes", 0):
             return ()
         if not axes:
             return tuple(range(rank))
-    return tuple(sorted({int(a) % rank for a in axes}))  # type: ignore[union-attr]
+    return tuple(sorted({a % rank for a in axes}))
 
 
 def _binder(name: str) -> Callable[[GraphOp], Binding | str]:
@@ -121,6 +122,7 @@ KERNELS = [
         _binder(name),
         _emitter(stem, op_type == "ReduceMean"),
         tiling=REDUCTION,
+        symbols=(f"deeploy_reduce_{stem}_f32", f"deeploy_reduce_{stem}_nd_f32"),
     )
     for op_type, (name, stem) in REDUCTIONS.items()
 ]

@@ -64,6 +64,7 @@ KERNELS = [
         _binder("reduce_sum_int"),
         _emitter(False),
         tiling=REDUCTION,
+        symbols=("deeploy_reduce_sum_int",),
     ),
     Kernel(
         "reduce_mean_int",
@@ -72,5 +73,6 @@ KERNELS = [
         _binder("reduce_mean_int"),
         _emitter(True),
         tiling=REDUCTION,
+        symbols=("deeploy_reduce_sum_int",),
     ),
 ]

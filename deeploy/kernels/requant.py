@@ -12,7 +12,7 @@ from xdsl.ir import Attribute, SSAValue
 
 from deeploy.dialects.buffer import KernelOp
 from deeploy.dialects.graph import GraphOp, element_type, shape_of
-from deeploy.dtypes import short_name
+from deeploy.dtypes import short_name, value_element_type
 from deeploy.integer_types import I32, integer_range
 from deeploy.kernels.base import Binding, Emitter, Kernel, params_of
 from deeploy.kernels.layout import broadcast_layout
@@ -25,7 +25,7 @@ MAX_RANK = 8
 
 
 def int_short(value: SSAValue) -> str:
-    return short_name(value.type.get_element_type())  # type: ignore[attr-defined]
+    return short_name(value_element_type(value))
 
 
 def is_int(t: Attribute) -> bool:
@@ -85,19 +85,19 @@ def fused_rq_params(op: GraphOp) -> dict[str, int] | str | None:
     params = rq_params(op)
     if isinstance(params, str):
         return params
-    return {**params, "rq_axis": int(op.attr_value("rq_axis", -1))}  # type: ignore[arg-type]
+    return {**params, "rq_axis": op.attr_int("rq_axis", -1)}
 
 
 def rq_params(rq: GraphOp) -> dict[str, int] | str:
     """shift, lo, hi of a RequantShift, or why it cannot run (div not a power of two)."""
-    div = int(rq.attr_value("div"))  # type: ignore[arg-type]
+    div = rq.attr_int("div")
     if div <= 0 or div & (div - 1):
         return f"div = {div} is not a power of two"
     lo, hi = integer_range(element_type(rq.results[0]))
-    levels = rq.attr_value("n_levels_out") or rq.attr_value("n_levels")
+    levels = rq.attr_int("n_levels_out", None) or rq.attr_int("n_levels", None)
     if levels is not None:
-        signed = bool(rq.attr_value("signed", 1))
-        n = int(levels)  # type: ignore[arg-type]
+        signed = bool(rq.attr_int("signed", 1))
+        n = levels
         lo, hi = (-(n // 2), n // 2 - 1) if signed else (0, n - 1)
     return {"rq_shift": div.bit_length() - 1, "rq_lo": lo, "rq_hi": hi}
 

@@ -16,7 +16,7 @@ def _binder(kernel: str):
         if reason := f32_only(op):
             return reason
         rank = len(shape_of(op.operands[0]))
-        axis = int(op.attr_value("axis", -1)) % max(rank, 1)  # type: ignore[call-overload]
+        axis = op.attr_int("axis", -1) % max(rank, 1)
         return Binding(kernel, {"axis": axis}, (0,))
 
     return bind

@@ -47,7 +47,7 @@ def bind_pointwise(
         if reason := f32_only(op):
             return reason
         # every attribute used here has a schema default
-        params = {name: float(op.attr_value(name)) for name in attrs}  # type: ignore[arg-type]
+        params = {name: op.attr_float(name) for name in attrs}
         if check is not None and (reason := check(params)):
             return reason
         return Binding(kernel, dict(params), (0,))

@@ -7,7 +7,7 @@
  * multiplication may trap, and the loop no longer vectorises. */
 #include <math.h>
 
-#include "deeploy/activation.h"
+#include "deeploy/activation_f32.h"
 #include "deeploy/simd.h"
 #include "deeploy/vmath.h"
 

@@ -3,6 +3,16 @@
 
 #include <string.h>
 
+/* The element types, as (suffix, C type); every pair has a prototype in cast.h. */
+#define DEEPLOY_CAST_TYPES(X)                                                            \
+    X(f32, float) X(i8, int8_t) X(u8, uint8_t) X(i16, int16_t) X(u16, uint16_t)          \
+    X(i32, int32_t) X(i64, int64_t) X(bool, uint8_t)
+/* The same list for the inner expansion (a macro cannot expand inside itself). */
+#define DEEPLOY_CAST_TARGETS(X, from, From)                                              \
+    X(from, From, f32, float) X(from, From, i8, int8_t) X(from, From, u8, uint8_t)       \
+    X(from, From, i16, int16_t) X(from, From, u16, uint16_t)                             \
+    X(from, From, i32, int32_t) X(from, From, i64, int64_t) X(from, From, bool, uint8_t)
+
 #define CONVERT_f32(v) ((float)(v))
 #define CONVERT_i8(v) ((int8_t)(v))
 #define CONVERT_u8(v) ((uint8_t)(v))

@@ -61,6 +61,13 @@ static void step(int32_t rank, const int32_t *shape, int32_t *idx, int32_t count
         }                                                                                 \
     }
 
+/* The instances, each declared in compare.h: comparisons for float32, int32 and int64
+ * (Equal also for bool), logic on bools, Where for float32, int32 and int64. */
+#define DEEPLOY_COMPARE_OPS(X) X(equal) X(less) X(greater) X(less_equal) X(greater_equal)
+#define DEEPLOY_COMPARE_TYPES(X, op) X(op, f32, float) X(op, i32, int32_t) X(op, i64, int64_t)
+#define DEEPLOY_LOGIC_OPS(X) X(and) X(or) X(xor)
+#define DEEPLOY_WHERE_TYPES(X) X(f32, float) X(i32, int32_t) X(i64, int64_t)
+
 #define DEFINE_COMPARE(op, suffix, T) \
     DEFINE_BROADCAST2(op##_##suffix, OP_##op, T, uint8_t, restrict)
 #define DEFINE_COMPARE_OP(op) DEEPLOY_COMPARE_TYPES(DEFINE_COMPARE, op)

@@ -1,4 +1,4 @@
-/* Direct grouped convolution, float32. See deeploy/conv.h.
+/* Direct grouped convolution, float32. See deeploy/conv_f32.h.
  *
  * Output is computed in register tiles of R output channels (R = 4, 2 or 1, so that
  * small groups such as depthwise ones waste nothing) x 4 output columns of one output row,
@@ -12,7 +12,7 @@
  * the left/right padding are gathered with zeros. */
 #include <math.h>
 
-#include "deeploy/conv.h"
+#include "deeploy/conv_f32.h"
 #include "deeploy/simd.h"
 
 typedef struct {

@@ -1,5 +1,5 @@
-/* Transposed (fractionally strided) grouped convolution, float32. See deeploy/conv_transpose.h. */
-#include "deeploy/conv_transpose.h"
+/* Transposed (fractionally strided) grouped convolution, float32. See deeploy/conv_transpose_f32.h. */
+#include "deeploy/conv_transpose_f32.h"
 #include "deeploy/simd.h"
 
 static inline int32_t floor_div(int32_t a, int32_t b) {

@@ -1,4 +1,4 @@
-/* Broadcasting binary elementwise kernels, float32. See deeploy/elementwise.h.
+/* Broadcasting binary elementwise kernels, float32. See deeploy/elementwise_f32.h.
  *
  * The innermost axis gets 4-wide vector loops for the three stride patterns that matter
  * (both contiguous, one operand broadcast); outer axes advance with an odometer. `y` may
@@ -6,7 +6,7 @@
  * loads its operands before storing the result at the same index. */
 #include <math.h>
 
-#include "deeploy/elementwise.h"
+#include "deeploy/elementwise_f32.h"
 #include "deeploy/simd.h"
 
 #define SCALAR_add(a, b) ((a) + (b))
@@ -82,4 +82,7 @@ DEFINE_ROW(max)
 DEFINE_ROW(min)
 DEFINE_SCALAR_ROW(pow)
 
+/* the kernels, each declared in elementwise_f32.h */
+#define DEEPLOY_BINARY_KERNELS(X) \
+    X(add) X(sub) X(mul) X(div) X(pow) X(max) X(min)
 DEEPLOY_BINARY_KERNELS(DEFINE_BINARY)

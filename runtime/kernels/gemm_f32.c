@@ -1,4 +1,4 @@
-/* Gemm and batched MatMul, float32. See deeploy/gemm.h.
+/* Gemm and batched MatMul, float32. See deeploy/gemm_f32.h.
  *
  * The core computes Y = A B (+ bias row, clamped) on row-major blocks with a 4 x 4
  * register tile: per step of K it loads one vector of B's row and broadcasts the four A
@@ -8,7 +8,7 @@
  * (untranspose-weights), so the plain layout is the one that matters. */
 #include <math.h>
 
-#include "deeploy/gemm.h"
+#include "deeploy/gemm_f32.h"
 #include "deeploy/simd.h"
 
 /* What the core does to each finished output element: y = clamp(acc + bias[n]). */

@@ -1,7 +1,7 @@
 /* Softmax training kernels, float32: cross-entropy loss, its gradient, softmax gradient. */
 #include <math.h>
 
-#include "deeploy/loss.h"
+#include "deeploy/loss_f32.h"
 
 /* log(sum(exp(x[k * stride]))) over k < n, shifted by the maximum so exp cannot overflow. */
 static float log_sum_exp(const float *restrict x, int32_t n, int32_t stride) {

@@ -1,7 +1,7 @@
-/* Normalisation kernels, float32. See deeploy/norm.h. */
+/* Normalisation kernels, float32. See deeploy/norm_f32.h. */
 #include <math.h>
 
-#include "deeploy/norm.h"
+#include "deeploy/norm_f32.h"
 #include "deeploy/simd.h"
 
 /* Mean and 1/sqrt(variance + eps) of n contiguous values: two passes, as the ONNX

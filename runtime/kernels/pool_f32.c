@@ -1,7 +1,7 @@
-/* Max/average pooling, float32. See deeploy_kernels.h. */
+/* Max/average pooling, float32. See deeploy/pool_f32.h. */
 #include <math.h>
 
-#include "deeploy/pool.h"
+#include "deeploy/pool_f32.h"
 
 void deeploy_maxpool2d_f32(const float *restrict x, float *restrict y,
                            int32_t NC, int32_t H, int32_t W, int32_t OH, int32_t OW,

@@ -4,6 +4,15 @@
 
 #include "deeploy/qlinear.h"
 
+/* The instantiated element types (every instance is declared in qlinear.h). */
+#define DEEPLOY_QUANTIZE_TYPES(M) M(i8, int8_t) M(u8, uint8_t) M(i16, int16_t) M(u16, uint16_t)
+#define DEEPLOY_DEQUANTIZE_TYPES(M) DEEPLOY_QUANTIZE_TYPES(M) M(i32, int32_t)
+/* (input, weight) type pairs of the integer products, and their element types */
+#define DEEPLOY_QPAIRS(M)                                                                  \
+    M(i8, int8_t, i8, int8_t) M(i8, int8_t, u8, uint8_t) M(u8, uint8_t, i8, int8_t)         \
+    M(u8, uint8_t, u8, uint8_t)
+#define DEEPLOY_QTYPES(M) M(i8, int8_t) M(u8, uint8_t)
+
 /* -- QuantizeLinear / DequantizeLinear ------------------------------------------------- */
 
 #define DEFINE_QUANTIZE(yn, yt, lo_value, hi_value)                                       \

@@ -4,7 +4,7 @@
  * general one for reduced axes that do not collapse into one run. */
 #include <math.h>
 
-#include "deeploy/reduce.h"
+#include "deeploy/reduce_f32.h"
 
 #define DEFINE_REDUCE(name, INIT, MAP, COMBINE, FINISH)                                    \
     void deeploy_reduce_##name##_f32(const float *restrict x, float *restrict y,            \

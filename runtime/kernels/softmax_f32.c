@@ -1,8 +1,8 @@
 /* Softmax and log softmax along the middle axis of [outer, n, inner], float32. See
- * deeploy/softmax.h. */
+ * deeploy/softmax_f32.h. */
 #include <math.h>
 
-#include "deeploy/softmax.h"
+#include "deeploy/softmax_f32.h"
 #include "deeploy/vmath.h"
 
 /* Softmax of one contiguous row, 4 lanes at a time (exp from deeploy/vmath.h). */

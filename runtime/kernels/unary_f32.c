@@ -4,7 +4,7 @@
  * stored. */
 #include <math.h>
 
-#include "deeploy/unary.h"
+#include "deeploy/unary_f32.h"
 #include "deeploy/vmath.h"
 
 #define F_sqrt(v) sqrtf(v)
@@ -62,4 +62,8 @@
 #define VECTOR_LOOP_softplus
 #define VECTOR_LOOP_softsign
 
+/* the kernels, each declared in unary_f32.h */
+#define DEEPLOY_UNARY_KERNELS(X)                                                         \
+    X(sqrt) X(exp) X(log) X(erf) X(tanh) X(ceil) X(floor) X(round) X(abs) X(neg)         \
+    X(reciprocal) X(sign) X(sin) X(cos) X(softplus) X(softsign)
 DEEPLOY_UNARY_KERNELS(DEFINE_UNARY)

@@ -8,6 +8,12 @@
  * it the same buffer as an input and its output): that input/output pair is not `restrict`,
  * and the kernel reads each element before writing it. Sizes are int32_t element counts;
  * layouts are row-major (NCHW for images).
+ *
+ * File names: runtime/kernels/<family>_<type>.c, <type> the element type as a suffix (f32,
+ * int), left out only where the types vary by function (cast.c, compare.c, qlinear.c, ...);
+ * each is declared by runtime/include/deeploy/ with the same name, <family>_<type>.h. Every
+ * public function is declared there by its full literal name (grep finds a generated call);
+ * macros may stamp out the definitions in the .c files, never the prototypes.
  */
 #ifndef DEEPLOY_COMMON_H_
 #define DEEPLOY_COMMON_H_

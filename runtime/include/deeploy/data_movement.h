@@ -1,4 +1,4 @@
-/* Deeploy runtime: data movement, any element type kernels (data_movement*.c). */
+/* Deeploy runtime: data movement, any element type kernels (data_movement.c). */
 #ifndef DEEPLOY_DATA_MOVEMENT_H_
 #define DEEPLOY_DATA_MOVEMENT_H_
 

@@ -13,7 +13,7 @@
 #define DEEPLOY_ELEMENTWISE_INT_H_
 
 #include "deeploy/common.h"
-#include "deeploy/int_types.h"
+#include "deeploy/common_int.h"
 #include "deeploy/requant.h"
 
 void deeploy_binary_int(int32_t op, const void *a, int32_t a_type, const void *b,

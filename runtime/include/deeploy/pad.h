@@ -1,4 +1,4 @@
-/* Deeploy runtime: Pad, any element type (pad*.c). */
+/* Deeploy runtime: Pad, any element type (pad.c). */
 #ifndef DEEPLOY_PAD_H_
 #define DEEPLOY_PAD_H_
 

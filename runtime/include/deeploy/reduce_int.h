@@ -8,7 +8,7 @@
 #define DEEPLOY_REDUCE_INT_H_
 
 #include "deeploy/common.h"
-#include "deeploy/int_types.h"
+#include "deeploy/common_int.h"
 #include "deeploy/requant.h"
 
 void deeploy_reduce_sum_int(const void *x, int32_t x_type, void *y, int32_t y_type,

@@ -1,9 +1,9 @@
-/* Integer GELU and hard swish of Deeploy's quantised networks (see int_activation.h).
+/* Integer GELU and hard swish of Deeploy's quantised networks (see activation_int.h).
  *
  * Intermediate values are int64_t, exact for every int32 input and parameter; the final
  * products are reduced modulo 2^32 in unsigned arithmetic, which gives the int32 wrap-around
  * of a 32-bit implementation without signed overflow. */
-#include "deeploy/int_activation.h"
+#include "deeploy/activation_int.h"
 
 /* The int32_t congruent to u modulo 2^32, without an implementation-defined conversion. */
 static inline int32_t wrap_i32(uint32_t u) {
@@ -65,6 +65,11 @@ static inline int32_t ihardswish(int64_t v, int64_t one_over_six, int64_t three,
                                  int32_t one_over_six, int32_t three, int32_t six) {         \
         LUT_APPLY(T, IHSWISH_);                                                              \
     }
+
+/* The input element types the integer activations are instantiated for, X(suffix, C type);
+ * every instance is declared in activation_int.h. */
+#define DEEPLOY_INT_ACTIVATION_TYPES(X)                                                   \
+    X(i8, int8_t) X(u8, uint8_t) X(i16, int16_t) X(u16, uint16_t) X(i32, int32_t)
 #define IGELU_(v) igelu((v), b, one)
 #define IHSWISH_(v) ihardswish((v), one_over_six, three, six)
 DEEPLOY_INT_ACTIVATION_TYPES(DEFINE_INT_ACTIVATIONS)

@@ -1,6 +1,6 @@
-/* Deeploy runtime: activations kernels (activation*.c). */
-#ifndef DEEPLOY_ACTIVATION_H_
-#define DEEPLOY_ACTIVATION_H_
+/* Deeploy runtime: activations kernels (activation_f32.c). */
+#ifndef DEEPLOY_ACTIVATION_F32_H_
+#define DEEPLOY_ACTIVATION_F32_H_
 
 #include "deeploy/common.h"
 
@@ -39,4 +39,4 @@ void deeploy_prelu_f32(const float *x, const float *restrict slope, float *y,
 }
 #endif
 
-#endif /* DEEPLOY_ACTIVATION_H_ */
+#endif /* DEEPLOY_ACTIVATION_F32_H_ */

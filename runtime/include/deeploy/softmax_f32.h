@@ -1,6 +1,6 @@
-/* Deeploy runtime: softmax kernels (softmax*.c). */
-#ifndef DEEPLOY_SOFTMAX_H_
-#define DEEPLOY_SOFTMAX_H_
+/* Deeploy runtime: softmax kernels (softmax_f32.c). */
+#ifndef DEEPLOY_SOFTMAX_F32_H_
+#define DEEPLOY_SOFTMAX_F32_H_
 
 #include "deeploy/common.h"
 
@@ -19,4 +19,4 @@ void deeploy_log_softmax_f32(const float *restrict x, float *restrict y,
 }
 #endif
 
-#endif /* DEEPLOY_SOFTMAX_H_ */
+#endif /* DEEPLOY_SOFTMAX_F32_H_ */

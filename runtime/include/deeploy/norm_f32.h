@@ -1,6 +1,6 @@
-/* Deeploy runtime: normalisation kernels (norm*.c). */
-#ifndef DEEPLOY_NORM_H_
-#define DEEPLOY_NORM_H_
+/* Deeploy runtime: normalisation kernels (norm_f32.c). */
+#ifndef DEEPLOY_NORM_F32_H_
+#define DEEPLOY_NORM_F32_H_
 
 #include "deeploy/common.h"
 
@@ -47,4 +47,4 @@ void deeploy_rmsnorm_f32(const float *restrict x, const float *restrict scale,
 }
 #endif
 
-#endif /* DEEPLOY_NORM_H_ */
+#endif /* DEEPLOY_NORM_F32_H_ */

@@ -1,6 +1,6 @@
-/* Deeploy runtime: pooling kernels (pool*.c). */
-#ifndef DEEPLOY_POOL_H_
-#define DEEPLOY_POOL_H_
+/* Deeploy runtime: pooling kernels (pool_f32.c). */
+#ifndef DEEPLOY_POOL_F32_H_
+#define DEEPLOY_POOL_F32_H_
 
 #include "deeploy/common.h"
 
@@ -25,4 +25,4 @@ void deeploy_global_maxpool_f32(const float *restrict x, float *restrict y, int3
 }
 #endif
 
-#endif /* DEEPLOY_POOL_H_ */
+#endif /* DEEPLOY_POOL_F32_H_ */

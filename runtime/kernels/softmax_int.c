@@ -1,9 +1,9 @@
 /* Integer softmax approximations along the last axis: iSoftmax, ITAMax and ITAPartialMax.
- * See deeploy/int_softmax.h for the arithmetic. Every result depends on the input only
+ * See deeploy/softmax_int.h for the arithmetic. Every result depends on the input only
  * through differences to a row maximum, so int8 and uint8 inputs share one definition
  * (instantiated per type below). No scratch memory: the per-element terms are computed
  * again when the outputs are written. */
-#include "deeploy/int_softmax.h"
+#include "deeploy/softmax_int.h"
 
 /* The iSoftmax term of one element, d = x - max(row) in [-255, 0]. The compiler only
  * passes coefficients for which the int64 arithmetic cannot overflow. */

@@ -1,13 +1,13 @@
 /* Deeploy runtime: the integer division and mean operators of quantised networks
- * (int_div.c): TrueIntegerDiv, IntegerDiv, RQIntegerDiv and IntegerMean.
+ * (div_int.c): TrueIntegerDiv, IntegerDiv, RQIntegerDiv and IntegerMean.
  *
  * Element types are chosen at run time by a type code: 0 int8, 1 uint8, 2 int16,
  * 3 uint16, 4 int32. Arithmetic is int64 throughout; `>>` of a negative int64 is an
  * arithmetic shift on every compiler this runtime targets (GCC, Clang), as Deeploy's
  * kernels assume too.
  */
-#ifndef DEEPLOY_INT_DIV_H_
-#define DEEPLOY_INT_DIV_H_
+#ifndef DEEPLOY_DIV_INT_H_
+#define DEEPLOY_DIV_INT_H_
 
 #include "deeploy/common.h"
 
@@ -55,4 +55,4 @@ void deeploy_integer_mean(const void *x, int32_t x_type, void *y, int32_t kept_r
 }
 #endif
 
-#endif /* DEEPLOY_INT_DIV_H_ */
+#endif /* DEEPLOY_DIV_INT_H_ */

@@ -1,6 +1,6 @@
-/* Deeploy runtime: softmax training kernels (loss*.c). */
-#ifndef DEEPLOY_LOSS_H_
-#define DEEPLOY_LOSS_H_
+/* Deeploy runtime: softmax training kernels (loss_f32.c). */
+#ifndef DEEPLOY_LOSS_F32_H_
+#define DEEPLOY_LOSS_F32_H_
 
 #include "deeploy/common.h"
 
@@ -47,4 +47,4 @@ void deeploy_softmax_grad_f32(const float *restrict dy, const float *restrict y,
 }
 #endif
 
-#endif /* DEEPLOY_LOSS_H_ */
+#endif /* DEEPLOY_LOSS_F32_H_ */

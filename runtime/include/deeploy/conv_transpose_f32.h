@@ -1,6 +1,6 @@
-/* Deeploy runtime: transposed convolution kernels (conv_transpose*.c). */
-#ifndef DEEPLOY_CONV_TRANSPOSE_H_
-#define DEEPLOY_CONV_TRANSPOSE_H_
+/* Deeploy runtime: transposed convolution kernels (conv_transpose_f32.c). */
+#ifndef DEEPLOY_CONV_TRANSPOSE_F32_H_
+#define DEEPLOY_CONV_TRANSPOSE_F32_H_
 
 #include "deeploy/common.h"
 
@@ -30,4 +30,4 @@ void deeploy_conv_transpose_patch_f32(const float *restrict x, const float *rest
 }
 #endif
 
-#endif /* DEEPLOY_CONV_TRANSPOSE_H_ */
+#endif /* DEEPLOY_CONV_TRANSPOSE_F32_H_ */

@@ -1,10 +1,13 @@
 /*
+ * Deeploy runtime: definitions shared by the integer kernels (the integer counterpart of
+ * common.h).
+ *
  * The (input, weight) element type pairs integer kernels are instantiated for:
  * DEEPLOY_FOR_INT_PAIRS(M) expands M(xn, xt, wn, wt) once per pair, with the short names
  * (i8, u8, i16, i32) kernel symbols carry and the C types.
  */
-#ifndef DEEPLOY_INT_TYPES_H_
-#define DEEPLOY_INT_TYPES_H_
+#ifndef DEEPLOY_COMMON_INT_H_
+#define DEEPLOY_COMMON_INT_H_
 
 #include <stddef.h>
 #include <stdint.h>
@@ -47,4 +50,4 @@ static inline int64_t deeploy_mean_round(int64_t sum, int64_t n) {
     return v >= 0 ? v / n : -((-v + n - 1) / n);
 }
 
-#endif /* DEEPLOY_INT_TYPES_H_ */
+#endif /* DEEPLOY_COMMON_INT_H_ */

@@ -1,6 +1,6 @@
-/* Deeploy runtime: matrix products kernels (gemm*.c). */
-#ifndef DEEPLOY_GEMM_H_
-#define DEEPLOY_GEMM_H_
+/* Deeploy runtime: matrix products kernels (gemm_f32.c). */
+#ifndef DEEPLOY_GEMM_F32_H_
+#define DEEPLOY_GEMM_F32_H_
 
 #include "deeploy/common.h"
 
@@ -28,4 +28,4 @@ void deeploy_matmul_f32(const float *restrict A, const float *restrict B, float 
 }
 #endif
 
-#endif /* DEEPLOY_GEMM_H_ */
+#endif /* DEEPLOY_GEMM_F32_H_ */

@@ -1,12 +1,12 @@
-/* Deeploy runtime: integer softmax approximations of quantised networks (int_softmax.c).
+/* Deeploy runtime: integer softmax approximations of quantised networks (softmax_int.c).
  *
  * All three work on the last axis, viewed as `rows` contiguous rows of `n` elements, and
  * read 8-bit integers (int8 or uint8: only differences to the row maximum matter). They
  * write unsigned 8-bit results, the value of the softmax in [0, n_levels - 1] (Deeploy's
  * generic kernels store the same value minus n_levels / 2 in an int8 buffer).
  */
-#ifndef DEEPLOY_INT_SOFTMAX_H_
-#define DEEPLOY_INT_SOFTMAX_H_
+#ifndef DEEPLOY_SOFTMAX_INT_H_
+#define DEEPLOY_SOFTMAX_INT_H_
 
 #include "deeploy/common.h"
 
@@ -46,4 +46,4 @@ void deeploy_ita_partial_max_u8_u8(const uint8_t *restrict x, uint8_t *restrict 
 }
 #endif
 
-#endif /* DEEPLOY_INT_SOFTMAX_H_ */
+#endif /* DEEPLOY_SOFTMAX_INT_H_ */

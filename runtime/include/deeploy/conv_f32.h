@@ -1,6 +1,6 @@
-/* Deeploy runtime: convolution kernels (conv*.c). */
-#ifndef DEEPLOY_CONV_H_
-#define DEEPLOY_CONV_H_
+/* Deeploy runtime: convolution kernels (conv_f32.c). */
+#ifndef DEEPLOY_CONV_F32_H_
+#define DEEPLOY_CONV_F32_H_
 
 #include "deeploy/common.h"
 
@@ -35,4 +35,4 @@ void deeploy_conv2d_packed_f32(const float *restrict x, const float *restrict wp
 }
 #endif
 
-#endif /* DEEPLOY_CONV_H_ */
+#endif /* DEEPLOY_CONV_F32_H_ */

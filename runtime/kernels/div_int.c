@@ -1,8 +1,8 @@
-/* Integer division and mean of quantised networks. See deeploy/int_div.h.
+/* Integer division and mean of quantised networks. See deeploy/div_int.h.
  *
  * Operands of any integer type are read in chunks of CHUNK elements into int64 arrays
  * (one type dispatch per chunk), computed on, and written back in the output's type. */
-#include "deeploy/int_div.h"
+#include "deeploy/div_int.h"
 
 #define CHUNK 64
 

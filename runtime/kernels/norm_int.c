@@ -1,8 +1,8 @@
-/* Integer normalisations of Deeploy's quantised networks (see int_norm.h).
+/* Integer normalisations of Deeploy's quantised networks (see norm_int.h).
  *
  * Every quantity is int64_t and exact: for 8/16-bit data a row's sums stay below 2^63 for
  * any int32 length, and the products with int32 weights below 2^48. */
-#include "deeploy/int_norm.h"
+#include "deeploy/norm_int.h"
 
 /* floor(v / 2^s) for 0 <= s < 63, negative v too */
 static inline int64_t shift_floor(int64_t v, int32_t s) {
@@ -30,6 +30,26 @@ static int64_t isqrt64(int64_t value) {
     }
     return (int64_t)root;
 }
+
+/* The instantiated element types (every instance is declared in norm_int.h): data inputs
+ * int8/uint8/int16/uint16, outputs (and the weights of iNoNorm) int8/int16/int32.
+ * DEEPLOY_INT_NORM_PAIRS(M) expands M(in, In, out, Out) once per (input, output) pair, with
+ * the suffixes kernel symbols carry and the C types; DEEPLOY_INONORM_TRIPLES(M)
+ * M(in, In, w, W, out, Out) per triple. */
+#define DEEPLOY_INT_NORM_WIDE_(M, tn, T)                                                   \
+    M(tn, T, i8, int8_t) M(tn, T, i16, int16_t) M(tn, T, i32, int32_t)
+#define DEEPLOY_INT_NORM_PAIRS(M)                                                          \
+    DEEPLOY_INT_NORM_WIDE_(M, i8, int8_t) DEEPLOY_INT_NORM_WIDE_(M, u8, uint8_t)           \
+    DEEPLOY_INT_NORM_WIDE_(M, i16, int16_t) DEEPLOY_INT_NORM_WIDE_(M, u16, uint16_t)
+/* (a macro cannot expand inside itself, hence a second list for the inner level) */
+#define DEEPLOY_INONORM_W_(M, tn, T, on, O)                                                \
+    M(tn, T, i8, int8_t, on, O) M(tn, T, i16, int16_t, on, O) M(tn, T, i32, int32_t, on, O)
+#define DEEPLOY_INONORM_OUT_(M, tn, T)                                                     \
+    DEEPLOY_INONORM_W_(M, tn, T, i8, int8_t) DEEPLOY_INONORM_W_(M, tn, T, i16, int16_t)    \
+    DEEPLOY_INONORM_W_(M, tn, T, i32, int32_t)
+#define DEEPLOY_INONORM_TRIPLES(M)                                                         \
+    DEEPLOY_INONORM_OUT_(M, i8, int8_t) DEEPLOY_INONORM_OUT_(M, u8, uint8_t)               \
+    DEEPLOY_INONORM_OUT_(M, i16, int16_t) DEEPLOY_INONORM_OUT_(M, u16, uint16_t)
 
 #define DEFINE_INT_NORMS(tn, T, on, O)                                                        \
     void deeploy_ilayernorm_##tn##_##on(const T *restrict x, const int32_t *restrict weight,  \
