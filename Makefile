@@ -17,9 +17,13 @@ test-quick: lint filecheck pytest-quick
 # kept for scripts that call it: `make test` runs everything now
 test-full: test
 
+# ruff; mypy (configured in pyproject.toml: the deeploy package); vulture's dead-code
+# check (tests/vulture_whitelist.py lists the names only frameworks and users call)
 lint:
 	ruff check deeploy tests examples bench
 	ruff format --check deeploy tests examples bench
+	mypy
+	vulture deeploy tests bench examples --min-confidence 60
 
 filecheck:
 	lit -v --order=smart tests/filecheck

@@ -20,25 +20,20 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from xdsl.dialects import func
-from xdsl.dialects.builtin import ArrayAttr, ModuleOp, StringAttr
+from xdsl.dialects.builtin import ArrayAttr, MemRefType, ModuleOp, StringAttr, TensorType
 from xdsl.passes import ModulePass
 
 from deeploy.dialects import make_context
 from deeploy.dialects.printer import print_module
+from deeploy.dialects.target import TARGET_KEY
 from deeploy.pipeline import Pipeline, default_pipeline, verify_after
+from deeploy.report import ReportObserver
 
 if TYPE_CHECKING:
     import onnx
 
+    from deeploy.dialects.target import TargetSpecAttr
     from deeploy.targets.base import MemoryConfig, Target
-
-RUNTIME_DIR = Path(__file__).resolve().parent / "runtime"  # a link to the top-level runtime/
-
-
-def runtime_dir() -> Path:
-    """Where the C runtime lives (the package's `runtime/`, or DEEPLOY_RUNTIME)."""
-    override = os.environ.get("DEEPLOY_RUNTIME")
-    return Path(override) if override else RUNTIME_DIR
 
 
 @dataclass
@@ -67,8 +62,9 @@ class CompileResult:
 
     def write(self, out_dir: str | os.PathLike, runtime: bool = True) -> list[Path]:
         """Write the sources, a copy of the runtime files they need, and a Makefile."""
+        from deeploy.backend.build_files import makefile, runtime_dir
         from deeploy.backend.c_printer import file_name
-        from deeploy.harness.build_files import makefile
+        from deeploy.targets import get_target
 
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
@@ -85,22 +81,26 @@ class CompileResult:
                 shutil.copyfile(rt / rel, dst)
                 written.append(dst)
             path = out / "Makefile"
-            path.write_text(makefile(self))
+            toolchain = get_target(self.target).toolchain
+            path.write_text(makefile(self.network, self.target, toolchain, self.runtime_sources))
             written.append(path)
             written += self._write_linker_script(out)
         return written
 
     def _write_linker_script(self, out: Path) -> list[Path]:
-        """On a microcontroller, the memory layout the build assumes (sizes, the .l1/.l3
-        regions): a starting point for the user's own linker script."""
-        from deeploy.harness.build_files import linker_script
+        """On a microcontroller, the memory layout the build assumes (sizes, a region per
+        level beside RAM): a starting point for the user's own linker script."""
+        from deeploy.backend.build_files import linker_script
         from deeploy.targets import get_target
 
         target = get_target(self.target)
         if target.mcu is None or "levels" not in self.report:
             return []
         path = out / f"{self.network}.ld"
-        path.write_text(linker_script(self.network, target.name, target.mcu, self.report["levels"]))
+        levels = self.report["levels"]
+        path.write_text(
+            linker_script(self.network, target.name, target.mcu, target.home_level, levels)
+        )
         return [path]
 
 
@@ -163,9 +163,17 @@ def compile(
     start = time.perf_counter()
     with no_cyclic_gc():
         tgt = get_target(target)
-        main_memory = check_target_options(tgt, memory, l2, profile_layers)
+        spec = check_target_options(tgt, memory, l2, profile_layers)
         module = import_onnx(model, input_shapes=input_shapes, name=name)
-        check_tensors_fit(module, tgt, memory, main_memory)
+        module.attributes[TARGET_KEY] = spec
+        if input_types:
+            from deeploy.integer_types import TYPE_NAMES
+            from deeploy.passes.assign_integer_types import record_input_types
+
+            record_input_types(
+                module, [f"{k}={TYPE_NAMES.get(v, v)}" for k, v in sorted(input_types.items())]
+            )
+        check_tensors_fit(module, tgt, spec)
         passes = (
             Pipeline(tuple(pipeline))
             if pipeline is not None
@@ -176,7 +184,10 @@ def compile(
         if separate_buffers:
             from dataclasses import replace
 
+            from deeploy.passes.lower_to_c import LowerToCPass
+
             lower = passes.passes[passes.index("lower-to-c")]
+            assert isinstance(lower, LowerToCPass), lower
             passes = passes.replace("lower-to-c", replace(lower, separate_buffers=True))
         report = initial_report(module, tgt.name)
         stages: dict[str, str] = {}
@@ -184,9 +195,11 @@ def compile(
         if keep_stages:
             stages["import"] = print_module(module)
 
+        reader = ReportObserver(report)
+
         def observe(p: ModulePass, mod: ModuleOp) -> None:
             nonlocal planned
-            update_report(report, p, mod)
+            reader.observe(mod)
             if p.name == "verify-memory-plan" and memory_map:
                 from deeploy.memory_map import memory_map as map_of
 
@@ -197,9 +210,9 @@ def compile(
         verify_each = os.environ.get("DEEPLOY_VERIFY_EACH_PASS", "") not in ("", "0")
         passes.apply(make_context(), module, observe, verify_each=verify_each)
         verify_after("the pipeline" if not passes.passes else passes.passes[-1].name, module)
-        finish_report(report, memory)
+        finish_report(report, spec)
         if tgt.mcu is not None:
-            check_fits_mcu(report, tgt, main_memory)
+            check_fits_mcu(report, tgt, spec)
         result = result_of(module, tgt.name, report, stages, planned)
         result.pipeline = passes
     result.report["compile_seconds"] = round(time.perf_counter() - start, 4)
@@ -208,10 +221,11 @@ def compile(
 
 def check_target_options(
     target: Target, memory: MemoryConfig | None, l2: int | None, profile_layers: bool
-) -> int | None:
-    """The main memory size of a microcontroller target (None on the host), after
-    rejecting options the target cannot honour."""
+) -> TargetSpecAttr:
+    """The target spec the options describe, after rejecting options the target cannot
+    honour."""
     from deeploy.errors import OptionError
+    from deeploy.targets.spec import target_spec
 
     if memory is not None and not target.has_l1:
         raise OptionError(
@@ -228,41 +242,41 @@ def check_target_options(
             raise OptionError(
                 "--l2: only for a memory hierarchy (--l1) or a microcontroller target"
             )
-        return None
+        return target_spec(target, memory, None, profile_layers)
     if memory is not None and l2 is not None and l2 != memory.l2:
         raise OptionError(f"l2={l2} disagrees with the memory hierarchy's l2={memory.l2}")
-    size = memory.l2 if memory is not None else (l2 or target.mcu.ram_default)
-    if size <= 0:
-        raise OptionError(f"--l2 must be a positive number of bytes, got {size}")
+    ram = None if memory is not None else (l2 or target.mcu.ram_default)
+    spec = target_spec(target, memory, ram, profile_layers)
+    size = spec.size(target.home_level)
     if size > target.mcu.ram_limit:
         raise OptionError(
             f"--l2 {size:,}: the emulated {target.name} board has {target.mcu.ram_limit:,} B of RAM"
         )
-    return size
+    return spec
 
 
-def check_tensors_fit(
-    module: ModuleOp, target: Target, memory: MemoryConfig | None, main_memory: int | None
-) -> None:
+def check_tensors_fit(module: ModuleOp, target: Target, spec: TargetSpecAttr) -> None:
     """Every tensor must fit the memory level it lives in, checked before any pass
     allocates (constant folding materialises tensors)."""
     from deeploy.dtypes import numpy_dtype
     from deeploy.errors import BudgetError
+    from deeploy.targets.spec import size_option
 
-    if memory is not None:
-        size = memory.l3 if memory.home == "L3" else memory.l2
-        level = f"{memory.home} (--{memory.home.lower()})"
-    elif main_memory is not None:
-        level, size = f"the RAM of {target.name} (--l2)", main_memory
-    else:
+    home = spec.home_level
+    size = spec.size(home)
+    if size == 0:
         return  # the host: the importer's int32 limits apply
+    if spec.tiled:
+        level = f"{home} ({size_option(spec, home)})"
+    else:
+        level = f"the RAM of {target.name} (--l2)"
     fn = network_function(module)
     assert fn is not None
     values = [*fn.body.block.args, *(r for op in fn.body.walk() for r in op.results)]
     for value in values:
         t = value.type
-        if not hasattr(t, "get_shape"):
-            continue
+        if not isinstance(t, TensorType | MemRefType):
+            continue  # (a graph-level function's values are all tensors)
         count = 1
         for d in t.get_shape():
             count *= d
@@ -274,15 +288,16 @@ def check_tensors_fit(
             )
 
 
-def check_fits_mcu(report: dict[str, Any], target: Target, ram: int | None) -> None:
+def check_fits_mcu(report: dict[str, Any], target: Target, spec: TargetSpecAttr) -> None:
     """An untiled network's arena, I/O buffers and stack must fit the RAM; the linker
     checks again, with the code and data of the whole program."""
     from deeploy.errors import BudgetError
 
-    assert target.mcu is not None and ram is not None
-    report.setdefault("levels", {"L2": ram})
+    assert target.mcu is not None
+    ram = spec.size(target.home_level)
+    report.setdefault("levels", {target.home_level: ram})
     if "tiling" in report:
-        return  # lower-to-c has placed L2's arena and weights against --l2
+        return  # lower-to-c has placed the RAM level's arena and weights against its size
     arena = sum(report["memory"].values())
     need = arena + report["io_bytes"] + target.mcu.stack_bytes
     if need > ram:
@@ -312,32 +327,12 @@ def initial_report(module: ModuleOp, target: str) -> dict[str, Any]:
     return report
 
 
-def update_report(report: dict[str, Any], p: ModulePass, module: ModuleOp) -> None:
-    """Record what pass `p` decided, before later passes lower the ops that carry it."""
-    from deeploy.report import graph_summary, memory_summary, tiling_summary
-
-    if p.name == "assign-integer-types":
-        from deeploy.report import io_summary
-
-        fn = network_function(module)
-        assert fn is not None
-        report.update(io_summary(fn))
-    if p.name == "bind-kernels":
-        report.update(graph_summary(module, bound=True))
-    if p.name == "plan-memory":
-        report.update(memory_summary(module))
-    if p.name in ("tile-layers", "fuse-tiled-layers"):
-        report.update(tiling_summary(module))
-
-
-def finish_report(report: dict[str, Any], memory: MemoryConfig | None) -> None:
-    """The level sizes and L1 use of a tiled network."""
-    if memory is None or "tiling" not in report:
+def finish_report(report: dict[str, Any], spec: TargetSpecAttr) -> None:
+    """The level sizes and scratchpad use of a tiled network, from its target spec."""
+    if not spec.tiled or "tiling" not in report:
         return
-    report["levels"] = {"L1": memory.l1, "L2": memory.l2}
-    if memory.home == "L3":
-        report["levels"]["L3"] = memory.l3
-    report["memory"] = {"L1": report["tiling"]["l1_peak"], **report["memory"]}
+    report["levels"] = {level: spec.size(level) for level in spec.chain}
+    report["memory"] = {spec.compute_level: report["tiling"]["l1_peak"], **report["memory"]}
     report["ram_bytes"] = sum(report["memory"].values()) + report["io_bytes"]
 
 

@@ -6,8 +6,6 @@ xDSL's `ui` signedness. Booleans are i1 and stored as one byte.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 from xdsl.dialects.builtin import (
     BytesAttr,
@@ -16,13 +14,11 @@ from xdsl.dialects.builtin import (
     Float32Type,
     Float64Type,
     IntegerType,
+    MemRefType,
     Signedness,
     TensorType,
 )
-from xdsl.ir import Attribute
-
-if TYPE_CHECKING:
-    from xdsl.dialects.builtin import ShapedType
+from xdsl.ir import Attribute, SSAValue
 
 _INT_C = {8: "int8_t", 16: "int16_t", 32: "int32_t", 64: "int64_t"}
 
@@ -94,13 +90,24 @@ def dense_from_numpy(
 ) -> DenseIntOrFPElementsAttr:
     element_type = element_type or element_type_of(array.dtype)
     data = np.ascontiguousarray(array, dtype=numpy_dtype(element_type).newbyteorder("<"))
+    # numpy_dtype took it, so it is one of these: the narrowing dense elements need
+    if not isinstance(element_type, IntegerType | Float16Type | Float32Type | Float64Type):
+        raise ValueError(f"element type {element_type} has no numpy equivalent")
     return DenseIntOrFPElementsAttr(
         TensorType(element_type, array.shape), BytesAttr(data.tobytes())
     )
 
 
+def value_element_type(value: SSAValue) -> Attribute:
+    """The element type of a tensor (graph level) or buffer (after bufferization) value."""
+    t = value.type
+    if not isinstance(t, TensorType | MemRefType):
+        raise TypeError(f"{t} is neither a tensor nor a buffer type")
+    return t.get_element_type()
+
+
 def numpy_from_dense(attr: DenseIntOrFPElementsAttr) -> np.ndarray:
-    shaped: ShapedType = attr.type
+    shaped = attr.type
     dtype = numpy_dtype(shaped.get_element_type()).newbyteorder("<")
     flat = np.frombuffer(attr.data.data, dtype=dtype)
     shape = tuple(shaped.get_shape())

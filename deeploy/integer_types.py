@@ -134,9 +134,26 @@ def _common(types: Sequence[Attribute], attrs: Mapping[str, object]) -> Attribut
     return common_type(types)
 
 
+def _int_attr(attrs: Mapping[str, object], name: str) -> int | None:
+    """An integer attribute among a rule's attribute values (None: absent)."""
+    value = attrs.get(name)
+    if value is None or isinstance(value, int):
+        return value
+    raise TypeError(f"attribute {name} is {value!r}, not an integer")
+
+
 def _levels(types: Sequence[Attribute], attrs: Mapping[str, object]) -> Attribute:
-    levels = attrs.get("n_levels_out") or attrs.get("n_levels")
-    return levels_type(int(levels), bool(attrs.get("signed", 1)))  # type: ignore[arg-type]
+    levels = _int_attr(attrs, "n_levels_out") or _int_attr(attrs, "n_levels")
+    if levels is None:
+        raise TypeError("needs attribute n_levels or n_levels_out")
+    return levels_type(levels, bool(attrs.get("signed", 1)))
+
+
+def _unsigned_levels(types: Sequence[Attribute], attrs: Mapping[str, object]) -> Attribute:
+    levels = _int_attr(attrs, "n_levels")
+    if levels is None:
+        raise TypeError("needs attribute n_levels")
+    return levels_type(levels, False)
 
 
 # result element type by op type, from the element types of the data operands
@@ -172,10 +189,7 @@ RESULT_RULES: dict[str, ResultRule] = {
     ),
     **dict.fromkeys(("Concat", "Max", "Min"), _common),
     # integer softmax: unsigned values in [0, n_levels) (Deeploy's SoftmaxChecker)
-    **dict.fromkeys(
-        ("iSoftmax", "ITAMax", "ITAPartialMax"),
-        lambda types, attrs: levels_type(int(attrs["n_levels"]), False),  # type: ignore[call-overload]
-    ),
+    **dict.fromkeys(("iSoftmax", "ITAMax", "ITAPartialMax"), _unsigned_levels),
     # Deeploy's integer GELU/Hardswish widen to int32; the integer norms give signed
     # n_levels values (LayerNormChecker)
     **dict.fromkeys(("iGELU", "iHardswish"), _int32),

@@ -19,9 +19,9 @@ from deeploy.dialects import buffer, tiled
 
 def memory_map(module: ModuleOp, target: str = "generic") -> dict[str, Any]:
     """Per level: size, live-set lower bound, whether proven minimal, and every buffer."""
-    from deeploy.passes.plan_memory import lifetimes
-    from deeploy.passes.tile_layers import l1_buffers
+    from deeploy.allocation.lifetimes import lifetimes
     from deeploy.targets import get_target
+    from deeploy.tiling.layers import l1_buffers
 
     levels: dict[str, dict[str, Any]] = {}
     for arena in (op for op in module.ops if isinstance(op, buffer.ArenaOp)):

@@ -8,7 +8,7 @@ print(pipe)            # the same pipeline as a deeploy-opt -p string
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -133,10 +133,12 @@ def default_pipeline(
     input_types: Mapping[str, str] | None = None,
     profile_layers: bool = False,
 ) -> Pipeline:
-    """The passes `deeploy compile` runs for a target, in order; with a memory hierarchy,
-    layers are tiled into L1 (tile-layers, then fuse-tiled-layers) and the C works through the DMA layer; with
-    `input_types`, the network's float tensors holding integers become integer tensors;
-    with `profile_layers`, the C prints each layer's instruction count."""
+    """The passes `deeploy compile` runs, in order. The hardware is not among their
+    options: every pass reads it from the module's `#target.spec` (deeploy.compile sets
+    it on import, from `target`, `memory` and `profile_layers`). With a memory hierarchy,
+    layers are tiled (tile-layers, then fuse-tiled-layers unless `memory.fuse_layers` is
+    off); with `input_types`, the network's float tensors holding integers become
+    integer tensors."""
     from xdsl.transforms.dead_code_elimination import DeadCodeElimination
 
     from deeploy.passes.assign_integer_types import AssignIntegerTypesPass
@@ -155,34 +157,15 @@ def default_pipeline(
     from deeploy.passes.tile_layers import TileLayersPass
     from deeploy.passes.untranspose_weights import UntransposeWeightsPass
     from deeploy.passes.verify_memory_plan import VerifyMemoryPlanPass
-    from deeploy.targets import get_target
 
-    t = get_target(target)
-    home = memory.home if memory is not None else t.home_level
+    del target, profile_layers  # in the module's spec, not in the passes
     tiling: tuple[ModulePass, ...] = ()
-    lowering = LowerToCPass(target=t.name, network=network, profile_layers=profile_layers)
-    verify = VerifyMemoryPlanPass(target=t.name)
     if memory is not None:
-        # L2/L3 also hold the weights: lower-to-c checks them, with a user-facing error
-        verify = VerifyMemoryPlanPass(capacity=(f"L1:{memory.l1}",), target=t.name)
-        tiling = (TileLayersPass(target=t.name, l1=memory.l1, double_buffer=memory.double_buffer),)
+        tiling = (TileLayersPass(),)
         if memory.fuse_layers:
             from deeploy.passes.fuse_tiled_layers import FuseTiledLayersPass
 
-            tiling += (
-                FuseTiledLayersPass(
-                    target=t.name, l1=memory.l1, double_buffer=memory.double_buffer
-                ),
-            )
-        lowering = LowerToCPass(
-            target=t.name,
-            network=network,
-            l1=memory.l1,
-            l2=memory.l2,
-            l3=memory.l3,
-            home=memory.home,
-            profile_layers=profile_layers,
-        )
+            tiling += (FuseTiledLayersPass(),)
     typing: tuple[ModulePass, ...] = ()
     if input_types:
         from deeploy.integer_types import TYPE_NAMES
@@ -200,17 +183,13 @@ def default_pipeline(
             UntransposeWeightsPass(),
             FuseRequantPass(),
             DeadCodeElimination(),
-            BindKernelsPass(target=t.name),
+            BindKernelsPass(),
             FuseActivationPass(),
-            BufferizePass(level=home),
+            BufferizePass(),
             ReuseInputBuffersPass(),
             *tiling,
-            PlanMemoryPass(alignment=t.alignment),
-            verify,
-            lowering,
+            PlanMemoryPass(),
+            VerifyMemoryPlanPass(),
+            LowerToCPass(network=network),
         )
     )
-
-
-def pass_names(passes: Iterable[ModulePass]) -> list[str]:
-    return [p.name for p in passes]

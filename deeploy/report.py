@@ -1,4 +1,10 @@
-"""Figures about a compiled network: node counts, MACs, memory per level."""
+"""Figures about a compiled network: node counts, MACs, memory per level.
+
+The report is read from the IR, not from which passes ran: `observe` looks at the module
+after every pass and records what the IR shows at that point (I/O types while the graph
+is at tensor level, kernels and MACs once ops are bound, tiling once layers are tiled,
+arenas once memory is planned), before later passes lower the ops that carry it.
+Replacing a pass by an equivalent one leaves the report as it was."""
 
 from __future__ import annotations
 
@@ -6,7 +12,8 @@ from math import prod
 from typing import Any
 
 from xdsl.dialects import func
-from xdsl.dialects.builtin import MemRefType, ModuleOp
+from xdsl.dialects.builtin import IntegerAttr, MemRefType, ModuleOp, StringAttr, TensorType
+from xdsl.ir import Operation
 
 from deeploy.dialects import buffer, graph
 
@@ -25,7 +32,7 @@ def macs(op: graph.GraphOp) -> int:
         return prod(x) * prod(w[1:])
     if kind in ("Gemm",):
         a = graph.shape_of(op.operands[0])
-        k = a[0] if op.attr_value("transA", 0) else a[1]
+        k = a[0] if op.attr_int("transA", 0) else a[1]
         return prod(graph.shape_of(op.results[0])) * k
     if kind in ("MatMul", "MatMulInteger", "QLinearMatMul"):
         a = graph.shape_of(op.operands[0])
@@ -47,7 +54,8 @@ def graph_summary(module: ModuleOp, bound: bool = False) -> dict[str, Any]:
         histogram[op.SIGNATURE.op_type] = histogram.get(op.SIGNATURE.op_type, 0) + 1
         kernel = op.attributes.get("kernel")
         if kernel is not None:
-            kernels[kernel.data] = kernels.get(kernel.data, 0) + 1  # type: ignore[attr-defined]
+            assert isinstance(kernel, StringAttr), kernel  # bind-kernels names the kernel
+            kernels[kernel.data] = kernels.get(kernel.data, 0) + 1
     if bound:
         return {
             "layers": nodes,
@@ -74,7 +82,7 @@ def memory_summary(module: ModuleOp) -> dict[str, Any]:
     io = 0
     for op in module.walk():
         if isinstance(op, buffer.ConstantOp):
-            weights += buffer.size_in_bytes(op.result.type)  # type: ignore[arg-type]
+            weights += buffer.size_in_bytes(op.result.type)
         if isinstance(op, func.FuncOp) and not op.is_declaration:
             for arg in op.body.block.args:
                 if isinstance(arg.type, MemRefType):
@@ -89,27 +97,33 @@ def memory_summary(module: ModuleOp) -> dict[str, Any]:
     }
 
 
+def _int_attribute(op: Operation, key: str) -> int:
+    """An integer the tiling pass recorded on a layer (`l1_bytes`, `optimal`, ...)."""
+    attr = op.attributes[key]
+    assert isinstance(attr, IntegerAttr), f"{key} = {attr}"
+    return attr.value.data
+
+
 def tiling_summary(module: ModuleOp) -> dict[str, Any]:
     """What tiling decided (after tile-layers): tiles, the DMA traffic the schedules
     imply, and the most L1 any layer uses."""
     from deeploy.dialects import tiled
-    from deeploy.passes.tile_layers import HOPS_TO_L1
+    from deeploy.targets.spec import module_spec
 
     layers = [op for op in module.walk() if isinstance(op, tiled.LayerOp)]
+    hops = module_spec(module).hops
 
     def total(key: str) -> int:
-        return sum(op.attributes[key].value.data for op in layers if key in op.attributes)  # type: ignore[attr-defined]
+        return sum(_int_attribute(op, key) for op in layers if key in op.attributes)
 
     optimal = all(
-        bool(op.attributes["optimal"].value.data)  # type: ignore[attr-defined]
-        for op in layers
-        if "optimal" in op.attributes
+        bool(_int_attribute(op, "optimal")) for op in layers if "optimal" in op.attributes
     )
-    l1 = max((op.attributes["l1_bytes"].value.data for op in layers), default=0)  # type: ignore[attr-defined]
-    # every operand moved once (per hop, when staged through L2): the reference traffic;
+    l1 = max((_int_attribute(op, "l1_bytes") for op in layers), default=0)
+    # every operand moved once (per hop, when staged): the reference traffic;
     # a layer that reads only part of an input (strided 1x1 windows) can move less
     bound = sum(
-        HOPS_TO_L1[buffer.level_of(v)] * buffer.size_in_bytes(v.type)  # type: ignore[arg-type]
+        hops(buffer.level_of(v)) * buffer.size_in_bytes(buffer.memref_type(v))
         for op in layers
         for v in op.operands_in_order
     )
@@ -167,3 +181,37 @@ def io_summary(fn: func.FuncOp) -> dict[str, Any]:
         "inputs": describe(fn.function_type.inputs.data, fn.arg_attrs),
         "outputs": describe(fn.function_type.outputs.data, fn.res_attrs),
     }
+
+
+class ReportObserver:
+    """Keeps `report` up to date with what the IR shows (see the module docstring); call
+    `observe` after every pass."""
+
+    def __init__(self, report: dict[str, Any]) -> None:
+        self.report = report
+        self._last_graph: dict[str, Any] | None = None
+
+    def observe(self, module: ModuleOp) -> None:
+        from deeploy.dialects import tiled
+
+        report = self.report
+        fn = next(
+            (op for op in module.ops if isinstance(op, func.FuncOp) and not op.is_declaration),
+            None,
+        )
+        if fn is None:
+            return  # lowered to C: everything was recorded on the way
+        if any(isinstance(t, TensorType) for t in fn.function_type.inputs.data):
+            report.update(io_summary(fn))
+            if "kernels" not in report:
+                summary = graph_summary(module, bound=True)
+                if summary["kernels"]:
+                    report.update(summary)  # as bound, before fusions change the count
+                self._last_graph = summary
+            return
+        if "kernels" not in report and self._last_graph is not None:
+            report.update(self._last_graph)  # no op needed a kernel (views only)
+        if any(isinstance(op, tiled.LayerOp) for op in fn.body.block.ops):
+            report.update(tiling_summary(module))
+        if any(isinstance(op, buffer.ArenaOp) for op in module.ops):
+            report.update(memory_summary(module))

@@ -313,7 +313,7 @@ class CPrinter:
             parts.append("const")
         parts.append(f"{identifier(op.type_name.data)} {identifier(op.sym_name.data)} = {{")
         fields = [
-            identifier(f.root_reference.data) if isinstance(f, SymbolRefAttr) else str(f.value.data)  # type: ignore[attr-defined]
+            identifier(f.root_reference.data) if isinstance(f, SymbolRefAttr) else str(f.value.data)
             for f in op.fields.data
         ]
         self.lines.append(" ".join(parts))

@@ -11,23 +11,24 @@ once per class (a `switch` on the class), on L1 buffers passed as pointers.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from math import prod
 
 import numpy as np
 from xdsl.builder import Builder
-from xdsl.dialects.builtin import DictionaryAttr, IntegerType, Signedness, i32
+from xdsl.dialects.builtin import DictionaryAttr, IntegerAttr, IntegerType, Signedness, i32
 from xdsl.ir import Block, SSAValue
 from xdsl.rewriter import InsertPoint
 from xdsl.utils.exceptions import PassFailedException
 
 from deeploy.dialects import buffer, cemit, tiled
+from deeploy.dialects.target import TargetSpecAttr
 from deeploy.dtypes import dense_from_numpy
-from deeploy.kernels.base import KernelLibrary, ParamValue, params_to_attr
-from deeploy.passes.tile_layers import first_layer, problem_of
+from deeploy.kernels.base import KernelLibrary
+from deeploy.kernels.params import ParamValue, params_to_attr
+from deeploy.tiling.layers import first_layer, problem_of
 from deeploy.tiling.problem import Operand, TileProblem
-from deeploy.tiling.schedule import Box, Tile, max_box_shapes, schedule
+from deeploy.tiling.schedule import Box, Tile, schedule
+from deeploy.tiling.staging import staging_layout
 
-LEVEL_INDEX = {"L1": 0, "L2": 1, "L3": 2}  # the runtime's level numbers (deeploy/dma.h)
 DMA_MAX_REGIONS = 64  # DEEPLOY_MAX_REGIONS in deeploy/dma.h (a unit test keeps them equal)
 MOVE, BUFFER1 = 1, 2  # DEEPLOY_TILE_MOVE, DEEPLOY_TILE_BUFFER1
 U8 = IntegerType(8, Signedness.UNSIGNED)
@@ -114,22 +115,6 @@ def _table(name: str, values: list[int], element_type: IntegerType) -> cemit.Glo
     return cemit.GlobalOp(name, element_type, max(1, len(values)), dense, const=True, static=True)
 
 
-def staging_layout(
-    problem: TileProblem, tiles: list[Tile], alignment: int
-) -> tuple[list[int], int]:
-    """Where a layer's L2 staging buffers go when the home level is L3: per operand the
-    byte offset of one buffer holding its largest box (aligned; a local operand never
-    moves and takes no room), and the bytes all of them take. lower-to-c lays L2 out this
-    way; the facade reports the same figures before lower-to-c runs."""
-    offsets, at = [], 0
-    for operand, shape in zip(problem.operands, max_box_shapes(problem, tiles)):
-        offsets.append(at)
-        if operand.local:  # never moves: needs no staging
-            continue
-        at += -(-prod(shape) * operand.element_bytes // alignment) * alignment
-    return offsets, at
-
-
 class TiledLayerEmitter:
     """Lowers `tiled.layer` ops with a `CallEmitter` (see lower_to_c.py)."""
 
@@ -137,13 +122,16 @@ class TiledLayerEmitter:
         self,
         emitter,
         library: KernelLibrary,
+        spec: TargetSpecAttr,
         l1_symbol: str,
         staging_symbol: str | None = None,
     ) -> None:
         self.e = emitter
         self.library = library
+        self.spec = spec
         self.l1_symbol = l1_symbol
-        # with a home level beyond L2, boxes pass through L2 buffers at this array's start
+        # with a home level beyond the next, boxes pass through buffers at the start of
+        # the staging level's array
         self.staging_symbol = staging_symbol
         self.staging_bytes = 0  # the most any layer stages at once
         self.functions: list[cemit.FuncOp] = []
@@ -182,7 +170,7 @@ class TiledLayerEmitter:
         )
         selector, l1 = fn.body.block.args
         switch = cemit.SwitchOp(selector, list(range(len(classes))))
-        fn.body.block.insert_op_before(switch, fn.body.block.last_op)  # type: ignore[arg-type]
+        fn.body.block.insert_op_before(switch, fn.terminator)
         types = op.tile_operand_types
         for c, tile_class in enumerate(classes):
             builder = Builder(InsertPoint.at_end(switch.bodies[c].block))
@@ -211,7 +199,9 @@ class TiledLayerEmitter:
         indices = (*ins, *outs)
         scratch = Block(
             arg_types=[
-                buffer.buffer_type(tile_class.shapes[k], types[k].get_element_type(), "L1")
+                buffer.buffer_type(
+                    tile_class.shapes[k], types[k].get_element_type(), self.spec.compute_level
+                )
                 for k in indices
             ]
         )
@@ -243,6 +233,7 @@ class TiledLayerEmitter:
         double: bool,
     ) -> cemit.StructOp:
         operands = problem.operands
+        spec = self.spec
         records: list[Copy] = []
         for tile_class in classes:
             for operand, box_shape in zip(operands, tile_class.boxes):
@@ -283,8 +274,8 @@ class TiledLayerEmitter:
                 len(op.outs),
                 rank,
                 int(double),
-                LEVEL_INDEX["L1"],
-                LEVEL_INDEX["L2"],
+                spec.index(spec.compute_level),
+                spec.index(spec.chain[1]),  # the first level above the scratchpad
                 names["class"],
                 names["flags"],
                 names["offsets"],
@@ -320,7 +311,9 @@ class TiledLayerEmitter:
         ]
         homes = e.insert(cemit.LocalArrayOp(f"{stem}_home", home, VOID_PTR))
         levels = e.const_array(
-            np.array([LEVEL_INDEX[buffer.level_of(t)] for t in op.tile_operand_types], np.int32),
+            np.array(
+                [self.spec.index(buffer.level_of(t)) for t in op.tile_operand_types], np.int32
+            ),
             "levels",
         )
         e.call(
@@ -351,5 +344,6 @@ def layer_stats(op: tiled.LayerOp) -> dict[str, int]:
     for key in ("tiles", "dma_bytes", "dma_transfers", "l1_bytes"):
         attr = op.attributes.get(key)
         if attr is not None:
-            out[key] = attr.value.data  # type: ignore[attr-defined]
+            assert isinstance(attr, IntegerAttr), f"{key} = {attr}"
+            out[key] = attr.value.data
     return out

@@ -32,8 +32,20 @@ def _cemit() -> Dialect:
     return CEmit
 
 
+def _target() -> Dialect:
+    from deeploy.dialects.target import Target
+
+    return Target
+
+
 def get_all_dialects() -> dict[str, Callable[[], Dialect]]:
-    return {"graph": _graph, "buffer": _buffer, "tiled": _tiled, "cemit": _cemit}
+    return {
+        "graph": _graph,
+        "buffer": _buffer,
+        "tiled": _tiled,
+        "cemit": _cemit,
+        "target": _target,
+    }
 
 
 UPSTREAM_DIALECTS = ("builtin", "func", "arith", "scf", "memref", "test")

@@ -78,6 +78,13 @@ def level_of(value: SSAValue | MemRefType) -> str:
     return t.memory_space.data
 
 
+def memref_type(value: SSAValue) -> MemRefType:
+    """The type of a value known to be a buffer (an operand IRDL constrains to memrefs,
+    which xDSL still types as Attribute)."""
+    assert isinstance(value.type, MemRefType), value.type
+    return value.type
+
+
 def size_in_bytes(t: MemRefType) -> int:
     return prod(t.get_shape()) * byte_size(t.get_element_type())
 

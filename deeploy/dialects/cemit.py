@@ -134,7 +134,7 @@ class FileOp(IRDLOperation):
     body = region_def("single_block")
     traits = traits_def(NoTerminator(), IsolatedFromAbove())
 
-    def __init__(self, file_name: str, ops: Sequence[IRDLOperation] = ()) -> None:
+    def __init__(self, file_name: str, ops: Sequence[Operation] = ()) -> None:
         super().__init__(
             properties={"file_name": StringAttr(file_name)}, regions=[Region(Block(ops))]
         )
@@ -161,8 +161,8 @@ class FileOp(IRDLOperation):
     @classmethod
     def parse(cls, parser: Parser) -> FileOp:
         name = parser.parse_str_literal()
-        attrs = parser.parse_optional_attr_dict_with_keyword()
-        attrs = attrs.data if attrs is not None else {}
+        parsed = parser.parse_optional_attr_dict_with_keyword()
+        attrs = dict(parsed.data) if parsed is not None else {}
         region = parser.parse_region()
         if not region.blocks:
             region.add_block(Block())
@@ -401,6 +401,13 @@ class FuncOp(IRDLOperation):
         return not self.body.blocks
 
     @property
+    def terminator(self) -> Operation:
+        """The implicit return that ends a definition's body: code goes before it."""
+        last = self.body.block.last_op
+        assert last is not None, f"cemit.func {self.sym_name.data} has no body"
+        return last
+
+    @property
     def names(self) -> list[str]:
         return [n.data for n in self.arg_names.data]
 
@@ -429,7 +436,7 @@ class FuncOp(IRDLOperation):
             printer.print_string("(")
             printer.print_list(self.function_type.inputs.data, printer.print_attribute)
             printer.print_string(")")
-        props = {"arg_names": self.arg_names}
+        props: dict[str, Attribute] = {"arg_names": self.arg_names}
         if self.is_static is not None:
             props["static"] = self.is_static
         printer.print_op_attributes(props | dict(self.attributes))
@@ -496,7 +503,7 @@ class LiteralOp(IRDLOperation):
     """An integer or floating-point constant, printed inline: `cemit.literal 3 : i32`."""
 
     name = "cemit.literal"
-    value = prop_def(IntegerAttr | FloatAttr)
+    value = prop_def(base(IntegerAttr) | base(FloatAttr))
     result = result_def()
     traits = traits_def(Pure())
 
@@ -697,7 +704,7 @@ class SwitchOp(IRDLOperation):
 
     @property
     def labels(self) -> list[int]:
-        return [int(v) for v in self.cases.get_values()]  # type: ignore[arg-type]
+        return [int(v) for v in self.cases.get_values()]
 
     def verify_(self) -> None:
         labels = self.labels

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from deeploy.dialects.graph import GraphOp, shape_of
+from deeploy.dialects.graph_op import GraphOp, shape_of
 
 
 @dataclass(frozen=True)
@@ -48,17 +48,18 @@ def window_geometry(op: GraphOp, kernel: tuple[int, ...] | None = None) -> Windo
     spatial = shape_of(op.operands[0])[2:]
     rank = len(spatial)
     if kernel is None:
-        kernel = tuple(op.attr_value("kernel_shape") or ())
+        kernel = op.attr_ints("kernel_shape", ())
     if len(kernel) != rank:
         raise ValueError(
             f"kernel_shape has {len(kernel)} entries but the input has {rank} spatial axes"
         )
-    strides = tuple(op.attr_value("strides") or (1,) * rank)
-    dilations = tuple(op.attr_value("dilations") or (1,) * rank)
-    ceil_mode = bool(op.attr_value("ceil_mode", 0))
-    auto_pad = op.attr_value("auto_pad", "NOTSET")
+    strides = op.attr_ints("strides", ()) or (1,) * rank
+    dilations = op.attr_ints("dilations", ()) or (1,) * rank
+    ceil_mode = bool(op.attr_int("ceil_mode", 0))
+    auto_pad = op.attr_str("auto_pad", "NOTSET")
     if auto_pad in ("SAME_UPPER", "SAME_LOWER"):
-        begin, end = [], []
+        begin: list[int] = []
+        end: list[int] = []
         for i in range(rank):
             out = -(-spatial[i] // strides[i])
             eff = (kernel[i] - 1) * dilations[i] + 1
@@ -70,7 +71,7 @@ def window_geometry(op: GraphOp, kernel: tuple[int, ...] | None = None) -> Windo
     if auto_pad == "VALID":
         zeros = (0,) * rank
         return WindowGeometry(kernel, strides, dilations, zeros, zeros, ceil_mode)
-    pads = tuple(op.attr_value("pads") or (0,) * (2 * rank))
+    pads = op.attr_ints("pads", ()) or (0,) * (2 * rank)
     if len(pads) != 2 * rank:
         raise ValueError(f"pads has {len(pads)} entries, expected {2 * rank}")
     return WindowGeometry(kernel, strides, dilations, pads[:rank], pads[rank:], ceil_mode)
@@ -78,5 +79,5 @@ def window_geometry(op: GraphOp, kernel: tuple[int, ...] | None = None) -> Windo
 
 def conv_geometry(op: GraphOp) -> WindowGeometry:
     """Conv: kernel_shape defaults to the weight's spatial shape."""
-    kernel = tuple(op.attr_value("kernel_shape") or shape_of(op.operands[1])[2:])
+    kernel = op.attr_ints("kernel_shape", ()) or shape_of(op.operands[1])[2:]
     return window_geometry(op, kernel)

@@ -7,13 +7,14 @@ ONNX semantics so that later passes can trust result types.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NoReturn
 
 import numpy as np
 from xdsl.dialects.builtin import IntegerType, TensorType
 from xdsl.ir import Attribute
 from xdsl.utils.exceptions import VerifyException
 
-from deeploy.dialects.graph import GraphOp, constant_value, shape_of
+from deeploy.dialects.graph_op import GraphOp, constant_value, shape_of
 
 Check = Callable[[GraphOp], None]
 
@@ -23,7 +24,7 @@ class NodeError(VerifyException):
     when the node's name (the model's text) holds newlines."""
 
 
-def _fail(op: GraphOp, message: str) -> None:
+def _fail(op: GraphOp, message: str) -> NoReturn:
     raise NodeError(f"node {op.describe()}: {message}")
 
 
@@ -49,7 +50,7 @@ def _check_same_shape(op: GraphOp) -> None:
 
 
 def _check_axis(op: GraphOp, rank: int, name: str = "axis") -> int:
-    axis = int(op.attr_value(name, 0))  # type: ignore[arg-type]
+    axis = op.attr_int(name, 0)
     if not -rank <= axis < max(rank, 1):
         _fail(op, f"{name} {axis} is out of range for rank {rank}")
     return axis % max(rank, 1)
@@ -60,12 +61,12 @@ def _check_window_lengths(op: GraphOp, rank: int) -> None:
     geometry reads an absent one as its default, so a given but empty or short list must
     not reach it (onnxruntime rejects those too)."""
     for name, length in (("kernel_shape", rank), ("strides", rank), ("dilations", rank)):
-        value = op.attr_value(name)
-        if value is not None and len(value) != length:  # type: ignore[arg-type]
-            _fail(op, f"{name} has {len(value)} entries but the input has {rank} spatial axes")  # type: ignore[arg-type]
-    pads = op.attr_value("pads")
-    if pads is not None and len(pads) != 2 * rank:  # type: ignore[arg-type]
-        _fail(op, f"pads has {len(pads)} entries, expected {2 * rank}")  # type: ignore[arg-type]
+        value = op.attr_ints(name, None)
+        if value is not None and len(value) != length:
+            _fail(op, f"{name} has {len(value)} entries but the input has {rank} spatial axes")
+    pads = op.attr_ints("pads", None)
+    if pads is not None and len(pads) != 2 * rank:
+        _fail(op, f"pads has {len(pads)} entries, expected {2 * rank}")
 
 
 def _check_conv(op: GraphOp) -> None:
@@ -74,7 +75,7 @@ def _check_conv(op: GraphOp) -> None:
     x, w = shape_of(op.operands[0]), shape_of(op.operands[1])
     if len(x) < 3 or len(w) != len(x):
         _fail(op, f"expects N x C x spatial input and matching weight, got {x} and {w}")
-    group = int(op.attr_value("group", 1))  # type: ignore[arg-type]
+    group = op.attr_int("group", 1)
     if group < 1 or x[1] != w[1] * group or w[0] % group:
         _fail(op, f"channels {x[1]} do not match weight {w} with group {group}")
     bias = op.operands[2] if len(op.operands) > 2 else None
@@ -122,12 +123,12 @@ def _check_batch_norm(op: GraphOp) -> None:
 def _check_requant_shift(op: GraphOp) -> None:
     """The number of output levels, which sets the result's type and its clamp, and a
     divisor the kernel can divide by."""
-    levels = op.attr_value("n_levels_out") or op.attr_value("n_levels")
+    levels = op.attr_int("n_levels_out", None) or op.attr_int("n_levels", None)
     if levels is None:
         _fail(op, "needs attribute n_levels or n_levels_out")
-    if not 2 <= int(levels) <= 2**32:  # type: ignore[arg-type]
+    if not 2 <= levels <= 2**32:
         _fail(op, f"n_levels {levels} must be from 2 to 2**32")
-    div = int(op.attr_value("div"))  # type: ignore[arg-type]
+    div = op.attr_int("div")
     if div < 1:
         _fail(op, f"div {div} must be at least 1")
 
@@ -162,10 +163,10 @@ def _check_reduce(op: GraphOp) -> None:
             return  # computed axes: the kernel binding names what it needs
         axes: list[int] | None = [int(a) for a in array.reshape(-1)]
     else:
-        given = op.attr_value("axes")
-        axes = [int(a) for a in given] if given is not None else None  # type: ignore[union-attr]
+        given = op.attr_ints("axes", None)
+        axes = list(given) if given is not None else None
     if not axes:
-        if op.attr_value("noop_with_empty_axes", 0):
+        if op.attr_int("noop_with_empty_axes", 0):
             expected = x
             if shape_of(op.results[0]) != expected:
                 _fail(op, f"result shape {shape_of(op.results[0])} != expected {expected}")
@@ -176,7 +177,7 @@ def _check_reduce(op: GraphOp) -> None:
     reduced = {a % rank for a in axes}
     if len(reduced) != len(axes):
         _fail(op, f"axes {axes} repeat an axis")
-    if op.attr_value("keepdims", 1):
+    if op.attr_int("keepdims", 1):
         expected = tuple(1 if i in reduced else d for i, d in enumerate(x))
     else:
         expected = tuple(d for i, d in enumerate(x) if i not in reduced)
@@ -207,8 +208,8 @@ def _check_gemm(op: GraphOp) -> None:
     a, b = shape_of(op.operands[0]), shape_of(op.operands[1])
     if len(a) != 2 or len(b) != 2:
         _fail(op, f"expects 2-D operands, got {a} and {b}")
-    m, k = (a[1], a[0]) if op.attr_value("transA", 0) else a
-    k2, n = (b[1], b[0]) if op.attr_value("transB", 0) else b
+    m, k = (a[1], a[0]) if op.attr_int("transA", 0) else a
+    k2, n = (b[1], b[0]) if op.attr_int("transB", 0) else b
     if k != k2:
         _fail(op, f"inner dimensions differ: {k} vs {k2}")
     if len(op.operands) > 2 and broadcast_shapes(shape_of(op.operands[2]), (m, n)) != (m, n):
@@ -247,7 +248,7 @@ def _check_matmul(op: GraphOp) -> None:
 
 def _check_transpose(op: GraphOp) -> None:
     x = shape_of(op.operands[0])
-    perm = tuple(op.attr_value("perm") or reversed(range(len(x))))
+    perm = op.attr_ints("perm", ()) or tuple(reversed(range(len(x))))
     if sorted(perm) != list(range(len(x))):
         _fail(op, f"perm {perm} is not a permutation of {len(x)} axes")
     if shape_of(op.results[0]) != tuple(x[p] for p in perm):
@@ -389,8 +390,10 @@ def _check_element_type(op: GraphOp) -> None:
             value = op.operand_at(index)
             element = _element_type(value)
             fill = op_type == "Pad" and index == 2
-            if element is not None and not fill and not isinstance(element, IntegerType):
-                _fail(op, f"input {index} must be an integer tensor, got {value.type}")  # type: ignore[union-attr]
+            # (an absent optional input, None, has no element type either)
+            integer = isinstance(element, IntegerType)
+            if value is not None and element is not None and not fill and not integer:
+                _fail(op, f"input {index} must be an integer tensor, got {value.type}")
     expected = _element_type(data[0]) if data else None
     for value in (*data, *results):
         found = _element_type(value)

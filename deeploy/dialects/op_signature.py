@@ -7,7 +7,8 @@ so that importing the dialect does not import onnx.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections.abc import Iterable
+from typing import NamedTuple, SupportsFloat, SupportsIndex, SupportsInt
 
 # Arity of an operand or result: exactly one, optional, or variadic.
 SINGLE = "1"
@@ -64,3 +65,32 @@ class OpSignature(NamedTuple):
             if a.name == name:
                 return a
         return None
+
+
+# Attribute values arrive untyped (from onnx, or as schema defaults): these convert them
+# as int()/float()/iteration would, and type the result.
+def int_value(value: object) -> int:
+    """`int(value)` for a value that arrives untyped (an ONNX attribute, a schema default):
+    whatever int() converted before is converted the same way, anything else is a TypeError."""
+    if isinstance(value, str | bytes | bytearray | SupportsInt | SupportsIndex):
+        return int(value)
+    raise TypeError(f"{value!r} is not an integer")
+
+
+def float_value(value: object) -> float:
+    """`float(value)` for an untyped value, as `int_value`."""
+    if isinstance(value, str | bytes | bytearray | SupportsFloat | SupportsIndex):
+        return float(value)
+    raise TypeError(f"{value!r} is not a number")
+
+
+def list_value(value: object) -> list[object]:
+    """The items of an untyped list-valued attribute."""
+    if isinstance(value, Iterable):
+        return list(value)
+    raise TypeError(f"{value!r} is not a list")
+
+
+def ints_value(value: object) -> tuple[int, ...]:
+    """An untyped list of integers (an INTS attribute) as a tuple."""
+    return tuple(int_value(v) for v in list_value(value))

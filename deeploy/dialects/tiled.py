@@ -31,7 +31,6 @@ from xdsl.irdl import (
     AttrSizedOperandSegments,
     IRDLOperation,
     irdl_op_definition,
-    operand_def,
     opt_prop_def,
     prop_def,
     var_operand_def,
@@ -43,37 +42,19 @@ from xdsl.utils.exceptions import VerifyException
 from deeploy.dialects.buffer import (
     MemoryLevelAttr,
     level_of,
+    memref_type,
     parse_operand_group,
     print_operand_group,
-    size_in_bytes,
 )
-
-
-@irdl_op_definition
-class CopyOp(IRDLOperation):
-    """A blocking copy of a whole buffer between two memory levels (a DMA transfer)."""
-
-    name = "tiled.copy"
-    source = operand_def(MemRefType)
-    target = operand_def(MemRefType)
-    assembly_format = "$source `,` $target attr-dict `:` type($source) `,` type($target)"
-
-    def verify_(self) -> None:
-        try:
-            src, dst = level_of(self.source), level_of(self.target)
-        except ValueError as err:
-            raise VerifyException(f"tiled.copy: {err}") from None
-        if src == dst:
-            raise VerifyException("tiled.copy: source and target are in the same memory level")
-        if size_in_bytes(self.source.type) != size_in_bytes(self.target.type):  # type: ignore[arg-type]
-            raise VerifyException("tiled.copy: source and target sizes differ")
 
 
 def ints_attr(values: Sequence[int]) -> DenseArrayBase:
     return DenseArrayBase.from_list(i64, list(values))
 
 
-def step_attr(kernel: str, params: DictionaryAttr, ins: Sequence[int], outs: Sequence[int]):
+def step_attr(
+    kernel: str, params: DictionaryAttr, ins: Sequence[int], outs: Sequence[int]
+) -> DictionaryAttr:
     """One kernel of a fused layer, as `steps` holds it."""
     return DictionaryAttr(
         {
@@ -154,11 +135,11 @@ class LayerOp(IRDLOperation):
 
     @property
     def tile_sizes(self) -> tuple[int, ...]:
-        return tuple(int(v) for v in self.tile.get_values())  # type: ignore[arg-type]
+        return tuple(int(v) for v in self.tile.get_values())
 
     @property
     def l1_offsets(self) -> tuple[int, ...]:
-        return tuple(int(v) for v in self.l1.get_values())  # type: ignore[arg-type]
+        return tuple(int(v) for v in self.l1.get_values())
 
     @property
     def operands_in_order(self) -> list[SSAValue]:
@@ -167,7 +148,7 @@ class LayerOp(IRDLOperation):
 
     @property
     def local_types(self) -> list[MemRefType]:
-        return list(self.local.data) if self.local is not None else []  # type: ignore[arg-type]
+        return list(self.local.data) if self.local is not None else []
 
     @property
     def tile_operands(self) -> list[SSAValue | None]:
@@ -178,9 +159,9 @@ class LayerOp(IRDLOperation):
     @property
     def tile_operand_types(self) -> list[MemRefType]:
         return [
-            *(v.type for v in self.ins),  # type: ignore[misc]
+            *(memref_type(v) for v in self.ins),
             *self.local_types,
-            *(v.type for v in self.outs),  # type: ignore[misc]
+            *(memref_type(v) for v in self.outs),
         ]
 
     @property
@@ -195,23 +176,40 @@ class LayerOp(IRDLOperation):
         out = []
         for step in self.steps.data:
             assert isinstance(step, DictionaryAttr)
-            entries = step.data
+            kernel, params, ins, outs = (step.data[k] for k in ("kernel", "params", "ins", "outs"))
+            # the shape _verify_steps checks
+            assert isinstance(kernel, StringAttr) and isinstance(params, DictionaryAttr)
+            assert isinstance(ins, DenseArrayBase) and isinstance(outs, DenseArrayBase)
             out.append(
                 (
-                    entries["kernel"].data,  # type: ignore[attr-defined]
-                    entries["params"],
-                    tuple(int(v) for v in entries["ins"].get_values()),  # type: ignore[attr-defined]
-                    tuple(int(v) for v in entries["outs"].get_values()),  # type: ignore[attr-defined]
+                    kernel.data,
+                    params,
+                    tuple(int(v) for v in ins.get_values()),
+                    tuple(int(v) for v in outs.get_values()),
                 )
             )
-        return out  # type: ignore[return-value]
+        return out
+
+    def _scratchpad(self) -> str | None:
+        """The compute level of the module's target spec, if the layer is in one."""
+        from deeploy.dialects.target import TARGET_KEY, TargetSpecAttr
+
+        top = self.get_toplevel_object()
+        spec = getattr(top, "attributes", {}).get(TARGET_KEY)
+        return spec.compute_level if isinstance(spec, TargetSpecAttr) else None
 
     def _verify_steps(self, count: int) -> None:
         for t in self.local_types:
             if not isinstance(t, MemRefType) or not isinstance(t.memory_space, MemoryLevelAttr):
                 raise VerifyException("tiled.layer: local buffers are memrefs in a memory level")
-            if level_of(t) != "L1":
-                raise VerifyException("tiled.layer: local buffers live in L1")
+        scratchpad = self._scratchpad()
+        for t in self.local_types:
+            if scratchpad is not None and level_of(t) != scratchpad:
+                raise VerifyException(
+                    f"tiled.layer: local buffers live in the scratchpad ({scratchpad})"
+                )
+            if any(level_of(o) == level_of(t) for o in self.operands):
+                raise VerifyException("tiled.layer: local buffers live beside the tiles, not home")
         if self.steps is None:
             if self.local_types:
                 raise VerifyException("tiled.layer: local buffers need steps")
@@ -314,10 +312,10 @@ class LayerOp(IRDLOperation):
             l1,
             double_buffer=double,
             staging=groups["staging"],
-            steps=list(steps.data),  # type: ignore[arg-type]
-            local=list(local.data),  # type: ignore[arg-type]
+            steps=list(steps.data),
+            local=list(local.data),
             attributes=attrs,
         )
 
 
-Tiled = Dialect("tiled", [CopyOp, LayerOp], [])
+Tiled = Dialect("tiled", [LayerOp], [])

@@ -144,8 +144,8 @@ def blocks_from_json(data: dict[str, list[dict[str, Any]]]) -> dict[str, list[Me
             MemoryBlock(
                 b["name"],
                 b["level"],
-                tuple(b["lifetime"]),  # type: ignore[arg-type]
-                tuple(b["addrSpace"]) if b["addrSpace"] is not None else None,  # type: ignore[arg-type]
+                tuple(b["lifetime"]),
+                tuple(b["addrSpace"]) if b["addrSpace"] is not None else None,
             )
             for b in members
         ]
@@ -166,7 +166,7 @@ def patterns_from_json(data: dict[str, Any]) -> dict[str, PatternMemoryConstrain
             c["size"],
             c["multiBufferCoefficient"],
             shape,
-            space,  # type: ignore[arg-type]
+            space,
         )
 
     def tensors(table: dict[str, Any]) -> dict[str, TensorMemoryConstraint]:

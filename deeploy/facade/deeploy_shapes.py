@@ -79,8 +79,8 @@ def _ours(given: Mapping[Any, Any]) -> TilingSolution:
 def _sizes(name: str, op: Any, pattern: Any, target: str) -> list[int]:
     """The tile sizes whose largest tiles have the L1 shapes `pattern` gives."""
     from deeploy.facade.tile_memory import operand_names
-    from deeploy.passes.tile_layers import problem_of
     from deeploy.targets import get_target
+    from deeploy.tiling.layers import problem_of
 
     nodes = list(pattern.nodeConstraints)
     if len(nodes) != 1:

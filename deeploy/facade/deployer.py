@@ -303,7 +303,7 @@ class NetworkDeployer:
                 "lower(graph): graph is None; pass an ONNX GraphProto or ModelProto, an "
                 "onnx_graphsurgeon Graph, or deployer.module"
             )
-        if graph is s.module:
+        if s.module is not None and graph is s.module:  # (graph is not None here)
             if s.bound:
                 raise StageOrderError(
                     "lower(): the network is already bound; lowering works on the graph"
@@ -357,6 +357,8 @@ class NetworkDeployer:
         """Place every buffer and write the C (plan-memory, verify-memory-plan,
         lower-to-c). `verbose`'s untiled/tiling profiling make the C print each layer's
         instruction count on targets that can count (rv32); elsewhere a warning says so."""
+        from deeploy.passes.lower_to_c import LowerToCPass
+
         s = self._session
         if not s.bound:
             raise StageOrderError(NOT_BOUND_FOR_TRANSFORM)
@@ -370,7 +372,8 @@ class NetworkDeployer:
         if verbose.profiles_layers() and get_target(s.target).counter == "program":
             honoured = ("untiledProfiling", "tilingProfiling")
             passes = tuple(
-                replace(p, profile_layers=True) if p.name == "lower-to-c" else p for p in passes
+                replace(p, profile_layers=True) if isinstance(p, LowerToCPass) else p
+                for p in passes
             )
         verbose.warn_unused(s.target, honoured)
         s.run(passes)

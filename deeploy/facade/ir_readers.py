@@ -12,12 +12,16 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xdsl.dialects.builtin import IntegerAttr, ModuleOp, StringAttr, i64
 from xdsl.ir import Operation
 
+from deeploy.alignment import align_up
 from deeploy.facade.buffers import MemoryBlock
+
+if TYPE_CHECKING:
+    from deeploy.dialects.tiled import LayerOp
 
 TilingSolution = dict[str, list[int]]  # layer name -> tile size per iteration dimension
 MemoryMap = dict[str, dict[str, int]]  # level -> buffer name -> byte offset in its arena
@@ -63,7 +67,7 @@ def _op_name(op: Operation) -> str:
     return kernel.data if isinstance(kernel, StringAttr) else op.name
 
 
-def tiled_layers(module: ModuleOp) -> list[tuple[str, Operation]]:
+def tiled_layers(module: ModuleOp) -> list[tuple[str, LayerOp]]:
     from deeploy.dialects import tiled
 
     layers = [op for op in module.walk() if isinstance(op, tiled.LayerOp)]
@@ -73,7 +77,7 @@ def tiled_layers(module: ModuleOp) -> list[tuple[str, Operation]]:
 def tiling_solution(module: ModuleOp) -> TilingSolution:
     """Per tiled layer, the tile size along each dimension of its kernel's iteration space
     (the dimension names are the layer's `order` attribute)."""
-    return {name: list(op.tile_sizes) for name, op in tiled_layers(module)}  # type: ignore[attr-defined]
+    return {name: list(op.tile_sizes) for name, op in tiled_layers(module)}
 
 
 def memory_plan(module: ModuleOp, alignment: int) -> tuple[MemoryMap, dict[str, list[MemoryBlock]]]:
@@ -137,14 +141,14 @@ def impose_memory_map(module: ModuleOp, requested: MemoryMap, alignment: int) ->
         raise OptionError(f"memoryMap names buffers that do not exist: {', '.join(unknown[:10])}")
     for op in module.walk():
         if isinstance(op, buffer.ArenaOp) and op.level_name in ends:
-            size = -(-ends[op.level_name] // alignment) * alignment
+            size = align_up(ends[op.level_name], alignment)
             op.size = IntegerAttr(max(op.size_bytes, size), i64)
             op.optimal = None  # no longer the planner's proven minimum
 
 
 def _named_buffers(fn: Any, alignment: int) -> list[tuple[str, Any]]:
     """plan-memory's buffers with the names memoryMap uses (unique, from `name` attributes)."""
-    from deeploy.passes.plan_memory import lifetimes
+    from deeploy.allocation.lifetimes import lifetimes
 
     planned = lifetimes(fn, alignment)
     names = unique_names(

@@ -70,9 +70,8 @@ class MemoryHierarchy:
                 )
 
     def __eq__(self, other: object) -> bool:
+        # (a class that defines __eq__ alone is unhashable: a hierarchy is mutable)
         return isinstance(other, MemoryHierarchy) and self.memoryLevels == other.memoryLevels
-
-    __hash__ = None  # type: ignore[assignment]
 
     def setDefaultMemoryLevel(self, name: str) -> None:
         if name not in self.memoryLevels:
@@ -232,9 +231,9 @@ def memory_config(
         )
     sizes: dict[str, Any] = {}
     for name in ("L2", "L3"):
-        level = hierarchy.memoryLevels.get(name)
-        if level is not None and level.size > 0:
-            sizes[name.lower()] = level.size
+        sized = hierarchy.memoryLevels.get(name)
+        if sized is not None and sized.size > 0:
+            sizes[name.lower()] = sized.size
     # layer by layer, as Deeploy tiles: a tilingSolution names every node's own layer
     return Config(
         l1=compute.size, home=home.name, double_buffer=double_buffer, fuse_layers=False, **sizes

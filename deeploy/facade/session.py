@@ -20,10 +20,12 @@ from xdsl.dialects.builtin import ModuleOp
 from xdsl.passes import ModulePass
 from xdsl.utils.exceptions import PassFailedException
 
-from deeploy.api import finish_report, initial_report, no_cyclic_gc, result_of, update_report
+from deeploy.api import finish_report, initial_report, no_cyclic_gc, result_of
+from deeploy.dialects.target import TARGET_KEY, TargetSpecAttr
 from deeploy.errors import DeeployError, OptionError
 from deeploy.facade.buffers import MemoryBlock, PatternMemoryConstraints
 from deeploy.facade.errors import for_python
+from deeploy.targets.spec import module_spec
 
 if TYPE_CHECKING:
     from deeploy.api import CompileResult
@@ -79,6 +81,7 @@ class Session:
     seconds: float = 0.0
     cached_result: CompileResult | None = None
     snapshots: set[str] = field(default_factory=set)  # stage snapshots written, never again
+    _reader: Any = None  # the ReportObserver of `report`
 
     # -- the pipeline, cut into Deeploy's stages ----------------------------------------
 
@@ -135,13 +138,20 @@ class Session:
         planned = 1 if self.memory is not None else 0  # by tile()
         return pipe.passes[pipe.index(TRANSFORM_START) + planned :]
 
-    def pass_named(self, name: str) -> ModulePass:
-        return next(p for p in self.pipeline() if p.name == name)
-
     def home_level(self) -> str:
-        from deeploy.targets import get_target
+        return self.target_spec().home_level
 
-        return self.memory.home if self.memory is not None else get_target(self.target).home_level
+    def target_spec(self) -> TargetSpecAttr:
+        """The module's `#target.spec`: the platform's target with the tiler's hierarchy."""
+        from deeploy.targets import get_target
+        from deeploy.targets.spec import target_spec
+
+        return target_spec(get_target(self.target), self.memory)
+
+    def refresh_target_spec(self) -> None:
+        """After the tiler's hierarchy changed (a TilerDeployerWrapper wraps a deployer)."""
+        if self.module is not None and TARGET_KEY in self.module.attributes:
+            self.module.attributes[TARGET_KEY] = self.target_spec()
 
     # -- running ---------------------------------------------------------------------------
 
@@ -152,6 +162,7 @@ class Session:
         start = time.perf_counter()
         with no_cyclic_gc():
             module = import_onnx(self.source, name=self.name)
+        module.attributes[TARGET_KEY] = self.target_spec()
         report = initial_report(module, self.target)
         self.module, self.report = module, report
         self.seconds += time.perf_counter() - start
@@ -212,25 +223,33 @@ class Session:
         """Record what a pass decided, before later passes lower the ops that carry it."""
         from deeploy.facade import ir_readers
 
-        update_report(self.report, p, module)
+        self.observe_ir(module)
         if p.name == "bind-kernels":
             self.layer_ops = ir_readers.layer_ops(module)
         elif p.name in TILING_PASSES:
             self.read_tiles()
         elif p.name == TRANSFORM_START:
-            alignment = getattr(p, "alignment", 1)
+            alignment = module_spec(module).alignment.data
             self.memory_map, self.memory_blocks = ir_readers.memory_plan(module, alignment)
+
+    def observe_ir(self, module: ModuleOp) -> None:
+        """The report's figures from the IR, as deeploy.compile reads them."""
+        from deeploy.report import ReportObserver
+
+        if self._reader is None or self._reader.report is not self.report:
+            self._reader = ReportObserver(self.report)
+        self._reader.observe(module)
 
     def read_tiles(self) -> None:
         """The tiling solution and what the tiled layers occupy in L1 and, with an L3
         home, in their L2 staging buffers (laid out as lower-to-c will lay them out)."""
         from deeploy.facade import ir_readers
         from deeploy.facade.tile_memory import tiled_memory
-        from deeploy.targets import get_target
 
         assert self.module is not None and self.memory is not None
-        staging = get_target(self.target).alignment if self.memory.home == "L3" else None
-        l1_alignment = getattr(self.pass_named(TILING), "alignment", 1)
+        spec = module_spec(self.module)
+        staging = spec.alignment.data if spec.staging_levels else None
+        l1_alignment = spec.tile_alignment.data
         tiles = tiled_memory(self.module, self.target, l1_alignment, staging)
         self.tiling_solution = ir_readers.tiling_solution(self.module)
         self.patterns = tiles.patterns
@@ -255,11 +274,10 @@ class Session:
         if home == {level: m for level, m in (self.memory_map or {}).items() if m}:
             return
         assert self.module is not None
-        plan = self.pass_named(TRANSFORM_START)
-        alignment = getattr(plan, "alignment", 1)
+        alignment = module_spec(self.module).alignment.data
         ir_readers.impose_memory_map(self.module, home, alignment)
         self.imposed_memory_map = True
-        update_report(self.report, plan, self.module)
+        self.observe_ir(self.module)
         self.memory_map, self.memory_blocks = ir_readers.memory_plan(self.module, alignment)
 
     def _impose_tile_offsets(self, level: str, offsets: dict[str, int]) -> None:
@@ -299,7 +317,7 @@ class Session:
         return dict(sorted(sizes.items()))
 
     def finish_report(self) -> None:
-        finish_report(self.report, self.memory)
+        finish_report(self.report, self.target_spec())
 
     def annotate(self) -> None:
         """Run the memory-level annotation passes once, after binding."""

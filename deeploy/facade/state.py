@@ -10,6 +10,7 @@ fresh deployer.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ VERSION = 2  # 2: tiled layers' L1 and L2 staging buffers (tileMemoryMap, ...)
 STAGES = ("lowered", "parsed", "bound", "annotated", "tiled", "transformed", "prepared")
 
 
-def paths(folder: str | Path, file_name: str) -> tuple[Path, Path]:
+def paths(folder: str | os.PathLike[str], file_name: str) -> tuple[Path, Path]:
     base = Path(folder)
     return base / f"{file_name}.mlir", base / f"{file_name}.json"
 
@@ -54,7 +55,9 @@ def _memory_json(session: Session) -> dict[str, Any] | None:
     return asdict(session.memory) if session.memory is not None else None
 
 
-def export_state(session: Session, folder: str | Path, file_name: str) -> tuple[Path, Path]:
+def export_state(
+    session: Session, folder: str | os.PathLike[str], file_name: str
+) -> tuple[Path, Path]:
     assert session.module is not None
     ir_path, json_path = paths(folder, file_name)
     ir_path.parent.mkdir(parents=True, exist_ok=True)
@@ -84,7 +87,7 @@ def export_state(session: Session, folder: str | Path, file_name: str) -> tuple[
     return ir_path, json_path
 
 
-def import_state(session: Session, folder: str | Path, file_name: str) -> None:
+def import_state(session: Session, folder: str | os.PathLike[str], file_name: str) -> None:
     """Replace the session's IR and progress with a saved state, if it was made by a
     deployer configured alike (what is already decided in the IR must match)."""
     ir_path, json_path = paths(folder, file_name)

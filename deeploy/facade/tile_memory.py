@@ -21,12 +21,14 @@ from typing import TYPE_CHECKING
 
 from xdsl.dialects.builtin import MemRefType, ModuleOp
 
+from deeploy.alignment import align_up
 from deeploy.facade.buffers import (
     MemoryBlock,
     MemoryConstraint,
     NodeMemoryConstraint,
     PatternMemoryConstraints,
     TensorMemoryConstraint,
+    TensorRole,
 )
 from deeploy.facade.ir_readers import MemoryMap, tiled_layers, unique_names
 
@@ -66,16 +68,12 @@ class _Operand:
 
     index: int
     name: str
-    role: str  # "input", "intermediate" (a fused layer's L1-only buffer) or "output"
+    role: TensorRole  # "intermediate": a fused layer's L1-only buffer
     home: str | None  # its home level (None: lives in L1 only)
     home_bytes: int
     home_shape: tuple[int, ...]
     box_shape: tuple[int, ...]  # its largest tile, in the kernel's view of the tensor
     box_bytes: int
-
-
-def align_up(value: int, alignment: int) -> int:
-    return -(-value // alignment) * alignment
 
 
 def operand_names(op: LayerOp) -> list[str]:
@@ -96,7 +94,9 @@ def _operands(op: LayerOp, problem: TileProblem, tiles: list[Tile]) -> list[_Ope
         zip(operand_names(op), op.tile_operands, op.tile_operand_types, problem.operands, shapes)
     ):
         assert isinstance(t, MemRefType)
-        role = "input" if k < len(op.ins) else "output" if value is not None else "intermediate"
+        role: TensorRole = (
+            "input" if k < len(op.ins) else "output" if value is not None else "intermediate"
+        )
         home = level_of(value) if value is not None else None
         box_bytes = prod(shape) * operand.element_bytes
         out.append(
@@ -122,23 +122,23 @@ def tiled_memory(
     module: ModuleOp, target: str, l1_alignment: int, staging_alignment: int | None
 ) -> TiledMemory:
     """Read every tiled layer's buffers; `staging_alignment` None: no staging (home L2)."""
-    from deeploy.passes.lower_to_c_tiled import staging_layout
-    from deeploy.passes.tile_layers import problem_of
     from deeploy.targets import get_target
+    from deeploy.tiling.layers import problem_of
     from deeploy.tiling.schedule import schedule
+    from deeploy.tiling.staging import staging_layout
 
     library = get_target(target).kernels()
     steps = _steps(module)
     result = TiledMemory()
     for name, op in tiled_layers(module):
-        problem = problem_of(op, library)  # type: ignore[arg-type]
-        tiles = schedule(problem, op.tile_sizes, op.double_buffer is not None)  # type: ignore[attr-defined]
+        problem = problem_of(op, library)
+        tiles = schedule(problem, op.tile_sizes, op.double_buffer is not None)
         operands = _operands(op, problem, tiles)
         staging = None
         if staging_alignment is not None:
             staging = staging_layout(problem, tiles, staging_alignment)[0]
         layer = _Layer(name, steps.get(op, 0), l1_alignment, staging_alignment)
-        result.patterns[name] = layer.pattern(operands, list(op.l1_offsets), staging)  # type: ignore[attr-defined]
+        result.patterns[name] = layer.pattern(operands, list(op.l1_offsets), staging)
         result.add(layer.blocks)
     return result
 
@@ -164,7 +164,7 @@ class _Layer:
             if staging is not None and o.home is not None:
                 tensor.addMemoryConstraint(self._staging(o, staging[o.index]))
             tensor.addMemoryConstraint(self._l1(o, l1[2 * o.index], l1[2 * o.index + 1]))
-            node.addTensorConstraint(tensor, o.role)  # type: ignore[arg-type]
+            node.addTensorConstraint(tensor, o.role)
         return PatternMemoryConstraints([node])
 
     def _l1(self, o: _Operand, first: int, second: int) -> MemoryConstraint:
@@ -193,7 +193,7 @@ def impose_l1_offsets(module: ModuleOp, offsets: dict[str, int]) -> None:
     from deeploy.dialects import tiled
 
     for name, op in tiled_layers(module):
-        l1 = list(op.l1_offsets)  # type: ignore[attr-defined]
+        l1 = list(op.l1_offsets)
         for k, operand in enumerate(operand_names(op)):
             given = offsets.get(f"{name}/{operand}")
             if given is None:

@@ -205,6 +205,7 @@ class TilerDeployerWrapper(NetworkDeployerWrapper):
                     "the hierarchy's default level changed after binding; build a new deployer"
                 )
             s.memory = refreshed
+            s.refresh_target_spec()
             s.run(s.tiling_passes())
             s.tiled = True
         if tilingSolution is None or memoryMap is None:
@@ -242,17 +243,16 @@ class TilerDeployerWrapper(NetworkDeployerWrapper):
     def _impose(self, sizes: dict[str, list[int]]) -> None:
         """Tile the named layers as given (checked against their kernels' rules and the
         L1 budget); their L1 layouts and DMA schedules follow from the sizes."""
-        from deeploy.api import update_report
-        from deeploy.passes.tile_layers import impose_tiling
         from deeploy.targets import get_target
+        from deeploy.tiling.layers import impose_tiling
 
         s = self._session
         assert s.module is not None and s.memory is not None
         library = get_target(s.target).kernels()
         layers = dict(ir_readers.tiled_layers(s.module))
         for name, chosen in sizes.items():
-            impose_tiling(layers[name], chosen, library, s.memory.l1, s.memory.double_buffer)  # type: ignore[arg-type]
-        update_report(s.report, s.pass_named("tile-layers"), s.module)
+            impose_tiling(layers[name], chosen, library, s.memory.l1, s.memory.double_buffer)
+        s.observe_ir(s.module)
         s.read_tiles()
 
 

@@ -11,9 +11,11 @@ layout moved to channels-first and back.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
+from deeploy.dialects.op_signature import ints_value
 from deeploy.errors import ModelError
 from deeploy.frontend.onnx_normalize import Node, TensorInfo
 
@@ -26,7 +28,7 @@ def _same_as_first(node: Node, types: list[TensorInfo | None]) -> list[TensorInf
 def _integer_mean(node: Node, types: list[TensorInfo | None]) -> list[TensorInfo]:
     assert types[0] is not None
     rank = len(types[0].shape)
-    axes = {int(a) % rank for a in node.attrs.get("axes", ())}  # type: ignore[union-attr]
+    axes = {a % rank for a in ints_value(node.attrs.get("axes", ()))}
     keep = bool(node.attrs.get("keepdims", 1))
     shape = tuple(
         1 if i in axes else d for i, d in enumerate(types[0].shape) if keep or i not in axes
@@ -94,7 +96,8 @@ def _float_pool(op_type: str, node: Node, shape: tuple[int, ...]) -> tuple[int, 
     import onnx
     from onnx import TensorProto, helper
 
-    attrs = {k: v for k, v in node.attrs.items() if k != "channels_last"}
+    # make_node takes any attribute value as **kwargs
+    attrs: dict[str, Any] = {k: v for k, v in node.attrs.items() if k != "channels_last"}
     proto = helper.make_node(op_type, ["x"], ["y"], **attrs)
     schema = onnx.defs.get_schema(op_type, 19)
     x = helper.make_tensor_type_proto(TensorProto.FLOAT, shape)

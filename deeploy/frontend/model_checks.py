@@ -24,6 +24,8 @@ from deeploy.frontend.onnx_normalize import STANDARD_DOMAINS
 
 if TYPE_CHECKING:
     import onnx
+    from google.protobuf.descriptor import FieldDescriptor
+    from google.protobuf.message import Message
 
 MIN_OPSET = 9
 # Kernels index with int32 and the arenas' offsets must fit it too.
@@ -76,10 +78,10 @@ def check_ir_version(model: onnx.ModelProto) -> None:
         )
 
 
-def check_text(message: object, path: str = "model") -> None:
+def check_text(message: Message, path: str = "model") -> None:
     """Every text field holds UTF-8: protobuf hands an undecodable one over as bytes,
     which no name, message or comment expects."""
-    for fd, value in message.ListFields():  # type: ignore[attr-defined]
+    for fd, value in message.ListFields():
         if fd.type not in (fd.TYPE_STRING, fd.TYPE_MESSAGE):
             continue
         repeated = _is_repeated(fd)
@@ -91,11 +93,11 @@ def check_text(message: object, path: str = "model") -> None:
                 raise ModelError(f"the model holds text that is not UTF-8 at {where}")
 
 
-def _is_repeated(fd: object) -> bool:
+def _is_repeated(fd: FieldDescriptor) -> bool:
     # protobuf 6 and later: `is_repeated`; before: `label`, which protobuf 7 removed
     if hasattr(fd, "is_repeated"):
         return bool(fd.is_repeated)
-    return fd.label == fd.LABEL_REPEATED  # type: ignore[attr-defined]
+    return fd.label == fd.LABEL_REPEATED
 
 
 def check_opsets(model: onnx.ModelProto) -> int:
@@ -439,7 +441,7 @@ def _stray_subgraph(node: onnx.NodeProto, opset: int) -> str | None:
     for attr in node.attribute:
         if attr.type in graphs:
             schema = declared.get(attr.name)
-            if schema is None or int(schema.type) not in graphs:
+            if schema is None or int(schema.type) not in graphs:  # type: ignore[call-overload]  # onnx's stub gives AttrType (an int enum) no __int__
                 return attr.name
     return None
 

@@ -15,7 +15,7 @@ import os
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 from xdsl.builder import Builder
@@ -27,7 +27,7 @@ from xdsl.utils.exceptions import VerifyException
 
 from deeploy.backend.c_text import c_identifier
 from deeploy.dialects import graph
-from deeploy.dialects.op_signature import FLOATS, OPTIONAL, SINGLE, TENSOR
+from deeploy.dialects.op_signature import FLOATS, OPTIONAL, SINGLE, TENSOR, ints_value
 from deeploy.dtypes import element_type_of
 from deeploy.errors import ModelError, UnsupportedError, join_items
 from deeploy.frontend.custom_shapes import CUSTOM_SHAPES
@@ -316,9 +316,9 @@ class _Importer:
             self._settle_types(node, types)
             # a value nothing reads gives no node a shape: leave it to fold-constants
             feeds_nodes = any(o in consumed for o in node.outputs)
-            value = static_value(node, types, constants, opsets) if feeds_nodes else None
-            if value is not None:
-                for out, array in zip(node.outputs, value):
+            arrays = static_value(node, types, constants, opsets) if feeds_nodes else None
+            if arrays is not None:
+                for out, array in zip(node.outputs, arrays):
                     if out:
                         constants[out] = array = _promote_array(array)
                         types[out] = TensorInfo(array.dtype, tuple(array.shape))
@@ -406,9 +406,9 @@ class _Importer:
                     if name:
                         types.setdefault(name, info)
             return
-        for name, info in zip(node.outputs, _infer_single_node(node, types, constants, opsets)):
-            if name and info is not None:
-                types.setdefault(name, info)
+        for name, inferred in zip(node.outputs, _infer_single_node(node, types, constants, opsets)):
+            if name and inferred is not None:
+                types.setdefault(name, inferred)
 
     def _tensor_type(self, types: dict[str, TensorInfo], name: str) -> TensorType:
         info = types.get(name)
@@ -652,13 +652,9 @@ def _infer_single_node(
     except onnx.defs.SchemaError:
         return []
     try:
+        attrs: dict[str, Any] = node.attrs  # make_node takes any attribute value as **kwargs
         proto = helper.make_node(
-            node.op_type,
-            node.inputs,
-            node.outputs,
-            name=node.name,
-            domain=node.domain,
-            **node.attrs,
+            node.op_type, node.inputs, node.outputs, name=node.name, domain=node.domain, **attrs
         )
     except (TypeError, ValueError):  # an attribute onnx cannot rebuild (an empty list)
         return []
@@ -711,14 +707,14 @@ def _correct_ceil_pool_shape(node: Node, types: dict[str, TensorInfo]) -> bool:
     if x is None or out not in types or len(x.shape) < 3:
         return False
     rank = len(x.shape) - 2
-    kernel = tuple(node.attrs.get("kernel_shape", ()))
+    kernel = ints_value(node.attrs.get("kernel_shape", ()))
     if len(kernel) != rank:
         return False  # the op's verifier reports it
-    pads = tuple(node.attrs.get("pads") or (0,) * (2 * rank))
+    pads = ints_value(node.attrs.get("pads") or (0,) * (2 * rank))
     geometry = WindowGeometry(
         kernel,
-        tuple(node.attrs.get("strides") or (1,) * rank),
-        tuple(node.attrs.get("dilations") or (1,) * rank),
+        ints_value(node.attrs.get("strides") or (1,) * rank),
+        ints_value(node.attrs.get("dilations") or (1,) * rank),
         pads[:rank],
         pads[rank:],
         ceil_mode=True,

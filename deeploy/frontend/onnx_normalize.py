@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from deeploy.dialects.op_signature import float_value, int_value
 from deeploy.errors import ModelError, UnsupportedError
 
 
@@ -77,7 +78,7 @@ def _attr_to_input(attr: str, position: int, dtype: type = np.int64) -> Rewrite:
     def rewrite(node: Node, ctx: NormalizeContext) -> list[Node]:
         if attr not in node.attrs:
             return [node]
-        value = np.asarray(node.attrs.pop(attr), dtype=dtype)
+        value: np.ndarray = np.asarray(node.attrs.pop(attr), dtype=dtype)
         inputs = list(node.inputs) + [""] * max(0, position - len(node.inputs))
         inputs.insert(position, ctx.add_constant(value, f"{node.name}_{attr}"))
         node.inputs = inputs
@@ -89,7 +90,7 @@ def _attr_to_input(attr: str, position: int, dtype: type = np.int64) -> Rewrite:
 def _pad_v2(node: Node, ctx: NormalizeContext) -> list[Node]:
     dtype = ctx.types[node.inputs[0]].dtype
     pads = np.asarray(node.attrs.pop("pads"), dtype=np.int64)
-    fill = float(node.attrs.pop("value", 0.0))  # type: ignore[arg-type]
+    fill = float_value(node.attrs.pop("value", 0.0))
     if dtype.kind in "iub" and not (np.isfinite(fill) and fill == int(fill)):
         # an integer tensor padded with a float that no integer equals
         raise ModelError(f"node {node.describe()}: pad value {fill} does not fit {dtype}")
@@ -136,7 +137,7 @@ def _softmax_v1(node: Node, ctx: NormalizeContext) -> list[Node]:
     """Before opset 13, Softmax normalised over all axes from `axis` on (flattened to 2-D)."""
     info = ctx.types[node.inputs[0]]
     rank = len(info.shape)
-    axis = int(node.attrs.get("axis", 1)) % max(rank, 1)  # type: ignore[call-overload]
+    axis = int_value(node.attrs.get("axis", 1)) % max(rank, 1)
     if axis == rank - 1:
         node.attrs["axis"] = -1
         return [node]

@@ -11,6 +11,8 @@ fold-constants pass, where they stay visible in the IR.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from deeploy.dialects.op_signature import NONDETERMINISTIC_OPS
@@ -39,7 +41,7 @@ def static_value(
             return [np.array(int(np.prod(shape, dtype=np.int64)), dtype=np.int64)]
         start, end = node.attrs.get("start", 0), node.attrs.get("end")
         # ONNX clamps negative/out-of-range start and end exactly like a Python slice
-        return [np.array(shape, dtype=np.int64)[start:end]]  # type: ignore[misc]
+        return [np.array(shape, dtype=np.int64)[start:end]]
     present = [i for i in node.inputs if i]
     if not present or not all(
         i in constants and constants[i].size <= MAX_INPUT_ELEMENTS for i in present
@@ -55,7 +57,8 @@ def _evaluate(
     from onnx.reference import ReferenceEvaluator
 
     outputs = [o or f"out{k}" for k, o in enumerate(node.outputs)]
-    proto = helper.make_node(node.op_type, node.inputs, outputs, **node.attrs)
+    attrs: dict[str, Any] = node.attrs  # make_node takes any attribute value as **kwargs
+    proto = helper.make_node(node.op_type, node.inputs, outputs, **attrs)
     opset = opsets.get("", opsets.get("ai.onnx", 0))
     feeds = {i: constants[i] for i in node.inputs if i}
     try:

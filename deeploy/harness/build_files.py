@@ -1,16 +1,12 @@
-"""Render the Makefile and the test harness (jinja2 templates beside this module)."""
+"""Render the test harness (test_main.c.j2 beside this module); the files a user takes
+away (Makefile, linker script) are deeploy/backend/build_files.py's."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
-
-if TYPE_CHECKING:
-    from deeploy.api import CompileResult
-    from deeploy.targets.base import McuLayout
 
 TEMPLATES = Path(__file__).resolve().parent
 
@@ -35,23 +31,6 @@ def _plain(network: str, files: Sequence[str] = ()) -> str:
     for f in files:
         file_name(f, folders=True)
     return identifier(network)
-
-
-def makefile(result: CompileResult) -> str:
-    from deeploy.targets import get_target
-
-    tc = get_target(result.target).toolchain
-    return (
-        _env()
-        .get_template("Makefile.j2")
-        .render(
-            network=_plain(result.network, result.runtime_sources),
-            target=result.target,
-            cc=tc.cc,
-            cflags=" ".join(tc.cflags),
-            runtime_sources=result.runtime_sources,
-        )
-    )
 
 
 def _c_values(array: np.ndarray) -> str:
@@ -104,29 +83,5 @@ def test_main(
                 }
                 for dtype, count in outputs
             ],
-        )
-    )
-
-
-def linker_script(network: str, target: str, layout: McuLayout, levels: dict[str, int]) -> str:
-    """The linker script of a microcontroller build: RAM of `levels["L2"]` bytes, and the
-    L1/L3 arrays (sections .l1/.l3) in regions of exactly their levels' sizes."""
-    scratchpads = [
-        {"region": level.lower(), "origin": origin, "bytes": levels[level]}
-        for level, origin in (("L1", layout.l1_origin), ("L3", layout.l3_origin))
-        if level in levels and origin is not None
-    ]
-    return (
-        _env()
-        .get_template("link.ld.j2")
-        .render(
-            network=_plain(network),
-            target=target,
-            flash_origin=layout.flash_origin,
-            flash_bytes=layout.flash_bytes,
-            ram_origin=layout.ram_origin,
-            ram_bytes=levels["L2"],
-            stack_bytes=layout.stack_bytes,
-            scratchpads=scratchpads,
         )
     )

@@ -73,12 +73,6 @@ def parse_dma(stdout: str) -> dict[str, int] | None:
     return None
 
 
-def io_specs(result: CompileResult, kind: str) -> list[dict[str, Any]]:
-    return result.report[kind]
-
-
-# The test program embeds the inputs as C literals and prints the outputs as hex text:
-# beyond this, the C compiler or reading the output would take minutes and gigabytes.
 MAX_RUN_DATA_BYTES = 32 * 2**20
 
 
@@ -103,7 +97,7 @@ def build(
     work_dir: Path,
     extra_cflags: Sequence[str] = (),
 ) -> Path:
-    from deeploy.api import runtime_dir
+    from deeploy.backend.build_files import runtime_dir
     from deeploy.harness.build_files import test_main
     from deeploy.targets import get_target
 
@@ -140,11 +134,12 @@ def build(
             raise BuildError(f"building {source.name} failed:\n{built.stderr.strip()}")
         objects.append(built)
     if target.mcu is not None:
-        from deeploy.harness.build_files import linker_script
+        from deeploy.backend.build_files import linker_script
 
         script = work_dir / f"{result.network}.ld"
+        levels = result.report["levels"]
         script.write_text(
-            linker_script(result.network, target.name, target.mcu, result.report["levels"])
+            linker_script(result.network, target.name, target.mcu, target.home_level, levels)
         )
         flags.append(f"-T{script}")
     sources = [work_dir / result.source, work_dir / "test_main.c", *objects]

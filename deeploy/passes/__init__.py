@@ -7,6 +7,12 @@ from collections.abc import Callable
 from xdsl.passes import ModulePass
 
 
+def _set_target() -> type[ModulePass]:
+    from deeploy.passes.set_target import SetTargetPass
+
+    return SetTargetPass
+
+
 def _assign_integer_types() -> type[ModulePass]:
     from deeploy.passes.assign_integer_types import AssignIntegerTypesPass
 
@@ -111,6 +117,7 @@ def _lower_to_c() -> type[ModulePass]:
 
 def get_all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
     return {
+        "set-target": _set_target,
         "assign-integer-types": _assign_integer_types,
         "fold-constants": _fold_constants,
         "canonicalize-reshapes": _canonicalize_reshapes,

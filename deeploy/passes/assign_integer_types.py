@@ -18,12 +18,13 @@ from dataclasses import dataclass, field
 import numpy as np
 from xdsl.context import Context
 from xdsl.dialects import func
-from xdsl.dialects.builtin import ModuleOp, StringAttr, TensorType
+from xdsl.dialects.builtin import ArrayAttr, DictionaryAttr, ModuleOp, StringAttr, TensorType
 from xdsl.ir import Attribute, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.rewriter import InsertPoint, Rewriter
 
 from deeploy.dialects.graph import ConstantOp, GraphOp, element_type, op_class, shape_of
+from deeploy.dialects.graph_op import is_op
 from deeploy.dtypes import numpy_dtype
 from deeploy.errors import ModelError, NotIntegerError, OptionError, UnsupportedError
 from deeploy.integer_types import (
@@ -108,19 +109,40 @@ def _cast(op: GraphOp, index: int, element: Attribute) -> None:
 _ONNX_TYPES = {"int8": 3, "uint8": 2, "int16": 5, "uint16": 4, "int32": 6, "int64": 7}
 
 
+INPUT_TYPES_KEY = "deeploy.input_types"
+
+
+def record_input_types(module: ModuleOp, specs: Sequence[str]) -> None:
+    """Keep the integer types of inputs ("name=type") in the module, for the pass."""
+    module.attributes[INPUT_TYPES_KEY] = ArrayAttr([StringAttr(s) for s in specs])
+
+
+def recorded_input_types(module: ModuleOp) -> tuple[str, ...]:
+    attr = module.attributes.get(INPUT_TYPES_KEY)
+    if not isinstance(attr, ArrayAttr):
+        return ()
+    return tuple(s.data for s in attr.data if isinstance(s, StringAttr))
+
+
+def _arg_name(attrs: DictionaryAttr) -> str:
+    """The ONNX name the importer records on a function argument."""
+    name = attrs.data["graph.name"]
+    assert isinstance(name, StringAttr), name
+    return name.data
+
+
 @dataclass(frozen=True)
 class AssignIntegerTypesPass(ModulePass):
     name = "assign-integer-types"
 
-    inputs: tuple[str, ...] = field(default=())  # "name=type", e.g. "input_0=i8"
+    # "name=type", e.g. "input_0=i8"; default: what the module records (INPUT_TYPES_KEY,
+    # set by deeploy compile --input-type), so a replayed stage needs no options
+    inputs: tuple[str, ...] = field(default=())
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        wanted = parse_input_types(self.inputs)
+        wanted = parse_input_types(self.inputs or recorded_input_types(op))
         fn = next(o for o in op.ops if isinstance(o, func.FuncOp) and not o.is_declaration)
-        names = [
-            a.data["graph.name"].data  # type: ignore[attr-defined]
-            for a in (fn.arg_attrs.data if fn.arg_attrs is not None else ())
-        ]
+        names = [_arg_name(a) for a in (fn.arg_attrs.data if fn.arg_attrs is not None else ())]
         unknown = sorted(set(wanted) - set(names))
         if unknown:
             raise OptionError(
@@ -195,7 +217,7 @@ def _reduction_length(node: GraphOp) -> int | None:
     if op_type == "Conv":
         return int(np.prod(shape_of(node.operands[1])[1:]))
     if op_type == "Gemm":
-        return shape_of(node.operands[0])[0 if node.attr_value("transA", 0) else 1]
+        return shape_of(node.operands[0])[0 if node.attr_int("transA", 0) else 1]
     if op_type == "MatMul":
         return shape_of(node.operands[0])[-1]
     return None
@@ -221,22 +243,22 @@ def _check_accumulator(node: GraphOp) -> None:
     length = _reduction_length(node)
     if length is None:
         return
-    magnitudes = [_magnitude(node.operands[i]) for i in (0, 1)]
-    if None in magnitudes:
+    a_magnitude, b_magnitude = (_magnitude(node.operands[i]) for i in (0, 1))
+    if a_magnitude is None or b_magnitude is None:
         return
-    bias = node.operand_at(2) if node.SIGNATURE.op_type != "MatMul" else None
+    bias = node.operand_at(2) if not is_op(node, "MatMul") else None
     added = (_magnitude(bias) if bias is not None else 0) or 0
     # Gemm scales the products by alpha and C by beta (integers in an integer Gemm; the
     # kernel binding rejects others)
-    alpha, beta = (abs(float(node.attr_value(k, 1.0) or 0.0)) for k in ("alpha", "beta"))  # type: ignore[arg-type]
-    if node.SIGNATURE.op_type != "Gemm":
+    alpha, beta = (abs(node.attr_float(k, 1.0)) for k in ("alpha", "beta"))
+    if not is_op(node, "Gemm"):
         alpha = beta = 1.0
     if not (math.isfinite(alpha) and math.isfinite(beta)):
         return
-    largest = length * magnitudes[0] * magnitudes[1] * alpha + added * beta  # type: ignore[operator]
+    largest = length * a_magnitude * b_magnitude * alpha + added * beta
     if largest > 2**31 - 1:
         raise UnsupportedError(
             f"node {node.describe()}: its int32 accumulator can overflow: {length} products "
-            f"of values up to {magnitudes[0]:,} and {magnitudes[1]:,} reach {largest:,.0f}",
+            f"of values up to {a_magnitude:,} and {b_magnitude:,} reach {largest:,.0f}",
             [(node.node_name, node.SIGNATURE.op_type, "int32 accumulator overflow")],
         )

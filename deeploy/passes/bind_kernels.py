@@ -22,7 +22,8 @@ from xdsl.passes import ModulePass
 
 from deeploy.dialects.graph import GraphOp
 from deeploy.errors import UnsupportedError, join_items
-from deeploy.kernels.base import Binding, params_to_attr
+from deeploy.kernels.base import Binding
+from deeploy.kernels.params import params_to_attr
 
 NO_KERNEL = ("Reshape",)
 
@@ -39,12 +40,14 @@ def annotate(op: GraphOp, binding: Binding, inplace: tuple[tuple[int, int], ...]
 @dataclass(frozen=True)
 class BindKernelsPass(ModulePass):
     name = "bind-kernels"
-    target: str = "generic"
+    target: str | None = None  # whose kernels (default: the module's target)
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         from deeploy.targets import get_target
+        from deeploy.targets.spec import module_spec
 
-        library = get_target(self.target).kernels()
+        target = module_spec(op, self.target).target_name
+        library = get_target(target).kernels()
         nodes: list[tuple[str, str, str]] = []
         for inner in op.walk():
             if not isinstance(inner, GraphOp) or inner.SIGNATURE.op_type in NO_KERNEL:
@@ -59,7 +62,7 @@ class BindKernelsPass(ModulePass):
                 nodes.append((inner.node_name, inner.SIGNATURE.op_type, reason))
         if nodes:
             raise UnsupportedError(
-                f"{len(nodes)} node(s) cannot run on target '{self.target}': {describe_failures(nodes)}",
+                f"{len(nodes)} node(s) cannot run on target '{target}': {describe_failures(nodes)}",
                 nodes,
             )
 

@@ -40,7 +40,7 @@ def _buffer_type(t: Attribute, level: str):
 
 def _root(value: SSAValue) -> SSAValue:
     """The value a chain of reshapes starts from."""
-    while isinstance(value.owner, graph.GraphOp) and value.owner.SIGNATURE.op_type == "Reshape":
+    while graph.is_op(value.owner, "Reshape"):
         value = value.owner.operands[0]
     return value
 
@@ -66,9 +66,10 @@ class _Materializer:
         if value in self.mapping:
             return self.mapping[value]
         owner = value.owner
+        new: buffer.ConstantOp | buffer.ViewOp
         if isinstance(owner, graph.ConstantOp):
             new = buffer.ConstantOp(owner.value, self.level, owner.const_name)
-        elif isinstance(owner, graph.GraphOp) and owner.SIGNATURE.op_type == "Reshape":
+        elif graph.is_op(owner, "Reshape"):
             new = buffer.ViewOp(self(owner.operands[0]), _buffer_type(value.type, self.level))
         else:
             raise PassFailedException(f"bufferize: no buffer for a value defined by {owner}")
@@ -81,22 +82,34 @@ class _Materializer:
 @dataclass(frozen=True)
 class BufferizePass(ModulePass):
     name = "bufferize"
-    level: str = "L2"
+    level: str | None = None  # where buffers live (default: the target's home level)
 
     def __post_init__(self) -> None:
-        options.level(self.name, "level", self.level)
+        if self.level is not None:
+            options.level_name(self.name, "level", self.level)
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
+        from deeploy.targets.spec import module_spec
+
+        spec = module_spec(op)
+        level = self.level if self.level is not None else spec.home_level
+        if level not in spec.levels:
+            from deeploy.errors import OptionError
+
+            raise OptionError(
+                f"bufferize: option level {level!r} is not a level of target "
+                f"{spec.target_name} ({', '.join(spec.levels)})"
+            )
         for fn in list(op.ops):
             if isinstance(fn, func.FuncOp) and not fn.is_declaration:
-                self._bufferize(fn)
+                self._bufferize(fn, level)
 
-    def _bufferize(self, fn: func.FuncOp) -> None:
+    def _bufferize(self, fn: func.FuncOp, level: str) -> None:
         old = fn.body.block
         ret = old.last_op
         assert isinstance(ret, func.ReturnOp)
-        in_types = [_buffer_type(a.type, self.level) for a in old.args]
-        out_types = [_buffer_type(v.type, self.level) for v in ret.arguments]
+        in_types = [_buffer_type(a.type, level) for a in old.args]
+        out_types = [_buffer_type(v.type, level) for v in ret.arguments]
         block = Block(arg_types=[*in_types, *out_types])
         n_in = len(in_types)
         mapping: dict[SSAValue, SSAValue] = {}
@@ -118,13 +131,11 @@ class BufferizePass(ModulePass):
                 copies.append((value, index))
 
         builder = Builder(InsertPoint.at_end(block))
-        materialize = _Materializer(builder, mapping, self.level)
+        materialize = _Materializer(builder, mapping, level)
         for inner in old.ops:
             if inner is ret:
                 break
-            if isinstance(inner, graph.ConstantOp) or (
-                isinstance(inner, graph.GraphOp) and inner.SIGNATURE.op_type == "Reshape"
-            ):
+            if isinstance(inner, graph.ConstantOp) or (graph.is_op(inner, "Reshape")):
                 continue  # materialised where a kernel or an output first needs them
             if isinstance(inner, graph.GraphOp) and "kernel" in inner.attributes:
                 self._kernel(inner, builder, materialize, claimed, out_args)
@@ -173,7 +184,7 @@ class BufferizePass(ModulePass):
             ins.append(materialize(op.operands[index]))
         outs = []
         for result in op.results:
-            t = _buffer_type(result.type, self.level)
+            t = _buffer_type(result.type, materialize.level)
             if result in claimed:
                 target = out_args[claimed[result]]
                 if target.type != t:

@@ -22,12 +22,9 @@ from xdsl.pattern_rewriter import (
 )
 
 from deeploy.dialects.graph import ConstantOp, GraphOp, constant_value, op_class, shape_of
+from deeploy.dialects.graph_op import is_op
 
 RESHAPE_LIKE = ("Reshape", "Flatten", "Squeeze", "Unsqueeze")
-
-
-def _is(op: object, *op_types: str) -> bool:
-    return isinstance(op, GraphOp) and op.SIGNATURE.op_type in op_types
 
 
 def _reshape_to(op: GraphOp, source, rewriter: PatternRewriter) -> None:
@@ -45,9 +42,9 @@ def _reshape_to(op: GraphOp, source, rewriter: PatternRewriter) -> None:
 
 
 class RemoveIdentity(RewritePattern):
-    def match_and_rewrite(self, op, rewriter: PatternRewriter) -> None:  # type: ignore[override]
-        if _is(op, "Identity") or (
-            _is(op, *RESHAPE_LIKE) and shape_of(op.operands[0]) == shape_of(op.results[0])
+    def match_and_rewrite(self, op, rewriter: PatternRewriter) -> None:
+        if is_op(op, "Identity") or (
+            is_op(op, *RESHAPE_LIKE) and shape_of(op.operands[0]) == shape_of(op.results[0])
         ):
             rewriter.replace(op, [], [op.operands[0]])
 
@@ -55,19 +52,19 @@ class RemoveIdentity(RewritePattern):
 class CollapseReshapeChain(RewritePattern):
     """reshape(reshape-like(x)) -> reshape(x)."""
 
-    def match_and_rewrite(self, op, rewriter: PatternRewriter) -> None:  # type: ignore[override]
-        if _is(op, *RESHAPE_LIKE) and _is(op.operands[0].owner, *RESHAPE_LIKE):
+    def match_and_rewrite(self, op, rewriter: PatternRewriter) -> None:
+        if is_op(op, *RESHAPE_LIKE) and is_op(op.operands[0].owner, *RESHAPE_LIKE):
             _reshape_to(op, op.operands[0].owner.operands[0], rewriter)
 
 
 class ReshapeLikeToReshape(RewritePattern):
     """Flatten/Squeeze/Unsqueeze, and Reshape with a computed shape, -> reshape to the static shape."""
 
-    def match_and_rewrite(self, op, rewriter: PatternRewriter) -> None:  # type: ignore[override]
-        if _is(op, "Flatten", "Squeeze", "Unsqueeze"):
+    def match_and_rewrite(self, op, rewriter: PatternRewriter) -> None:
+        if is_op(op, "Flatten", "Squeeze", "Unsqueeze"):
             _reshape_to(op, op.operands[0], rewriter)
             return
-        if _is(op, "Reshape"):
+        if is_op(op, "Reshape"):
             target = constant_value(op.operands[1])
             explicit = target is not None and tuple(int(d) for d in target.reshape(-1)) == shape_of(
                 op.results[0]

@@ -23,34 +23,32 @@ from xdsl.pattern_rewriter import (
 )
 
 from deeploy.dialects.graph import ConstantOp, GraphOp, constant_value, shape_of
+from deeploy.dialects.graph_op import is_op
+from deeploy.dtypes import value_element_type
 
 
 def _bn_affine(bn: GraphOp) -> tuple[np.ndarray, np.ndarray] | None:
     """(s, t) of an inference BatchNormalization with constant parameters, else None."""
-    if len(bn.results) != 1 or bn.attr_value("training_mode", 0):
+    if len(bn.results) != 1 or bn.attr_int("training_mode", 0):
         return None
-    params = [constant_value(v) for v in bn.operands[1:5]]
-    if len(params) != 4 or any(p is None for p in params):
+    params = [p for v in bn.operands[1:5] if (p := constant_value(v)) is not None]
+    if len(params) != 4:
         return None
-    scale, bias, mean, var = (p.astype(np.float64).reshape(-1) for p in params)  # type: ignore[union-attr]
-    eps = float(bn.attr_value("epsilon", 1e-5))  # type: ignore[arg-type]
+    scale, bias, mean, var = (p.astype(np.float64).reshape(-1) for p in params)
+    eps = bn.attr_float("epsilon", 1e-5)
     s = scale / np.sqrt(var + eps)
     return s, bias - mean * s
 
 
 def _const(array: np.ndarray, like: SSAValue, name: str) -> ConstantOp:
-    op = ConstantOp.from_numpy(array.astype(np.float32), name, like.type.get_element_type())  # type: ignore[attr-defined]
+    op = ConstantOp.from_numpy(array.astype(np.float32), name, value_element_type(like))
     op.result.name_hint = like.name_hint
     return op
 
 
-def _is(op: object, op_type: str) -> bool:
-    return isinstance(op, GraphOp) and op.SIGNATURE.op_type == op_type
-
-
 class FoldBatchNormIntoConv(RewritePattern):
-    def match_and_rewrite(self, op, rewriter: PatternRewriter) -> None:  # type: ignore[override]
-        if not _is(op, "BatchNormalization") or not _is(op.operands[0].owner, "Conv"):
+    def match_and_rewrite(self, op, rewriter: PatternRewriter) -> None:
+        if not is_op(op, "BatchNormalization") or not is_op(op.operands[0].owner, "Conv"):
             return
         conv: GraphOp = op.operands[0].owner
         if not conv.results[0].has_one_use():
@@ -87,8 +85,8 @@ class FoldBatchNormIntoConv(RewritePattern):
 class FoldBatchNormIntoGemm(RewritePattern):
     """Gemm's output channels are its columns (BN's axis 1 of an (M, N) tensor)."""
 
-    def match_and_rewrite(self, op, rewriter: PatternRewriter) -> None:  # type: ignore[override]
-        if not _is(op, "BatchNormalization") or not _is(op.operands[0].owner, "Gemm"):
+    def match_and_rewrite(self, op, rewriter: PatternRewriter) -> None:
+        if not is_op(op, "BatchNormalization") or not is_op(op.operands[0].owner, "Gemm"):
             return
         gemm: GraphOp = op.operands[0].owner
         if not gemm.results[0].has_one_use() or len(shape_of(op.operands[0])) != 2:
@@ -101,11 +99,11 @@ class FoldBatchNormIntoGemm(RewritePattern):
             return
         s, t = affine
         m, n = shape_of(op.operands[0])
-        alpha = float(gemm.attr_value("alpha", 1.0))  # type: ignore[arg-type]
-        beta = float(gemm.attr_value("beta", 1.0)) if c_in is not None else 0.0  # type: ignore[arg-type]
+        alpha = gemm.attr_float("alpha", 1.0)
+        beta = gemm.attr_float("beta", 1.0) if c_in is not None else 0.0
         # y = alpha * A op(B) + beta * C  ->  (y * s + t) = A op(alpha * B * s) + (beta * C * s + t)
         b64 = b.astype(np.float64) * alpha
-        new_b = b64 * (s.reshape(-1, 1) if gemm.attr_value("transB", 0) else s.reshape(1, -1))
+        new_b = b64 * (s.reshape(-1, 1) if gemm.attr_int("transB", 0) else s.reshape(1, -1))
         new_c = np.broadcast_to(c.astype(np.float64) * beta, (m, n)) * s + t
         if np.all(new_c == new_c[:1]):
             new_c = new_c[0]  # one bias row, broadcast over M

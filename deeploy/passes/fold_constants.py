@@ -25,7 +25,8 @@ from xdsl.pattern_rewriter import (
     RewritePattern,
 )
 
-from deeploy.dialects.graph import ConstantOp, GraphOp, from_attr, shape_of
+from deeploy.dialects.graph import ConstantOp, GraphOp, element_type, from_attr, shape_of
+from deeploy.dialects.graph_op import is_op
 from deeploy.dialects.op_signature import NONDETERMINISTIC_OPS, OPTIONAL, SINGLE
 from deeploy.dtypes import element_type_of
 from deeploy.passes import options
@@ -36,9 +37,7 @@ def _replace_with_constants(
 ) -> None:
     new_ops = []
     for result, array in zip(op.results, arrays):
-        const = ConstantOp.from_numpy(
-            np.asarray(array), op.node_name, result.type.get_element_type()
-        )  # type: ignore[attr-defined]
+        const = ConstantOp.from_numpy(np.asarray(array), op.node_name, element_type(result))
         const.result.name_hint = result.name_hint
         new_ops.append(const)
     rewriter.replace(op, new_ops, [c.result for c in new_ops])
@@ -47,18 +46,18 @@ def _replace_with_constants(
 class FoldStaticShape(RewritePattern):
     """Shape/Size of a statically shaped tensor is a constant."""
 
-    def match_and_rewrite(self, op, rewriter: PatternRewriter) -> None:  # type: ignore[override]
-        if not isinstance(op, GraphOp) or op.SIGNATURE.op_type not in ("Shape", "Size"):
+    def match_and_rewrite(self, op, rewriter: PatternRewriter) -> None:
+        if not is_op(op, "Shape", "Size"):
             return
         shape = shape_of(op.operands[0])
-        if op.SIGNATURE.op_type == "Size":
+        if is_op(op, "Size"):
             value = np.array(int(np.prod(shape, dtype=np.int64)), dtype=np.int64)
         else:
             rank = len(shape)
-            start = int(op.attr_value("start", 0))  # type: ignore[arg-type]
-            end = op.attr_value("end")
+            start = op.attr_int("start", 0)
+            end = op.attr_int("end", None)
             start = max(0, start + rank if start < 0 else start)
-            stop = rank if end is None else int(end)  # type: ignore[arg-type]
+            stop = rank if end is None else end
             stop = min(rank, stop + rank if stop < 0 else stop)
             value = np.array(shape[start:stop], dtype=np.int64)
         _replace_with_constants(op, [value], rewriter)
@@ -70,19 +69,19 @@ class FoldConstantOperands(RewritePattern):
 
     max_elements: int
 
-    def match_and_rewrite(self, op, rewriter: PatternRewriter) -> None:  # type: ignore[override]
+    def match_and_rewrite(self, op, rewriter: PatternRewriter) -> None:
         if not isinstance(op, GraphOp) or op.SIGNATURE.domain != "":
             return
         if op.SIGNATURE.op_type in NONDETERMINISTIC_OPS or not op.operands:
             return
-        owners = [v.owner for v in op.operands]
-        if not all(isinstance(o, ConstantOp) for o in owners):
+        owners = [o for v in op.operands if isinstance(o := v.owner, ConstantOp)]
+        if len(owners) != len(op.operands):
             return
         in_elements = sum(int(np.prod(shape_of(v), dtype=np.int64)) for v in op.operands)
         out_elements = sum(int(np.prod(shape_of(r), dtype=np.int64)) for r in op.results)
         if out_elements > max(self.max_elements, in_elements):
             return
-        arrays = evaluate(op, [o.numpy() for o in owners])  # type: ignore[union-attr]
+        arrays = evaluate(op, [o.numpy() for o in owners])
         if arrays is None:
             return
         for result, array in zip(op.results, arrays):

@@ -22,6 +22,7 @@ from xdsl.pattern_rewriter import (
 )
 
 from deeploy.dialects.graph import GraphOp
+from deeploy.kernels.params import Params
 
 # Kernels whose C function takes act_min/act_max and clamps every output element.
 CLAMPING_KERNELS = ("conv2d_f32", "gemm_f32")
@@ -36,14 +37,14 @@ def _range_of(op: GraphOp) -> tuple[float, float] | None:
     if kernel.data == "relu_f32":
         return 0.0, math.inf
     if kernel.data == "clip_f32":
-        lo, hi = params.data["min"], params.data["max"]
-        return lo.value.data, hi.value.data  # type: ignore[attr-defined]
+        bounds = Params(params)
+        return bounds.float("min"), bounds.float("max")
     return None
 
 
 @dataclass
 class FuseClampIntoProducer(RewritePattern):
-    def match_and_rewrite(self, op, rewriter: PatternRewriter) -> None:  # type: ignore[override]
+    def match_and_rewrite(self, op, rewriter: PatternRewriter) -> None:
         if not isinstance(op, GraphOp) or (bounds := _range_of(op)) is None:
             return
         producer = op.operands[0].owner
@@ -54,9 +55,12 @@ class FuseClampIntoProducer(RewritePattern):
             return
         if not producer.results[0].has_one_use():
             return
-        params = dict(producer.attributes["kernel_params"].data)  # type: ignore[attr-defined]
-        lo = max(bounds[0], params["act_min"].value.data if "act_min" in params else -math.inf)
-        hi = min(bounds[1], params["act_max"].value.data if "act_max" in params else math.inf)
+        attr = producer.attributes["kernel_params"]
+        assert isinstance(attr, DictionaryAttr), attr  # bind-kernels wrote it
+        current = Params(attr)
+        params = dict(attr.data)
+        lo = max(bounds[0], current.float("act_min") if "act_min" in current else -math.inf)
+        hi = min(bounds[1], current.float("act_max") if "act_max" in current else math.inf)
         params["act_min"] = FloatAttr(lo, f64)
         params["act_max"] = FloatAttr(hi, f64)
         producer.attributes["kernel_params"] = DictionaryAttr(params)

@@ -23,17 +23,15 @@ from xdsl.pattern_rewriter import (
     RewritePattern,
 )
 
-from deeploy.dialects.graph import ConstantOp, GraphOp, constant_value, op_class, shape_of
-
-
-def _is(op: object, op_type: str) -> bool:
-    return isinstance(op, GraphOp) and op.SIGNATURE.op_type == op_type
+from deeploy.dialects.graph import ConstantOp, constant_value, op_class, shape_of
+from deeploy.dialects.graph_op import is_op
+from deeploy.dtypes import value_element_type
 
 
 def _reshape(value: SSAValue, shape: tuple[int, ...], name: str) -> list:
     const = ConstantOp.from_numpy(np.array(shape, dtype=np.int64), f"{name}_shape")
     const.result.name_hint = "shape"
-    t = TensorType(value.type.get_element_type(), shape)  # type: ignore[attr-defined]
+    t = TensorType(value_element_type(value), shape)
     reshape = op_class("Reshape").build(
         operands=[value, const.result], result_types=[t], attributes={}
     )
@@ -41,13 +39,13 @@ def _reshape(value: SSAValue, shape: tuple[int, ...], name: str) -> list:
 
 
 class MatMulAddToGemm(RewritePattern):
-    def match_and_rewrite(self, op, rewriter: PatternRewriter) -> None:  # type: ignore[override]
-        if not _is(op, "Add"):
+    def match_and_rewrite(self, op, rewriter: PatternRewriter) -> None:
+        if not is_op(op, "Add"):
             return
         for mm_index in (0, 1):
             matmul = op.operands[mm_index].owner
             bias = op.operands[1 - mm_index]
-            if _is(matmul, "MatMul") and matmul.results[0].has_one_use():
+            if is_op(matmul, "MatMul") and matmul.results[0].has_one_use():
                 break
         else:
             return
@@ -61,7 +59,7 @@ class MatMulAddToGemm(RewritePattern):
             return  # the bias must vary along the last axis only
         name = matmul.node_name
         new_ops: list = []
-        bias_type = bias.type.get_element_type()  # type: ignore[attr-defined]
+        bias_type = value_element_type(bias)
         if isinstance(bias_type, IntegerType) and bias_type != i32:
             # integer Gemm kernels read C as int32: widen a constant, keep an Add otherwise
             values = constant_value(bias)
@@ -81,7 +79,7 @@ class MatMulAddToGemm(RewritePattern):
         if bias_shape not in ((n,), (1,)):
             new_ops += _reshape(bias, (prod(bias_shape),), f"{name}_bias")
             c = new_ops[-1].results[0]
-        gemm_type = TensorType(op.results[0].type.get_element_type(), (rows, n))  # type: ignore[attr-defined]
+        gemm_type = TensorType(value_element_type(op.results[0]), (rows, n))
         gemm = op_class("Gemm").build(
             operands=[a, matmul.operands[1], [c]],
             result_types=[gemm_type],

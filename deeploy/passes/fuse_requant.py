@@ -26,6 +26,8 @@ from xdsl.pattern_rewriter import (
 from xdsl.rewriter import InsertPoint
 
 from deeploy.dialects.graph import ConstantOp, GraphOp, constant_value, op_class, shape_of
+from deeploy.dialects.graph_op import is_op
+from deeploy.dtypes import value_element_type
 from deeploy.integer_types import I32, is_integer
 from deeploy.kernels.requant import rq_param_shape
 
@@ -58,15 +60,15 @@ def _constant(values: np.ndarray, like: GraphOp, suffix: str) -> ConstantOp:
 
 
 class FuseRequantShift(RewritePattern):
-    def match_and_rewrite(self, op, rewriter: PatternRewriter) -> None:  # type: ignore[override]
-        if not isinstance(op, GraphOp) or op.SIGNATURE.op_type != "RequantShift":
+    def match_and_rewrite(self, op, rewriter: PatternRewriter) -> None:
+        if not is_op(op, "RequantShift"):
             return
         producer = op.operands[0].owner
-        if not isinstance(producer, GraphOp) or producer.SIGNATURE.op_type not in FUSABLE:
+        if not is_op(producer, *FUSABLE):
             return
         if len(producer.results) != 1 or not producer.results[0].has_one_use():
             return
-        if not is_integer(op.operands[0].type.get_element_type()):  # type: ignore[attr-defined]
+        if not is_integer(value_element_type(op.operands[0])):
             return
         mul, add = constant_value(op.operands[1]), constant_value(op.operands[2])
         if mul is None or add is None:

@@ -20,21 +20,23 @@ reads.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from math import prod
 
 from xdsl.context import Context
 from xdsl.dialects import func
-from xdsl.dialects.builtin import ModuleOp, StringAttr
+from xdsl.dialects.builtin import DictionaryAttr, MemRefType, ModuleOp, StringAttr
 from xdsl.ir import Attribute, Block, Operation, SSAValue
 from xdsl.passes import ModulePass
 
 from deeploy.dialects import buffer, tiled
 from deeploy.kernels.base import KernelLibrary
 from deeploy.passes import options
-from deeploy.passes.tile_layers import (
-    HOPS_TO_L1,
-    _Decision,
+from deeploy.targets.spec import spec_of_op, tiling_spec
+from deeploy.tiling.fusion import FusionError, Step, fused_problem
+from deeploy.tiling.layers import (
+    Decision,
+    TileSettings,
     best_tiling,
     first_layer,
     fusion_slots,
@@ -43,7 +45,6 @@ from deeploy.passes.tile_layers import (
     problems_of,
     tiling_attributes,
 )
-from deeploy.tiling.fusion import FusionError, Step, fused_problem
 from deeploy.tiling.rules import ELEMENTWISE
 from deeploy.tiling.schedule import Traffic, schedule, traffic
 from deeploy.tiling.solver import DEFAULT_RLIMIT
@@ -115,7 +116,7 @@ def _hoist_definition(value: SSAValue, user: Operation) -> None:
 def written_by(op: Operation) -> list[SSAValue]:
     if isinstance(op, tiled.LayerOp | buffer.KernelOp):
         return list(op.outs)
-    if isinstance(op, buffer.CopyOp | tiled.CopyOp):
+    if isinstance(op, buffer.CopyOp):
         return [op.target]
     return list(op.operands)  # an op this pass does not know: assume it writes everything
 
@@ -125,12 +126,14 @@ class _Plan:
     """The operands and steps of a fused layer (see deeploy/tiling/fusion.py)."""
 
     ins: list[SSAValue]
-    local: list
+    local: list[MemRefType]
     outs: list[SSAValue]
-    steps: list[tuple[str, Attribute, tuple[int, ...], tuple[int, ...]]]
+    steps: list[tuple[str, DictionaryAttr, tuple[int, ...], tuple[int, ...]]]
 
 
-def _plan(producer: tiled.LayerOp, consumer: tiled.LayerOp, tail_local: bool) -> _Plan:
+def _plan(
+    producer: tiled.LayerOp, consumer: tiled.LayerOp, tail_local: bool, scratchpad: str
+) -> _Plan:
     """The producer's operands and steps, extended by the consumer's."""
     tail = producer.outs[-1]
     n_in, n_local = len(producer.ins), len(producer.local_types)
@@ -139,7 +142,8 @@ def _plan(producer: tiled.LayerOp, consumer: tiled.LayerOp, tail_local: bool) ->
     local = [*producer.local_types]
     stored = list(producer.outs[:-1])
     if tail_local:
-        local.append(buffer.buffer_type(tail.type.get_shape(), tail.type.get_element_type(), "L1"))  # type: ignore[attr-defined]
+        t = buffer.memref_type(tail)
+        local.append(buffer.buffer_type(t.get_shape(), t.get_element_type(), scratchpad))
     else:
         stored.append(tail)
     outs = [*stored, consumer.outs[0]]
@@ -175,20 +179,39 @@ def _plan(producer: tiled.LayerOp, consumer: tiled.LayerOp, tail_local: bool) ->
 @dataclass(frozen=True)
 class FuseTiledLayersPass(ModulePass):
     name = "fuse-tiled-layers"
-    target: str = "generic"
-    l1: int = 0  # bytes of L1 scratchpad (as tile-layers)
-    double_buffer: bool = False
-    alignment: int = 4
+    # Each option overrides the module's target spec, as in tile-layers
+    target: str | None = None
+    l1: int | None = None  # bytes of the scratchpad
+    double_buffer: bool | None = None
+    alignment: int | None = None
     rlimit: int = DEFAULT_RLIMIT
+    scratchpad: str | None = None  # the level tiles compute in (default: the spec's)
 
     def __post_init__(self) -> None:
-        options.non_negative(self.name, "l1", self.l1)
-        options.alignment(self.name, "alignment", self.alignment)
+        if self.l1 is not None:
+            options.non_negative(self.name, "l1", self.l1)
+        if self.alignment is not None:
+            options.alignment(self.name, "alignment", self.alignment)
+        if self.scratchpad is not None:
+            options.level_name(self.name, "scratchpad", self.scratchpad)
         options.positive(self.name, "rlimit", self.rlimit)
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
+        spec = tiling_spec(op, self.target, self.l1)
+        settings = TileSettings.of(spec, self.l1, self.double_buffer, self.alignment, self.name)
+        replace(
+            self,
+            target=spec.target_name,
+            l1=settings.l1,
+            double_buffer=settings.double_buffer,
+            alignment=settings.alignment,
+            scratchpad=self.scratchpad or spec.compute_level,
+        )._fuse(op)
+
+    def _fuse(self, op: ModuleOp) -> None:
         from deeploy.targets import get_target
 
+        assert self.target is not None
         library = get_target(self.target).kernels()
         for fn in op.ops:
             if not isinstance(fn, func.FuncOp) or fn.is_declaration:
@@ -197,8 +220,9 @@ class FuseTiledLayersPass(ModulePass):
             for layer in [o for o in block.ops if isinstance(o, tiled.LayerOp)]:
                 if layer.parent_block() is None:  # fused into an earlier layer already
                     continue
-                while layer is not None:
-                    layer = self._fuse_one(block, layer, library)
+                fused: tiled.LayerOp | None = layer
+                while fused is not None:
+                    fused = self._fuse_one(block, fused, library)
 
     def _fuse_one(
         self, block: Block, producer: tiled.LayerOp, library: KernelLibrary
@@ -234,15 +258,16 @@ class FuseTiledLayersPass(ModulePass):
         if producer.staging or consumer.staging:
             return False
         out = consumer.outs[0]
-        shape = tail.type.get_shape()  # type: ignore[attr-defined]
+        shape = buffer.memref_type(tail).get_shape()
         for v in consumer.ins:
             if v is tail:
                 continue
             if not _available(v, start, order):
                 return False  # computed after the producer: not there when the fused layer runs
-            if v.type.get_shape() != shape and prod(v.type.get_shape()) != 1:  # type: ignore[attr-defined]
+            v_shape = buffer.memref_type(v).get_shape()
+            if v_shape != shape and prod(v_shape) != 1:
                 return False
-        if out.type.get_shape() != shape:  # type: ignore[attr-defined]
+        if buffer.memref_type(out).get_shape() != shape:
             return False
         # what the producer stores is not in its home level before the tile is done
         stored = {root_of(v) for v in producer.outs}
@@ -278,7 +303,9 @@ class FuseTiledLayersPass(ModulePass):
         )
         if in_place and not tail_local:
             return None  # the tail (a graph argument) and the result would share one buffer
-        plan = _plan(producer, consumer, tail_local)
+        # apply resolved every option from the target spec before _fuse
+        assert self.scratchpad is not None and self.double_buffer is not None
+        plan = _plan(producer, consumer, tail_local, self.scratchpad)
         candidate = tiled.LayerOp(
             producer.kernel_name,
             plan.ins,
@@ -286,7 +313,7 @@ class FuseTiledLayersPass(ModulePass):
             producer.params,
             producer.tile_sizes,
             [0] * (2 * (len(plan.ins) + len(plan.local) + len(plan.outs))),
-            steps=[tiled.step_attr(*step) for step in plan.steps],  # type: ignore[arg-type]
+            steps=[tiled.step_attr(*step) for step in plan.steps],
             local=plan.local,
         )
         try:
@@ -295,7 +322,7 @@ class FuseTiledLayersPass(ModulePass):
             candidate.erase(safe_erase=False)
             return None
         decided = best_tiling(problems, self.l1, self.alignment, self.double_buffer, self.rlimit)
-        if not isinstance(decided, _Decision):
+        if not isinstance(decided, Decision):
             candidate.erase(safe_erase=False)
             return None
         fused_moves = traffic(
@@ -327,13 +354,16 @@ class FuseTiledLayersPass(ModulePass):
         producer: tiled.LayerOp,
         consumer: tiled.LayerOp,
         candidate: tiled.LayerOp,
-        decided: _Decision,
+        decided: Decision,
         moved: Traffic,
         tail: SSAValue,
         tail_local: bool,
     ) -> tiled.LayerOp:
         choice = decided.choice
-        hops = HOPS_TO_L1[buffer.level_of(consumer.outs[0])]
+        # apply resolved every option from the target spec before _fuse
+        assert self.double_buffer is not None and self.alignment is not None
+        assert candidate.steps is not None, "a fused layer has steps"
+        hops = spec_of_op(consumer, self.target, self.l1).hops(buffer.level_of(consumer.outs[0]))
         attributes: dict[str, Attribute] = dict(producer.attributes)
         # which input the producer's kernel may overwrite (reuse-input-buffers, long
         # done) says nothing about the fused layer's operands
@@ -348,7 +378,7 @@ class FuseTiledLayersPass(ModulePass):
             choice.sizes,
             l1_layout(decided.problem, choice.sizes, self.double_buffer, self.alignment),
             double_buffer=self.double_buffer,
-            steps=list(candidate.steps.data),  # type: ignore[union-attr,arg-type]
+            steps=list(candidate.steps.data),
             local=candidate.local_types,
             attributes=attributes,
         )

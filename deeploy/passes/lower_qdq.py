@@ -60,6 +60,7 @@ from deeploy.dialects.graph import (
     op_class,
     shape_of,
 )
+from deeploy.dialects.graph_op import is_op
 from deeploy.dtypes import element_type_of, short_name
 from deeploy.frontend.onnx_import import value_name
 
@@ -91,10 +92,6 @@ ACTIVATIONS = (
     "Erf",
     "Exp",
 )
-
-
-def _is(op: object, *op_types: str) -> bool:
-    return isinstance(op, GraphOp) and op.SIGNATURE.op_type in op_types
 
 
 def _scalar(value: SSAValue | None) -> float | None:
@@ -129,17 +126,17 @@ def _qparams(value: SSAValue, scale: SSAValue, zp: SSAValue | None) -> QParams |
 def dequantized(value: SSAValue, types: tuple[str, ...] = PRODUCT_TYPES) -> QParams | None:
     """The integers a per-tensor DequantizeLinear of type in `types` reads, else None."""
     dq = value.owner
-    if not _is(dq, "DequantizeLinear") or dq.attr_value("block_size", 0):  # type: ignore[union-attr]
+    if not is_op(dq, "DequantizeLinear") or dq.attr_int("block_size", 0):
         return None
-    q = _qparams(dq.operands[0], dq.operand_at(1), dq.operand_at(2))  # type: ignore[union-attr]
+    q = _qparams(dq.operands[0], dq.operands[1], dq.operand_at(2))
     return q if q is not None and q.short in types else None
 
 
 def quantized(q_op: GraphOp, types: tuple[str, ...] = PRODUCT_TYPES) -> QParams | None:
     """A per-tensor QuantizeLinear's output grid (value: its result)."""
-    if q_op.attr_value("block_size", 0):
+    if q_op.attr_int("block_size", 0):
         return None
-    q = _qparams(q_op.results[0], q_op.operand_at(1), q_op.operand_at(2))  # type: ignore[arg-type]
+    q = _qparams(q_op.results[0], q_op.operands[1], q_op.operand_at(2))
     return q if q is not None and q.short in types else None
 
 
@@ -231,16 +228,16 @@ def quantized_weight(value: SSAValue, axis: int) -> Weight | None:
     """A constant weight as integers: read from DequantizeLinear(constant) (per tensor, or
     per channel along `axis`), or recovered from a float constant."""
     dq = value.owner
-    if _is(dq, "DequantizeLinear"):
-        q = constant_value(dq.operands[0])  # type: ignore[union-attr]
-        scale = constant_value(dq.operand_at(1))  # type: ignore[union-attr]
-        zp_value = dq.operand_at(2)  # type: ignore[union-attr]
+    if is_op(dq, "DequantizeLinear"):
+        q = constant_value(dq.operands[0])
+        scale = constant_value(dq.operand_at(1))
+        zp_value = dq.operand_at(2)
         zp = (
             np.zeros((), q.dtype)
             if q is not None and zp_value is None
             else constant_value(zp_value)
         )
-        if q is None or scale is None or zp is None or dq.attr_value("block_size", 0):  # type: ignore[union-attr]
+        if q is None or scale is None or zp is None or dq.attr_int("block_size", 0):
             return None
         if short_name(element_type_of(q.dtype)) not in PRODUCT_TYPES:
             return None
@@ -249,16 +246,16 @@ def quantized_weight(value: SSAValue, axis: int) -> Weight | None:
                 q,
                 scale.reshape(()).astype(np.float32),
                 zp.reshape(()).astype(q.dtype),
-                dq.operands[0],  # type: ignore[union-attr]
+                dq.operands[0],
             )
-        dq_axis = int(dq.attr_value("axis", 1)) % q.ndim  # type: ignore[union-attr]
+        dq_axis = dq.attr_int("axis", 1) % q.ndim
         if dq_axis != axis % q.ndim or scale.ndim != 1:
             return None
         return Weight(
             q,
             scale.astype(np.float32),
             np.broadcast_to(zp.reshape(-1), scale.shape).astype(q.dtype),
-            dq.operands[0],  # type: ignore[union-attr]
+            dq.operands[0],
         )
     values = constant_value(value)
     if values is None or values.dtype.kind != "f" or values.ndim == 0:
@@ -271,10 +268,10 @@ def quantized_bias(value: SSAValue, scale: np.ndarray, beta: float = 1.0) -> np.
     the integers of DequantizeLinear(int32 constant) at that scale, else the float
     constant divided by the scale and rounded."""
     dq = value.owner
-    if _is(dq, "DequantizeLinear") and beta == 1.0:
-        q = constant_value(dq.operands[0])  # type: ignore[union-attr]
-        s = constant_value(dq.operand_at(1))  # type: ignore[union-attr]
-        zp = constant_value(dq.operand_at(2)) if dq.operand_at(2) is not None else 0  # type: ignore[union-attr]
+    if is_op(dq, "DequantizeLinear") and beta == 1.0:
+        q = constant_value(dq.operands[0])
+        s = constant_value(dq.operand_at(1))
+        zp = constant_value(dq.operand_at(2)) if dq.operand_at(2) is not None else 0
         if (
             q is not None
             and q.dtype == np.int32
@@ -350,12 +347,12 @@ class _Builder:
 
 def _producer(q_op: object, *op_types: str) -> GraphOp | None:
     """The op of one of op_types that computes q_op's (a QuantizeLinear) input and nothing else."""
-    if not _is(q_op, "QuantizeLinear"):
+    if not is_op(q_op, "QuantizeLinear"):
         return None
-    node = q_op.operands[0].owner  # type: ignore[attr-defined]
-    if not _is(node, *op_types) or len(node.results) != 1 or not node.results[0].has_one_use():  # type: ignore[union-attr]
+    node = q_op.operands[0].owner
+    if not is_op(node, *op_types) or len(node.results) != 1 or not node.results[0].has_one_use():
         return None
-    return node  # type: ignore[return-value]
+    return node
 
 
 def _props(node: GraphOp, *names: str) -> dict:
@@ -368,7 +365,7 @@ def _props(node: GraphOp, *names: str) -> dict:
 class LowerQDQConv(RewritePattern):
     """Q(Conv(DQ(x), W, B)) -> QLinearConv."""
 
-    def match_and_rewrite(self, op, rewriter: PatternRewriter) -> None:  # type: ignore[override]
+    def match_and_rewrite(self, op, rewriter: PatternRewriter) -> None:
         conv = _producer(op, "Conv")
         if conv is None or len(shape_of(conv.operands[0])) not in (3, 4):
             return
@@ -400,7 +397,7 @@ class LowerQDQConv(RewritePattern):
 class LowerQDQMatMul(RewritePattern):
     """Q(MatMul(DQ(a), DQ(b) or W)) -> QLinearMatMul (W per tensor, or per column if 2-D)."""
 
-    def match_and_rewrite(self, op, rewriter: PatternRewriter) -> None:  # type: ignore[override]
+    def match_and_rewrite(self, op, rewriter: PatternRewriter) -> None:
         mm = _producer(op, "MatMul")
         if mm is None:
             return
@@ -423,18 +420,18 @@ class LowerQDQMatMul(RewritePattern):
 class LowerQDQGemm(RewritePattern):
     """Q(Gemm(DQ(a), W, C)) -> QGemm, C as int32 at alpha * a_scale * w_scale."""
 
-    def match_and_rewrite(self, op, rewriter: PatternRewriter) -> None:  # type: ignore[override]
+    def match_and_rewrite(self, op, rewriter: PatternRewriter) -> None:
         gemm = _producer(op, "Gemm")
         if gemm is None:
             return
-        trans_b = int(gemm.attr_value("transB", 0))  # type: ignore[arg-type]
+        trans_b = gemm.attr_int("transB", 0)
         a, y = dequantized(gemm.operands[0]), quantized(op)
         w = quantized_weight(gemm.operands[1], 0 if trans_b else 1)
         if a is None or y is None or w is None:
             return
         m, n = shape_of(gemm.results[0])
-        alpha = float(gemm.attr_value("alpha", 1.0))  # type: ignore[arg-type]
-        beta = float(gemm.attr_value("beta", 1.0))  # type: ignore[arg-type]
+        alpha = gemm.attr_float("alpha", 1.0)
+        beta = gemm.attr_float("beta", 1.0)
         c_in = gemm.operand_at(2)
         c = None
         if c_in is not None and beta != 0.0:
@@ -464,7 +461,7 @@ class LowerQDQBinary(RewritePattern):
     """Q(Add(DQ(a), DQ(b))) -> QLinearAdd, and Mul -> QLinearMul; a constant operand is
     recovered on a per-tensor grid of the output's integer type."""
 
-    def match_and_rewrite(self, op, rewriter: PatternRewriter) -> None:  # type: ignore[override]
+    def match_and_rewrite(self, op, rewriter: PatternRewriter) -> None:
         node = _producer(op, "Add", "Mul")
         if node is None:
             return
@@ -484,16 +481,16 @@ class LowerQDQBinary(RewritePattern):
             q_value, scale, zero_point = b.weight(w, "ab"[index])
             operands += [q_value, scale, [zero_point]]
         operands += [y.scale, [b.zero_point(y)]]
-        op_type = "QLinearAdd" if node.SIGNATURE.op_type == "Add" else "QLinearMul"
+        op_type = "QLinearAdd" if is_op(node, "Add") else "QLinearMul"
         b.replace(rewriter, op_type, operands)
 
 
 class LowerQDQAveragePool(RewritePattern):
     """Q(AveragePool(DQ(x))) -> QLinearAveragePool (no dilations)."""
 
-    def match_and_rewrite(self, op, rewriter: PatternRewriter) -> None:  # type: ignore[override]
+    def match_and_rewrite(self, op, rewriter: PatternRewriter) -> None:
         pool = _producer(op, "AveragePool")
-        if pool is None or any(d != 1 for d in pool.attr_value("dilations") or ()):  # type: ignore[union-attr]
+        if pool is None or any(d != 1 for d in pool.attr_ints("dilations", ())):
             return
         x, y = dequantized(pool.operands[0]), quantized(op)
         if x is None or y is None or x.short != y.short or len(shape_of(x.value)) not in (3, 4):
@@ -507,7 +504,7 @@ class LowerQDQAveragePool(RewritePattern):
 class LowerQDQGlobalAveragePool(RewritePattern):
     """Q(GlobalAveragePool(DQ(x))) -> QLinearGlobalAveragePool."""
 
-    def match_and_rewrite(self, op, rewriter: PatternRewriter) -> None:  # type: ignore[override]
+    def match_and_rewrite(self, op, rewriter: PatternRewriter) -> None:
         pool = _producer(op, "GlobalAveragePool")
         if pool is None:
             return
@@ -523,14 +520,14 @@ class LowerQDQPassThrough(RewritePattern):
     """Q(X(DQ(x), ...)) with X moving or selecting values (MaxPool, Reshape, Transpose,
     Slice, Gather, Concat) and the same grid in and out -> X on the integers."""
 
-    def match_and_rewrite(self, op, rewriter: PatternRewriter) -> None:  # type: ignore[override]
+    def match_and_rewrite(self, op, rewriter: PatternRewriter) -> None:
         node = _producer(op, *PASS_THROUGH)
         if node is None:
             return
         y = quantized(op)
         if y is None:
             return
-        data = range(len(node.operands)) if _is(node, "Concat") else (0,)
+        data = range(len(node.operands)) if is_op(node, "Concat") else (0,)
         operands = list(node.operands)
         for index in data:
             q = dequantized(node.operands[index], (y.short,))
@@ -569,22 +566,23 @@ class LowerQDQActivation(RewritePattern):
     -> QLinearLookup(x, table): f evaluated at compile time on all 256 inputs, like
     onnxruntime's lookup tables for QLinearSigmoid/QLinearLeakyRelu."""
 
-    def match_and_rewrite(self, op, rewriter: PatternRewriter) -> None:  # type: ignore[override]
+    def match_and_rewrite(self, op, rewriter: PatternRewriter) -> None:
         from deeploy.passes.fold_constants import evaluate
 
         node = _producer(op, *ACTIVATIONS)
         if node is None:
             return
         x, y = dequantized(node.operands[0]), quantized(op)
-        others = [constant_value(v) for v in node.operands[1:]]
-        if x is None or y is None or any(c is None for c in others):
+        constants = [constant_value(v) for v in node.operands[1:]]
+        others = [c for c in constants if c is not None]
+        if x is None or y is None or len(others) != len(constants):
             return
-        if any(c.size != 1 for c in others):  # type: ignore[union-attr]
+        if any(c.size != 1 for c in others):
             return  # (a per-channel PRelu slope: one table per channel)
         info = np.iinfo(_NUMPY[x.short])
         codes = np.arange(info.min, int(info.max) + 1)
         real = (codes - x.z).astype(np.float32) * np.float32(x.s)  # DequantizeLinear
-        results = evaluate(node, [real, *others])  # type: ignore[list-item]
+        results = evaluate(node, [real, *others])
         if results is None or results[0].shape != real.shape:
             return
         out = np.iinfo(_NUMPY[y.short])
@@ -598,8 +596,8 @@ class LowerQDQActivation(RewritePattern):
 class FoldQDQPair(RewritePattern):
     """Q(DQ(x)) on the same grid is x."""
 
-    def match_and_rewrite(self, op, rewriter: PatternRewriter) -> None:  # type: ignore[override]
-        if not _is(op, "QuantizeLinear"):
+    def match_and_rewrite(self, op, rewriter: PatternRewriter) -> None:
+        if not is_op(op, "QuantizeLinear"):
             return
         y = quantized(op, ("i8", "u8", "i16", "u16"))
         x = dequantized(op.operands[0], ("i8", "u8", "i16", "u16"))

@@ -29,3 +29,10 @@ def positive(pass_name: str, option: str, value: int) -> None:
 
 def level(pass_name: str, option: str, value: str, allowed: tuple[str, ...] = LEVELS) -> None:
     require(value in allowed, pass_name, option, value, f"one of {', '.join(allowed)}")
+
+
+def level_name(pass_name: str, option: str, value: str) -> None:
+    from deeploy.dialects.target import LEVEL_NAME
+
+    ok = isinstance(value, str) and LEVEL_NAME.fullmatch(value) is not None
+    require(ok, pass_name, option, value, "a memory level's name (e.g. L2)")

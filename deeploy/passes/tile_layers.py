@@ -16,288 +16,99 @@ size it needs; every such layer is reported at once.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
-from math import prod
 
 from xdsl.context import Context
 from xdsl.dialects import func
-from xdsl.dialects.builtin import IntegerAttr, MemRefType, ModuleOp, StringAttr, i64
+from xdsl.dialects.builtin import ModuleOp
 from xdsl.ir import Attribute
 from xdsl.passes import ModulePass
-from xdsl.utils.exceptions import PassFailedException
 
 from deeploy.dialects import buffer, tiled
-from deeploy.dtypes import byte_size
-from deeploy.errors import BudgetError, OptionError, join_items
-from deeploy.kernels.base import Kernel, KernelLibrary, Params
+from deeploy.dialects.target import TargetSpecAttr
+from deeploy.errors import BudgetError, join_items
+from deeploy.kernels.base import KernelLibrary
 from deeploy.passes import options
-from deeploy.tiling.fusion import FusionError, Slot, Step, fused_problem
-from deeploy.tiling.problem import TileProblem
-from deeploy.tiling.rules import WHOLE, Layer
-from deeploy.tiling.schedule import Traffic, buffer_counts, max_box_shapes, schedule, traffic
-from deeploy.tiling.solver import DEFAULT_RLIMIT, Choice, TilingInfeasible, l1_footprint, solve
-
-HOPS_TO_L1 = {"L1": 0, "L2": 1, "L3": 2}
-
-
-def layer_of(ins, outs, params) -> Layer:
-    """The `Layer` a tiling rule sees for a kernel call on these buffers."""
-    return layer_of_types([v.type for v in ins], [v.type for v in outs], params)
-
-
-def layer_of_types(ins: list, outs: list, params) -> Layer:
-    types = [*ins, *outs]
-    assert all(isinstance(t, MemRefType) for t in types)
-    return Layer(
-        tuple(tuple(t.get_shape()) for t in ins),
-        tuple(tuple(t.get_shape()) for t in outs),
-        tuple(byte_size(t.get_element_type()) for t in types),
-        Params(params),
-    )
-
-
-def first_layer(op: tiled.LayerOp) -> Layer:
-    """The `Layer` of a tiled layer's (first) kernel: what its tiling rule sees."""
-    _, params, ins, outs = op.step_list()[0]
-    types = op.tile_operand_types
-    return layer_of_types([types[k] for k in ins], [types[k] for k in outs], params)
-
-
-def fusion_slots(op: tiled.LayerOp) -> list[Slot]:
-    n_in, n_local = len(op.ins), len(op.local_types)
-    return [
-        Slot(
-            tuple(t.get_shape()),
-            byte_size(t.get_element_type()),
-            "in" if k < n_in else "local" if k < n_in + n_local else "out",
-        )
-        for k, t in enumerate(op.tile_operand_types)
-    ]
-
-
-def tiled_kernel(library: KernelLibrary, name: str) -> Kernel:
-    kernel = library.get(name)
-    return library.get(kernel.tiled_variant) if kernel.tiled_variant else kernel
-
-
-def problems_of(kernel: Kernel, layer: Layer) -> list[TileProblem]:
-    return (kernel.tiling or WHOLE).problems(layer)
-
-
-def align_up(value: int, alignment: int) -> int:
-    return -(-value // alignment) * alignment
-
-
-def l1_layout(
-    problem: TileProblem, sizes: tuple[int, ...], double_buffer: bool, alignment: int
-) -> list[int]:
-    """Per operand, the L1 offsets of its first and second buffer (-1: none)."""
-    tiles = schedule(problem, sizes, double_buffer)
-    shapes = max_box_shapes(problem, tiles)
-    counts = buffer_counts(problem, tiles, double_buffer)
-    offsets: list[int] = []
-    at = 0
-    for operand, shape, count in zip(problem.operands, shapes, counts):
-        size = align_up(prod(shape) * operand.element_bytes, alignment)
-        offsets.append(at)
-        offsets.append(at + size if count == 2 else -1)
-        at += size * count
-    return offsets
-
-
-def problem_of(op: tiled.LayerOp, library: KernelLibrary) -> TileProblem:
-    """The tiling problem a `tiled.layer` was solved as (its kernel's rule, its loop order)."""
-    kernel = library.get(op.kernel_name)
-    order = op.attributes.get("order")
-    for problem in problems_of(kernel, first_layer(op)):
-        names = ",".join(d.name for d in problem.dims)
-        if order is None or names == order.data:  # type: ignore[attr-defined]
-            if len(problem.dims) != len(op.tile_sizes):
-                break
-            if not op.fused:
-                return problem
-            steps = [Step(name, ins, outs) for name, _, ins, outs in op.step_list()]
-            try:
-                return fused_problem(problem, steps, fusion_slots(op))
-            except FusionError as err:
-                raise PassFailedException(f"tiled.layer '{op.node_name}': {err}") from None
-    raise PassFailedException(
-        f"tiled.layer '{op.node_name}' does not match its kernel's tiling rule (re-run tile-layers)"
-    )
-
-
-@dataclass(frozen=True)
-class L1Buffer:
-    """One L1 buffer of a tiled layer: operand index (ins, then outs), first or second."""
-
-    operand: int
-    slot: int
-    offset: int
-    size: int  # bytes the largest tile occupies (before alignment)
-
-
-def l1_buffers(op: tiled.LayerOp, library: KernelLibrary) -> list[L1Buffer]:
-    """The L1 buffers of a tiled layer, sized from its schedule's largest tiles."""
-    problem = problem_of(op, library)
-    tiles = schedule(problem, op.tile_sizes, op.double_buffer is not None)
-    shapes = max_box_shapes(problem, tiles)
-    offsets = op.l1_offsets
-    return [
-        L1Buffer(k, slot, offsets[2 * k + slot], prod(shape) * operand.element_bytes)
-        for k, (operand, shape) in enumerate(zip(problem.operands, shapes))
-        for slot in (0, 1)
-        if offsets[2 * k + slot] >= 0
-    ]
-
-
-def impose_tiling(
-    op: tiled.LayerOp,
-    sizes: list[int],
-    library: KernelLibrary,
-    l1: int,
-    double_buffer: bool,
-    alignment: int = 4,
-) -> None:
-    """Give a tiled layer the tile sizes a user chose instead of the solver's (Deeploy's
-    `tile(tilingSolution=...)`), after checking the kernel's rule allows them and that
-    they fit L1; the L1 layout and the figures follow, `optimal` becomes false."""
-    problem = problem_of(op, library)
-    name = f"layer '{op.node_name}'"
-    order = ",".join(d.name for d in problem.dims)
-    if len(sizes) != len(problem.dims):
-        raise OptionError(
-            f"{name}: {len(problem.dims)} tile sizes expected ({order}), got {len(sizes)}"
-        )
-    for dim, size in zip(problem.dims, sizes):
-        if not 1 <= size <= dim.extent:
-            raise OptionError(f"{name}: tile size {size} of {dim.name} is not in 1..{dim.extent}")
-        if dim.kind == "whole" and size != dim.extent:
-            raise OptionError(f"{name}: the kernel needs {dim.name} whole ({dim.extent})")
-        if size != dim.extent and size % dim.multiple:
-            raise OptionError(f"{name}: tiles of {dim.name} must be multiples of {dim.multiple}")
-    chosen = tuple(sizes)
-    tiles = schedule(problem, chosen, double_buffer)
-    footprint = l1_footprint(
-        problem, chosen, alignment, buffer_counts(problem, tiles, double_buffer)
-    )
-    if footprint > l1:
-        raise BudgetError(
-            f"{name}: tiles {list(chosen)} ({order}) need {footprint} bytes of L1, "
-            f"more than its {l1}"
-        )
-    moved = traffic(problem, tiles)
-    hops = HOPS_TO_L1[buffer.level_of(op.outs[0])]
-    op.properties["tile"] = tiled.ints_attr(chosen)
-    op.properties["l1"] = tiled.ints_attr(l1_layout(problem, chosen, double_buffer, alignment))
-    op.attributes.update(
-        {
-            "tiles": IntegerAttr(len(tiles), i64),
-            "dma_bytes": IntegerAttr(moved.bytes * hops, i64),
-            "dma_transfers": IntegerAttr(moved.transfers * hops, i64),
-            "l1_bytes": IntegerAttr(footprint, i64),
-            "optimal": IntegerAttr.from_bool(False),
-        }
-    )
-
-
-@dataclass(frozen=True)
-class _Decision:
-    problem: TileProblem
-    choice: Choice
-
-
-def tiling_attributes(decided: _Decision, moved: Traffic, hops: int) -> dict[str, Attribute]:
-    """What a tiled layer records of its tiling: tiles, DMA figures (per hop between the
-    home level and L1), L1 bytes, loop order and whether the solver proved it optimal."""
-    choice = decided.choice
-    return {
-        "tiles": IntegerAttr(prod(choice.counts), i64),
-        "dma_bytes": IntegerAttr(moved.bytes * hops, i64),
-        "dma_transfers": IntegerAttr(moved.transfers * hops, i64),
-        "l1_bytes": IntegerAttr(choice.l1_bytes, i64),
-        "order": StringAttr(",".join(d.name for d in decided.problem.dims)),
-        "optimal": IntegerAttr.from_bool(choice.optimal),
-    }
-
-
-@lru_cache(maxsize=1024)
-def best_tiling(
-    problems: tuple[TileProblem, ...], l1: int, alignment: int, double_buffer: bool, rlimit: int
-) -> _Decision | int | None:
-    """The best tiling over candidate problems, or the smallest L1 any of them needs
-    (networks repeat layers, so identical problems are solved once)."""
-    best: _Decision | None = None
-    minimum: int | None = None
-    for problem in problems:
-        try:
-            choice = solve(problem, l1, alignment, double_buffer, rlimit)
-        except TilingInfeasible as err:
-            if err.minimum is not None:
-                minimum = err.minimum if minimum is None else min(minimum, err.minimum)
-            continue
-        if best is None or (choice.traffic, choice.transfers) < (
-            best.choice.traffic,
-            best.choice.transfers,
-        ):
-            best = _Decision(problem, choice)
-    return best if best is not None else minimum
+from deeploy.targets.spec import tiling_spec
+from deeploy.tiling.layers import (
+    Decision,
+    TileSettings,
+    best_tiling,
+    l1_layout,
+    layer_of,
+    problems_of,
+    tiled_kernel,
+    tiling_attributes,
+)
+from deeploy.tiling.schedule import schedule, traffic
+from deeploy.tiling.solver import DEFAULT_RLIMIT
 
 
 @dataclass(frozen=True)
 class TileLayersPass(ModulePass):
     name = "tile-layers"
-    target: str = "generic"
-    l1: int = 0  # bytes of L1 scratchpad
-    double_buffer: bool = False
-    alignment: int = 4  # of every L1 buffer
+    # Each option overrides the module's target spec (set-target, deeploy compile --l1 ...)
+    target: str | None = None  # whose kernels' tiling rules
+    l1: int | None = None  # bytes of the scratchpad
+    double_buffer: bool | None = None
+    alignment: int | None = None  # of every scratchpad buffer
     rlimit: int = DEFAULT_RLIMIT  # Z3 resource limit per solver check (deterministic)
 
     def __post_init__(self) -> None:
-        options.non_negative(self.name, "l1", self.l1)
-        options.alignment(self.name, "alignment", self.alignment)
+        if self.l1 is not None:
+            options.non_negative(self.name, "l1", self.l1)
+        if self.alignment is not None:
+            options.alignment(self.name, "alignment", self.alignment)
         options.positive(self.name, "rlimit", self.rlimit)
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         from deeploy.targets import get_target
 
-        if self.l1 <= 0:
-            raise BudgetError("tile-layers: the L1 size must be positive (option l1)")
-        library = get_target(self.target).kernels()
+        spec = tiling_spec(op, self.target, self.l1)
+        settings = TileSettings.of(spec, self.l1, self.double_buffer, self.alignment, self.name)
+        library = get_target(spec.target_name).kernels()
         failures: list[str] = []
         for fn in op.ops:
             if not isinstance(fn, func.FuncOp) or fn.is_declaration:
                 continue
             for kernel_op in [o for o in fn.body.block.ops if isinstance(o, buffer.KernelOp)]:
-                failure = self._tile(kernel_op, library)
+                failure = self._tile(kernel_op, library, settings, spec)
                 if failure:
                     failures.append(failure)
         if failures:
             raise BudgetError(
-                f"{len(failures)} layer(s) do not fit in {self.l1} bytes of L1: "
-                + join_items(failures)
+                f"{len(failures)} layer(s) do not fit in {settings.l1} bytes of "
+                f"{spec.compute_level}: " + join_items(failures)
             )
 
-    def _tile(self, op: buffer.KernelOp, library: KernelLibrary) -> str | None:
+    def _tile(
+        self,
+        op: buffer.KernelOp,
+        library: KernelLibrary,
+        settings: TileSettings,
+        spec: TargetSpecAttr,
+    ) -> str | None:
         kernel = tiled_kernel(library, op.kernel_name)
         layer = layer_of(op.ins, op.outs, op.params)
         decided = best_tiling(
             tuple(problems_of(kernel, layer)),
-            self.l1,
-            self.alignment,
-            self.double_buffer,
+            settings.l1,
+            settings.alignment,
+            settings.double_buffer,
             self.rlimit,
         )
-        if not isinstance(decided, _Decision):
+        if not isinstance(decided, Decision):
             need = f"at least {decided} bytes" if decided is not None else "more memory"
             return f"'{op.node_name}' ({kernel.name}) needs {need}"
         choice = decided.choice
-        # tiles of L3-resident tensors are staged through L2: every byte moves twice
-        hops = HOPS_TO_L1[buffer.level_of(op.outs[0])]
+        # tiles of a home level beyond the next are staged: every byte moves once per hop
+        hops = spec.hops(buffer.level_of(op.outs[0]))
         # what the schedule moves (the solver's model agrees except on empty boxes)
         moved = traffic(
-            decided.problem, schedule(decided.problem, choice.sizes, self.double_buffer)
+            decided.problem, schedule(decided.problem, choice.sizes, settings.double_buffer)
         )
-        offsets = l1_layout(decided.problem, choice.sizes, self.double_buffer, self.alignment)
+        offsets = l1_layout(
+            decided.problem, choice.sizes, settings.double_buffer, settings.alignment
+        )
         attributes: dict[str, Attribute] = dict(op.attributes)
         attributes.update(tiling_attributes(decided, moved, hops))
         layer_op = tiled.LayerOp(
@@ -307,7 +118,7 @@ class TileLayersPass(ModulePass):
             op.params,
             choice.sizes,
             offsets,
-            double_buffer=self.double_buffer,
+            double_buffer=settings.double_buffer,
             attributes=attributes,
         )
         block = op.parent_block()

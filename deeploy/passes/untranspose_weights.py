@@ -22,15 +22,13 @@ from xdsl.pattern_rewriter import (
 )
 
 from deeploy.dialects.graph import ConstantOp, GraphOp
+from deeploy.dialects.graph_op import is_op
+from deeploy.dtypes import value_element_type
 
 
 class UntransposeGemmWeights(RewritePattern):
-    def match_and_rewrite(self, op, rewriter: PatternRewriter) -> None:  # type: ignore[override]
-        if (
-            not isinstance(op, GraphOp)
-            or op.SIGNATURE.op_type != "Gemm"
-            or not op.attr_value("transB", 0)
-        ):
+    def match_and_rewrite(self, op, rewriter: PatternRewriter) -> None:
+        if not isinstance(op, GraphOp) or not is_op(op, "Gemm") or not op.attr_int("transB", 0):
             return
         weight = op.operands[1]
         if not isinstance(weight.owner, ConstantOp) or not weight.has_one_use():
@@ -38,7 +36,7 @@ class UntransposeGemmWeights(RewritePattern):
         const = ConstantOp.from_numpy(
             np.ascontiguousarray(weight.owner.numpy().T),
             weight.owner.const_name,
-            weight.type.get_element_type(),  # type: ignore[attr-defined]
+            value_element_type(weight),
         )
         const.result.name_hint = weight.name_hint
         rewriter.replace(weight.owner, [const], [const.result])

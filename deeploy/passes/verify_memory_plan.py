@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from xdsl.context import Context
 from xdsl.dialects import func
 from xdsl.dialects.builtin import ModuleOp, StringAttr
-from xdsl.ir import Operation, SSAValue
+from xdsl.ir import Block, Operation, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.utils.exceptions import PassFailedException
 
 from deeploy.dialects import buffer, tiled
+from deeploy.dialects.target import LEVEL_NAME, TARGET_KEY, TargetSpecAttr
 from deeploy.passes import options
 
 
@@ -29,11 +30,11 @@ def _live_ranges(fn: func.FuncOp) -> list[tuple[buffer.AllocOp, int, int]]:
     ops: list[Operation] = list(fn.body.block.ops)
     owner: dict[SSAValue, buffer.AllocOp] = {}
     ranges: dict[buffer.AllocOp, list[int]] = {}
-    position = {op: i for i, op in enumerate(ops)}
+    position: dict[Operation | Block, int] = {op: i for i, op in enumerate(ops)}
     for i, op in enumerate(ops):
         for operand in op.operands:
             # a buffer used above its alloc would have no lifetime there
-            if position.get(operand.owner, -1) > i:  # type: ignore[arg-type]
+            if position.get(operand.owner, -1) > i:
                 layer = op.attributes.get("name")
                 label = f" '{layer.data}'" if isinstance(layer, StringAttr) else ""
                 raise PassFailedException(
@@ -54,16 +55,19 @@ def _live_ranges(fn: func.FuncOp) -> list[tuple[buffer.AllocOp, int, int]]:
 @dataclass(frozen=True)
 class VerifyMemoryPlanPass(ModulePass):
     name = "verify-memory-plan"
-    capacity: tuple[str, ...] = ()
-    target: str = "generic"  # whose kernels' tiling rules size the L1 buffers
-    l1_alignment: int = 4
+    # LEVEL:BYTES limits; default: the scratchpad's size when the target tiles (the other
+    # levels also hold the weights: lower-to-c checks them, with a user-facing error)
+    capacity: tuple[str, ...] | None = None
+    target: str | None = None  # whose kernels' tiling rules size the L1 buffers
+    l1_alignment: int | None = None  # of every tile buffer (default: the target's)
 
     def __post_init__(self) -> None:
-        options.alignment(self.name, "l1_alignment", self.l1_alignment)
-        for spec in self.capacity:
+        if self.l1_alignment is not None:
+            options.alignment(self.name, "l1_alignment", self.l1_alignment)
+        for spec in self.capacity or ():
             level, _, size = spec.partition(":")
             options.require(
-                level in options.LEVELS and size.isdigit(),
+                LEVEL_NAME.fullmatch(level) is not None and size.isdigit(),
                 self.name,
                 "capacity",
                 spec,
@@ -71,15 +75,28 @@ class VerifyMemoryPlanPass(ModulePass):
             )
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        limits = {}
-        for spec in self.capacity:
-            level, _, size = spec.partition(":")
-            if not size.isdigit():
-                raise PassFailedException(
-                    f"verify-memory-plan: capacity '{spec}' is not LEVEL:BYTES"
+        from deeploy.targets.spec import tiling_spec
+
+        spec = tiling_spec(op, self.target, l1=1)  # names the scratchpad if none is set
+        if self.capacity is not None:
+            limits = {}
+            for entry in self.capacity:
+                level, _, size = entry.partition(":")
+                limits[level] = int(size)
+            unknown = sorted(set(limits) - set(spec.levels))
+            if unknown:
+                from deeploy.errors import OptionError
+
+                raise OptionError(
+                    f"verify-memory-plan: option capacity names {', '.join(unknown)}, not a "
+                    f"level of target {spec.target_name} ({', '.join(spec.levels)})"
                 )
-            limits[level] = int(size)
-        self._check_tiled_layers(op, limits.get("L1"))
+        elif TARGET_KEY in op.attributes and spec.tiled:
+            limits = {spec.compute_level: spec.size(spec.compute_level)}
+        else:
+            limits = {}
+        alignment = self.l1_alignment or spec.tile_alignment.data
+        self._check_tiled_layers(op, spec, limits.get(spec.compute_level), alignment)
         arenas = {a.level_name: a for a in op.ops if isinstance(a, buffer.ArenaOp)}
         for level, arena in arenas.items():
             if level in limits and arena.size_bytes > limits[level]:
@@ -100,36 +117,40 @@ class VerifyMemoryPlanPass(ModulePass):
                         continue
                     a_lo = a.offset_value or 0
                     b_lo = b.offset_value or 0
-                    a_hi = a_lo + buffer.size_in_bytes(a.result.type)  # type: ignore[arg-type]
-                    b_hi = b_lo + buffer.size_in_bytes(b.result.type)  # type: ignore[arg-type]
+                    a_hi = a_lo + buffer.size_in_bytes(a.result.type)
+                    b_hi = b_lo + buffer.size_in_bytes(b.result.type)
                     if a_lo < b_hi and b_lo < a_hi:
                         raise PassFailedException(
                             f"memory plan: {_name(a)} [{a_lo}, {a_hi}) and {_name(b)} [{b_lo}, {b_hi}) "
                             f"overlap while both are live"
                         )
 
-    def _check_tiled_layers(self, op: ModuleOp, capacity: int | None) -> None:
-        from deeploy.passes.tile_layers import l1_buffers
+    @staticmethod
+    def _check_tiled_layers(
+        op: ModuleOp, spec: TargetSpecAttr, capacity: int | None, alignment: int
+    ) -> None:
         from deeploy.targets import get_target
+        from deeploy.tiling.layers import l1_buffers
 
         layers = [o for o in op.walk() if isinstance(o, tiled.LayerOp)]
         if not layers:
             return
-        library = get_target(self.target).kernels()
+        library = get_target(spec.target_name).kernels()
+        scratchpad = spec.compute_level
         for layer in layers:
             where = f"memory plan: layer '{layer.node_name}'"
             buffers = l1_buffers(layer, library)
             for b in buffers:
-                what = f"{where}: L1 buffer {b.slot} of operand {b.operand} [{b.offset}, {b.offset + b.size})"
-                if b.offset % self.l1_alignment:
-                    raise PassFailedException(f"{what} is not {self.l1_alignment}-byte aligned")
+                what = f"{where}: {scratchpad} buffer {b.slot} of operand {b.operand} [{b.offset}, {b.offset + b.size})"
+                if b.offset % alignment:
+                    raise PassFailedException(f"{what} is not {alignment}-byte aligned")
                 if capacity is not None and b.offset + b.size > capacity:
-                    raise PassFailedException(f"{what} ends past the {capacity}-byte L1")
+                    raise PassFailedException(f"{what} ends past the {capacity}-byte {scratchpad}")
             for i, a in enumerate(buffers):
                 for b in buffers[i + 1 :]:
                     if a.offset < b.offset + b.size and b.offset < a.offset + a.size:
                         raise PassFailedException(
-                            f"{where}: L1 buffers [{a.offset}, {a.offset + a.size}) and "
+                            f"{where}: {scratchpad} buffers [{a.offset}, {a.offset + a.size}) and "
                             f"[{b.offset}, {b.offset + b.size}) overlap"
                         )
 
@@ -148,7 +169,7 @@ class VerifyMemoryPlanPass(ModulePass):
             raise PassFailedException(
                 f"memory plan: {_name(alloc)} offset {alloc.offset_value} is not {align}-byte aligned"
             )
-        end = alloc.offset_value + buffer.size_in_bytes(alloc.result.type)  # type: ignore[arg-type]
+        end = alloc.offset_value + buffer.size_in_bytes(alloc.result.type)
         if end > arena.size_bytes:
             raise PassFailedException(
                 f"memory plan: {_name(alloc)} ends at {end}, past the {arena.size_bytes}-byte {level} arena"
@@ -157,4 +178,4 @@ class VerifyMemoryPlanPass(ModulePass):
 
 def _name(alloc: buffer.AllocOp) -> str:
     name = alloc.attributes.get("name")
-    return f"buffer '{name.data}'" if name is not None else "a buffer"  # type: ignore[attr-defined]
+    return f"buffer '{name.data}'" if isinstance(name, StringAttr) else "a buffer"

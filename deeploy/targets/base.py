@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from deeploy.kernels.base import KernelLibrary
@@ -13,8 +13,9 @@ from deeploy.kernels.base import KernelLibrary
 @dataclass(frozen=True)
 class MemoryLevel:
     name: str
-    size: int | None  # bytes; None means "as large as needed" (host memory)
-    neighbours: tuple[str, ...] = ()
+    # bytes; None: unbounded untiled (host memory) and, tiled, --l1 for the scratchpad and
+    # DEFAULT_L2_BYTES / DEFAULT_L3_BYTES for the second and third levels
+    size: int | None
 
 
 DEFAULT_L2_BYTES = 1_024_000  # as in Deeploy's tests
@@ -23,13 +24,15 @@ DEFAULT_L3_BYTES = 8 * 1024 * 1024
 
 @dataclass(frozen=True)
 class MemoryConfig:
-    """A memory hierarchy to compile for: an L1 scratchpad of `l1` bytes where kernels
-    run on tiles, tensors at home in `home` (L2, or L3 with L2 for staging), and whether
-    tile loads overlap computation (double buffering)."""
+    """A memory hierarchy to compile for: a scratchpad of `l1` bytes (the target's first
+    level) where kernels run on tiles, tensors at home in `home`, and whether tile loads
+    overlap computation (double buffering). `l2` and `l3` size the second and third
+    levels (None: the target's size, else 1,024,000 and 8 MiB as in Deeploy's tests);
+    `home` names a level of the target, or says "L2"/"L3" for its second/third level."""
 
     l1: int
-    l2: int = DEFAULT_L2_BYTES
-    l3: int = DEFAULT_L3_BYTES
+    l2: int | None = None
+    l3: int | None = None
     home: str = "L2"
     double_buffer: bool = False
     fuse_layers: bool = True  # run pointwise layers in L1 with their producer when cheaper
@@ -39,10 +42,12 @@ class MemoryConfig:
 
         for name in ("l1", "l2", "l3"):
             value = getattr(self, name)
-            if not isinstance(value, int) or value <= 0:
+            if value is None and name != "l1":
+                continue
+            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
                 raise OptionError(f"--{name} must be a positive number of bytes, got {value!r}")
-        if self.home not in ("L2", "L3"):
-            raise OptionError(f"--home must be L2 or L3, got {self.home!r}")
+        if not isinstance(self.home, str) or not self.home:
+            raise OptionError(f"--home must name a memory level, got {self.home!r}")
 
 
 @dataclass(frozen=True)
@@ -122,16 +127,14 @@ def run_command(command: Sequence[str], timeout: float) -> RunResult:
 class Target:
     name: str
     description: str
+    # Every memory level, the one next to the cores first; a DMA engine connects each to
+    # the next. Untiled, kernels work in the home level; tiled (--l1), in the first.
     levels: tuple[MemoryLevel, ...]
-    home_level: str  # where tensors live
-    compute_level: str  # where kernels read and write
+    home_level: str  # where tensors live unless --home says otherwise
     alignment: int  # bytes, for every buffer offset
     library: Callable[[], KernelLibrary]
     toolchain: Toolchain
     run: Callable[[Path, float], RunResult] = run_native
-    defines: tuple[str, ...] = field(default_factory=tuple)
-    # Whether layers may be tiled into an L1 scratchpad (--l1).
-    has_l1: bool = True
     # A microcontroller: its main memory (L2/SRAM) has this default size and its linker
     # script, not an emulating array, bounds every level (see deeploy.targets.mcu).
     mcu: McuLayout | None = None
@@ -142,11 +145,15 @@ class Target:
     # Platform sources the harness needs (the counter), relative to runtime/.
     harness_sources: tuple[str, ...] = ()
 
-    def level(self, name: str) -> MemoryLevel:
-        for level in self.levels:
-            if level.name == name:
-                return level
-        raise KeyError(name)
+    @property
+    def has_l1(self) -> bool:
+        """Whether layers may be tiled into a scratchpad (--l1): a level below home."""
+        return self.levels[0].name != self.home_level
+
+    @property
+    def scratchpad(self) -> str:
+        """The level tiled kernels compute in."""
+        return self.levels[0].name
 
     def kernels(self) -> KernelLibrary:
         return self.library()
@@ -155,8 +162,8 @@ class Target:
 @dataclass(frozen=True)
 class McuLayout:
     """Where a microcontroller's memories are: code and constants in flash, the rest of
-    the program in RAM (the L2 level: arena, I/O buffers, stack), and, for cores with a
-    scratchpad, L1 (and an L3 stand-in) as their own linker regions."""
+    the program in RAM (the target's home level: arena, I/O buffers, stack), and, for
+    cores with a scratchpad, the other levels (L1, an L3 stand-in) as linker regions."""
 
     flash_origin: int
     flash_bytes: int
@@ -164,5 +171,5 @@ class McuLayout:
     ram_default: int  # bytes of RAM unless --l2 says otherwise
     ram_limit: int  # what the emulated board has at ram_origin
     stack_bytes: int
-    l1_origin: int | None = None
-    l3_origin: int | None = None
+    # levels other than RAM, each in a linker region of its own: (level, origin)
+    level_origins: tuple[tuple[str, int], ...] = ()

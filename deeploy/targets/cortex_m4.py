@@ -20,14 +20,12 @@ TARGET = Target(
     description="Arm Cortex-M4F, 256 KiB SRAM, weights in flash (QEMU mps2-an386)",
     levels=(MemoryLevel("L2", SRAM_DEFAULT),),
     home_level="L2",
-    compute_level="L2",
     alignment=8,
     library=generic_library,
     toolchain=semihosted_toolchain(
         "arm-none-eabi-gcc", "-mcpu=cortex-m4", "-mthumb", "-mfloat-abi=hard", "-mfpu=fpv4-sp-d16"
     ),
     run=run_cortex_m4,
-    has_l1=False,
     mcu=McuLayout(
         flash_origin=0x0000_0000,
         flash_bytes=4 * 1024 * 1024,  # the board's code SSRAM, standing in for flash

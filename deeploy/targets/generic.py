@@ -9,10 +9,11 @@ from deeploy.targets.base import MemoryLevel, Target, Toolchain
 
 TARGET = Target(
     name="generic",
-    description="host C99 (cc), one memory level L2",
-    levels=(MemoryLevel("L2", None),),
+    description="host C99 (cc); untiled one arena, with --l1 emulated L1/L2/L3 arrays",
+    # each level an array of exactly its size when tiling (--l1); untiled, the arena is
+    # one static array of whatever size it needs
+    levels=(MemoryLevel("L1", None), MemoryLevel("L2", None), MemoryLevel("L3", None)),
     home_level="L2",
-    compute_level="L2",
     alignment=16,
     library=generic_library,
     toolchain=Toolchain(

@@ -157,7 +157,7 @@ def plugin_header() -> Path | None:
 def insn_window_plugin() -> Path | None:
     """The built plugin (cached by the hash of its source and header), or None when QEMU's
     plugin header is not available."""
-    from deeploy.api import runtime_dir
+    from deeploy.backend.build_files import runtime_dir
 
     header = plugin_header()
     if header is None:

@@ -10,15 +10,18 @@ layer. Instructions come from `minstret` (exact under QEMU's -icount).
 from __future__ import annotations
 
 from deeploy.kernels.library import generic_library
-from deeploy.targets.base import DEFAULT_L2_BYTES, McuLayout, MemoryLevel, Target
+from deeploy.targets.base import DEFAULT_L2_BYTES, DEFAULT_L3_BYTES, McuLayout, MemoryLevel, Target
 from deeploy.targets.qemu import run_rv32, semihosted_toolchain
 
 TARGET = Target(
     name="rv32",
     description="RISC-V rv32imf with an L1 scratchpad, 1,024,000 B L2 (QEMU virt)",
-    levels=(MemoryLevel("L1", None), MemoryLevel("L2", DEFAULT_L2_BYTES)),
+    levels=(
+        MemoryLevel("L1", None),
+        MemoryLevel("L2", DEFAULT_L2_BYTES),
+        MemoryLevel("L3", DEFAULT_L3_BYTES),
+    ),
     home_level="L2",
-    compute_level="L2",
     alignment=8,
     library=generic_library,
     toolchain=semihosted_toolchain(
@@ -34,8 +37,7 @@ TARGET = Target(
         ram_default=DEFAULT_L2_BYTES,
         ram_limit=64 * 1024 * 1024,
         stack_bytes=16 * 1024,
-        l1_origin=0x8500_0000,
-        l3_origin=0x8600_0000,
+        level_origins=(("L1", 0x8500_0000), ("L3", 0x8600_0000)),
     ),
     counter="program",
     harness_sources=("platform/rv32/counter.c",),

@@ -14,9 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import permutations
 
-from deeploy.kernels.base import Params, ParamValue
+from deeploy.kernels.params import Params, ParamValue
 from deeploy.tiling.problem import Axis, Dim, Operand, TileProblem
 from deeploy.tiling.schedule import Tile
 
@@ -267,7 +266,7 @@ def conv_problem(layer: Layer, split_channels: bool = True) -> list[TileProblem]
             Axis(cg, at["c"]),
             *_spatial_axes(layer, at["o0"], spatial_in),
         )
-        w_axes = (Axis(groups, at["g"]), Axis(fg, at["f"]), Axis(cg, at["c"]))
+        w_axes: tuple[Axis, ...] = (Axis(groups, at["g"]), Axis(fg, at["f"]), Axis(cg, at["c"]))
         w_axes += tuple(Axis(k) for k in w[2:])
         y_axes = (
             Axis(n, at["n"]),
@@ -409,7 +408,7 @@ def gemm_problem(layer: Layer) -> list[TileProblem]:
             )
             merges.append((0, 0) if len(c) == 1 else (0, 1) if len(c) == 2 else ())
         for r in layer.ins[2 + c_count :]:  # requantisation: one value per row or column
-            along = {0: "m", 1: "n"}.get(rq_axis)  # type: ignore[arg-type]
+            along = None if rq_axis is None else {0: "m", 1: "n"}.get(rq_axis)
             axes.append((Axis(r[0], at[along]),) if along and r[0] > 1 else (Axis(r[0]),))
             merges.append(())
         axes.append((Axis(m, at["m"]), Axis(n, at["n"])))
@@ -474,32 +473,3 @@ def matmul_params(layer: Layer, problem: TileProblem, tile: Tile) -> dict[str, P
 
 
 MATMUL = TileRule(matmul_problem, matmul_params)
-
-
-def all_orders(problem: TileProblem) -> list[TileProblem]:
-    """Every loop order of a problem's parallel dimensions (reductions stay innermost);
-    for small spaces where trying them all is cheap."""
-    parallel = [i for i, d in enumerate(problem.dims) if d.kind != "reduction"]
-    rest = [i for i, d in enumerate(problem.dims) if d.kind == "reduction"]
-    out = []
-    for order in permutations(parallel):
-        index = {old: new for new, old in enumerate([*order, *rest])}
-        dims = tuple(problem.dims[i] for i in [*order, *rest])
-        operands = tuple(
-            Operand(
-                o.name,
-                tuple(
-                    Axis(a.extent, index[a.dim], a.stride, a.window, a.offset)
-                    if a.dim is not None
-                    else a
-                    for a in o.axes
-                ),
-                o.element_bytes,
-                o.is_output,
-                o.merge,
-                o.local,
-            )
-            for o in problem.operands
-        )
-        out.append(TileProblem(dims, operands))
-    return out

@@ -28,6 +28,7 @@ from math import ceil, prod
 
 import z3
 
+from deeploy.alignment import align_up
 from deeploy.tiling.problem import Axis, TileProblem
 from deeploy.tiling.schedule import tile_ranges
 
@@ -155,10 +156,6 @@ def _sum(terms: list) -> z3.ArithRef:
     return z3.Sum([z3.IntVal(t) if isinstance(t, int) else t for t in terms] or [z3.IntVal(0)])
 
 
-def _align(value: int, alignment: int) -> int:
-    return -(-value // alignment) * alignment
-
-
 def _prune(
     problem: TileProblem, options: list[list[_Candidate]], budget: int, alignment: int
 ) -> list[list[_Candidate]]:
@@ -176,7 +173,7 @@ def _prune(
                     continue
                 pick = option if axis.dim == d else smallest[axis.dim]
                 box *= axis_spans(axis, problem.dims[axis.dim].extent, pick.size).widest
-            total += _align(box, alignment)
+            total += align_up(box, alignment)
         return total
 
     return [
@@ -385,5 +382,5 @@ def l1_footprint(
                 box *= axis.extent
             else:
                 box *= axis_spans(axis, problem.dims[axis.dim].extent, sizes[axis.dim]).widest
-        total += _align(box, alignment) * buffers[k]
+        total += align_up(box, alignment) * buffers[k]
     return total

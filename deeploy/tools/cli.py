@@ -91,8 +91,10 @@ def _common(parser: argparse.ArgumentParser) -> None:
     memory.add_argument("--l3", type=_bytes, metavar="BYTES", help="L3 size (default: 8 MiB)")
     memory.add_argument(
         "--home",
-        choices=("L2", "L3"),
-        help="where tensors and weights live (default: L2; L3 stages tiles through L2)",
+        type=_level_name,
+        metavar="LEVEL",
+        help="the memory level tensors and weights live in (default: L2; L3 stages tiles "
+        "through L2; on other targets, any level of theirs)",
     )
     parser.add_argument(
         "--profile-layers",
@@ -149,6 +151,17 @@ def _seed(text: str) -> int:
     if not (stripped.isascii() and stripped.isdigit()) or len(stripped) > 40:
         raise argparse.ArgumentTypeError(f"'{text}' is not an integer from 0 to 10**40")
     return int(stripped)
+
+
+def _level_name(text: str) -> str:
+    """A memory level's name (which levels exist depends on the target: checked later)."""
+    from deeploy.dialects.target import LEVEL_NAME
+
+    if not LEVEL_NAME.fullmatch(text):
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a memory level's name (letters, digits and _, e.g. L2)"
+        )
+    return text
 
 
 def _path(text: str) -> str:
@@ -720,7 +733,19 @@ def cmd_targets(args: argparse.Namespace) -> int:
     from deeploy.targets import get_target, target_names
 
     for name in target_names():
-        print(f"{name:10s} {get_target(name).description}")
+        target = get_target(name)
+        print(f"{name:10s} {target.description}")
+        levels = []
+        for position, level in enumerate(target.levels):
+            roles = []
+            if position == 0 and target.has_l1:
+                roles.append("scratchpad, --l1")
+            if level.name == target.home_level:
+                roles.append("home")
+            if level.size:
+                roles.append(f"{level.size:,} B")
+            levels.append(f"{level.name} ({', '.join(roles)})" if roles else level.name)
+        print(f"{'':10s} levels: {', '.join(levels)}")
     return EXIT_OK
 
 

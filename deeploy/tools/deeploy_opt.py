@@ -24,6 +24,7 @@ from typing import IO, NoReturn
 
 from xdsl.context import Context
 from xdsl.dialects.builtin import MemRefType, ModuleOp, TensorType
+from xdsl.ir import Operation, OpResult
 from xdsl.passes import ModulePass
 from xdsl.targets.mlir import MLIRTarget
 from xdsl.utils.exceptions import ParseError
@@ -106,7 +107,9 @@ class DeeployOptMain(xDSLOptMain):
 
     def register_all_arguments(self, arg_parser: argparse.ArgumentParser) -> None:
         super().register_all_arguments(arg_parser)
-        arg_parser.error = _one_line_error  # type: ignore[method-assign]
+        # xDSL builds the parser: its error method is replaced on the instance (an entry
+        # in the instance's dict shadows the class's method, as an assignment would)
+        vars(arg_parser)["error"] = _one_line_error
         for action in arg_parser._actions:
             if action.dest == "target":  # so that a malformed -t is not taken for a bad -p
                 action.type = _target_spec
@@ -247,7 +250,9 @@ def check_string_literals(text: bytes | str, name: str) -> None:
 def _string_end(data: bytes, start: int, name: str) -> int:
     pos = start + 1
     while True:
-        pos = _BODY.match(data, pos).end()  # type: ignore[union-attr]
+        body = _BODY.match(data, pos)
+        assert body is not None  # the pattern matches the empty string too
+        pos = body.end()
         if data[pos : pos + 1] == b'"':
             return pos + 1
         escape = _ESCAPE.match(data, pos) if data[pos : pos + 1] == b"\\" else None
@@ -279,8 +284,8 @@ def ir_stage(module: ModuleOp) -> str:
     return "buffer" if any(isinstance(r.type, MemRefType) for r in _results(fn)) else "tensor"
 
 
-def _results(fn: object) -> list:
-    return [r for op in fn.walk() for r in op.results]  # type: ignore[attr-defined]
+def _results(fn: Operation) -> list[OpResult]:
+    return [r for op in fn.walk() for r in op.results]
 
 
 def check_stage(pass_: ModulePass, module: ModuleOp) -> None:

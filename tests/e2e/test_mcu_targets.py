@@ -130,8 +130,7 @@ def test_instruction_count_is_exact(target: str, tmp_path: Path) -> None:
 
 
 def _count_window(target: str, work: Path, nops: int) -> int:
-    from deeploy.api import runtime_dir
-    from deeploy.harness.build_files import linker_script
+    from deeploy.backend.build_files import linker_script, runtime_dir
     from deeploy.harness.runner import parse_instructions
     from deeploy.targets import get_target
 
@@ -152,7 +151,7 @@ def _count_window(target: str, work: Path, nops: int) -> int:
         f'{report}    printf("DEEPLOY_DONE\\n");\n    return 0;\n}}\n'
     )
     script = work / "prog.ld"
-    script.write_text(linker_script("prog", target, t.mcu, {"L2": t.mcu.ram_default}))
+    script.write_text(linker_script("prog", target, t.mcu, "L2", {"L2": t.mcu.ram_default}))
     binary = work / "prog.elf"
     rt = runtime_dir()
     proc = t.toolchain.compile_and_link(

@@ -522,8 +522,6 @@ def test_qdq_activations_become_lookup_tables(dtype: str, tmp_path: Path) -> Non
 
 # -- a network quantised by onnxruntime (QDQ) ------------------------------------------------
 
-FLOAT_KERNELS_ALLOWED = {"quantize_linear", "dequantize_linear"}  # the network's edges
-
 
 def _output_scale(model: onnx.ModelProto) -> float:
     """The scale of the DequantizeLinear that produces the graph's output."""

@@ -92,7 +92,7 @@ def test_compile_writes_sources_and_makefile(tmp_path: Path) -> None:
     proc = deeploy("compile", str(EXAMPLE / "network.onnx"), "-o", str(out), "--name", "cnn")
     assert proc.returncode == 0, proc.stderr
     assert "MACs" in proc.stdout and "L2" in proc.stdout
-    for name in ("cnn.c", "cnn.h", "Makefile", "runtime/include/deeploy/conv.h"):
+    for name in ("cnn.c", "cnn.h", "Makefile", "runtime/include/deeploy/conv_f32.h"):
         assert (out / name).exists(), name
     make = subprocess.run(
         ["make", "-s", "-C", str(out)], capture_output=True, text=True, check=False
@@ -103,7 +103,8 @@ def test_compile_writes_sources_and_makefile(tmp_path: Path) -> None:
 
 def test_dump_ir_replays_the_pipeline_that_ran(tmp_path: Path) -> None:
     """--dump-ir lists the passes that really ran (here with the integer-type pass an
-    --input-type adds, and tiling), and replaying a stage with them gives the same C."""
+    --input-type adds, and tiling), and replaying a stage with them gives the same C:
+    the hardware (--l1) is in the IR, not in the passes' options."""
     model = _save(single_op("Relu", [("x", [1, 4, 8, 8])], [1, 4, 8, 8]), tmp_path / "relu.onnx")
     out, ir = tmp_path / "out", tmp_path / "ir"
     proc = deeploy(
@@ -115,7 +116,8 @@ def test_dump_ir_replays_the_pipeline_that_ran(tmp_path: Path) -> None:
         line.split(": ", 1) for line in (ir / "pipeline.txt").read_text().splitlines()[1:]
     )
     assert stages["import"].startswith('assign-integer-types{inputs="x=i8"},')
-    assert "tile-layers{" in stages["import"]
+    assert ",tile-layers,fuse-tiled-layers," in stages["import"]
+    assert '#target.spec<"generic", levels = [L1 128,' in (ir / "00-import.mlir").read_text()
     stage = next(p for p in sorted(ir.glob("*-bind-kernels.mlir")))
     replay = subprocess.run(
         [
@@ -597,3 +599,14 @@ def test_host_without_sanitizers_is_told_about_no_sanitize(tmp_path: Path) -> No
     proc = _deeploy_with({"CC": str(compiler)}, "run", str(model))
     assert_rejected(proc, "cannot build or run with AddressSanitizer/UBSan", "--no-sanitize")
     assert _deeploy_with({"CC": str(compiler)}, "run", str(model), "--no-sanitize").returncode == 0
+
+
+def test_targets_lists_each_targets_levels() -> None:
+    proc = deeploy("targets")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    rv32 = lines.index(next(line for line in lines if line.startswith("rv32 ")))
+    assert lines[rv32 + 1].split() == [
+        "levels:", "L1", "(scratchpad,", "--l1),", "L2", "(home,", "1,024,000", "B),",
+        "L3", "(8,388,608", "B)",
+    ]  # fmt: skip

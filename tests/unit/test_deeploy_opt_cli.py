@@ -150,11 +150,11 @@ def test_passes_on_ir_of_the_wrong_stage(
         ("plan-memory{alignment=3}", "plan-memory: option alignment must be a positive power"),
         ("tile-layers{rlimit=-1}", "tile-layers: option rlimit must be at least 1"),
         ("fuse-tiled-layers{alignment=0}", "fuse-tiled-layers: option alignment"),
-        ("bufferize{level=L9}", "bufferize: option level must be one of L1, L2, L3"),
-        ("lower-to-c{home=L7}", "lower-to-c: option home must be one of L2, L3"),
+        ('bufferize{level="L 9"}', "bufferize: option level must be a memory level's name"),
+        ('lower-to-c{home="-"}', "lower-to-c: option home must be a memory level's name"),
         ("lower-to-c{l1=-1}", "lower-to-c: option l1 must be at least 0"),
         ("verify-memory-plan{l1_alignment=0}", "verify-memory-plan: option l1_alignment"),
-        ('verify-memory-plan{capacity="X:1"}', "option capacity must be LEVEL:BYTES"),
+        ('verify-memory-plan{capacity="X 1"}', "option capacity must be LEVEL:BYTES"),
         ("fold-constants{max-elements=-1}", "fold-constants: option max_elements"),
     ],
 )
@@ -162,6 +162,24 @@ def test_invalid_pass_option_values(
     stages: dict[str, Path], capsys: pytest.CaptureFixture[str], spec: str, message: str
 ) -> None:
     one_line(*opt(capsys, str(stages["bufferize"]), "-p", spec)[::2], message)
+
+
+@pytest.mark.parametrize(
+    ("stage", "spec", "message"),
+    [
+        ("fuse-activation", "bufferize{level=L9}", "bufferize: option level 'L9' is not a level of target generic (L1, L2, L3)"),
+        ("verify-memory-plan", "lower-to-c{l1=64 home=L7}", "lower-to-c: option home 'L7': target generic has the levels L1, L2, L3"),
+        ("plan-memory", 'verify-memory-plan{capacity="X:1"}', "option capacity names X, not a level of target generic"),
+        ("bufferize", "set-target{home=L3}", "set-target: option home is for a tiled hierarchy: give l1 too"),
+        ("import", "set-target{target=nope}", "unknown target 'nope'"),
+    ],
+)  # fmt: skip
+def test_level_names_are_checked_against_the_target(
+    stages: dict[str, Path], capsys: pytest.CaptureFixture[str], stage: str, spec: str, message: str
+) -> None:
+    """Level names are data: an option naming a level the module's target lacks is a
+    one-line error when the pass runs."""
+    one_line(*opt(capsys, str(stages[stage]), "-p", spec)[::2], message)
 
 
 def test_verifier_errors_are_one_line_with_exit_1(

@@ -141,7 +141,7 @@ def test_violations_abort_loudly(body: str, message: str, tmp_path: Path) -> Non
 
 
 def test_compiler_knows_the_runtime_region_limit() -> None:
-    from deeploy.passes.lower_to_c_tiled import DMA_MAX_REGIONS
+    from deeploy.backend.tiled_layers import DMA_MAX_REGIONS
 
     header = (PROJECT / "runtime" / "include" / "deeploy" / "dma.h").read_text()
     match = re.search(r"#define DEEPLOY_MAX_REGIONS (\d+)", header)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from xdsl.context import Context
+from xdsl.dialects.builtin import ModuleOp
+from xdsl.passes import ModulePass
 
 import deeploy
 from deeploy.errors import OptionError
 from deeploy.passes.plan_memory import PlanMemoryPass
 from deeploy.pipeline import Pipeline, default_pipeline
+from deeploy.targets.base import MemoryConfig
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "tiny_cnn" / "network.onnx"
 
@@ -62,3 +67,43 @@ def test_unknown_pass_name_is_an_option_error() -> None:
         default_pipeline("generic").index("tile")
     with pytest.raises(OptionError, match="invalid pass pipeline"):
         Pipeline.parse("fold-constants,not-a-pass")
+
+
+@dataclass(frozen=True)
+class _Equivalent(ModulePass):
+    """A pass of another name doing exactly what `inner` does (what a user's replacement
+    of a default pass looks like to the compiler)."""
+
+    name = "users-own-pass"
+    inner: ModulePass | None = None
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        assert self.inner is not None
+        self.inner.apply(ctx, op)
+
+
+def _report(result: deeploy.CompileResult) -> dict:
+    report = dict(result.report)
+    report.pop("compile_seconds")
+    return report
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"memory": MemoryConfig(l1=4000, home="L3", double_buffer=True)},
+    ],
+    ids=["untiled", "tiled-L3"],
+)
+def test_report_survives_replacing_any_pass(options: dict) -> None:
+    """The report is read from the IR (issue 14): replacing any pass of the pipeline by
+    an equivalent one of another name changes neither the C nor a report field."""
+    reference = deeploy.compile(EXAMPLE, name="cnn", **options)
+    assert reference.pipeline is not None
+    for name in reference.pipeline.names():
+        original = reference.pipeline.passes[reference.pipeline.index(name)]
+        pipe = reference.pipeline.replace(name, _Equivalent(original))
+        result = deeploy.compile(EXAMPLE, name="cnn", pipeline=pipe, **options)
+        assert result.files == reference.files, name
+        assert _report(result) == _report(reference), f"report changed replacing {name}"

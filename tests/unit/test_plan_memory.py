@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from deeploy.passes.plan_memory import Block, place
+from deeploy.allocation.lifetimes import Block, place
 
 intervals = st.lists(
     st.tuples(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from deeploy.kernels.base import Params, params_to_attr
+from deeploy.kernels.params import Params, params_to_attr
 from deeploy.tiling.fusion import FusionError, Slot, Step, fused_problem
 from deeploy.tiling.rules import Layer, gemm_problem
 from deeploy.tiling.schedule import schedule, traffic

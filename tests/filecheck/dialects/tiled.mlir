@@ -1,21 +1,5 @@
 // RUN: deeploy-opt %s --split-input-file --verify-diagnostics | filecheck %s
 
-func.func @dma(%a: memref<16xf32, #buffer.level<L2>>, %b: memref<16xf32, #buffer.level<L1>>) {
-  tiled.copy %a, %b : memref<16xf32, #buffer.level<L2>>, memref<16xf32, #buffer.level<L1>>
-  func.return
-}
-// CHECK: tiled.copy %a, %b : memref<16xf32, #buffer.level<L2>>, memref<16xf32, #buffer.level<L1>>
-
-// -----
-
-func.func @same_level(%a: memref<16xf32, #buffer.level<L2>>, %b: memref<16xf32, #buffer.level<L2>>) {
-  tiled.copy %a, %b : memref<16xf32, #buffer.level<L2>>, memref<16xf32, #buffer.level<L2>>
-  func.return
-}
-// CHECK: tiled.copy: source and target are in the same memory level
-
-// -----
-
 // A fused layer: a Gemm whose result stays in L1 (local buffer 2) for a Relu.
 func.func @fused(%a: memref<2x8xf32, #buffer.level<L2>>, %b: memref<8x4xf32, #buffer.level<L2>>, %y: memref<2x4xf32, #buffer.level<L2>>) {
   tiled.layer "gemm_f32" ins(%a, %b : memref<2x8xf32, #buffer.level<L2>>, memref<8x4xf32, #buffer.level<L2>>) outs(%y : memref<2x4xf32, #buffer.level<L2>>) tile [2, 4, 8] l1 [0, -1, 64, -1, 192, -1, 224, -1] {params = {}, steps = [{kernel = "gemm_f32", params = {}, ins = array<i64: 0, 1>, outs = array<i64: 2>}, {kernel = "relu_f32", params = {}, ins = array<i64: 2>, outs = array<i64: 3>}], local = [memref<2x4xf32, #buffer.level<L1>>]}
@@ -30,7 +14,18 @@ func.func @local_in_l2(%a: memref<2x8xf32, #buffer.level<L2>>, %b: memref<8x4xf3
   tiled.layer "gemm_f32" ins(%a, %b : memref<2x8xf32, #buffer.level<L2>>, memref<8x4xf32, #buffer.level<L2>>) outs(%y : memref<2x4xf32, #buffer.level<L2>>) tile [2, 4, 8] l1 [0, -1, 64, -1, 192, -1, 224, -1] {params = {}, steps = [{kernel = "gemm_f32", params = {}, ins = array<i64: 0, 1>, outs = array<i64: 2>}, {kernel = "relu_f32", params = {}, ins = array<i64: 2>, outs = array<i64: 3>}], local = [memref<2x4xf32, #buffer.level<L2>>]}
   func.return
 }
-// CHECK: tiled.layer: local buffers live in L1
+// CHECK: tiled.layer: local buffers live beside the tiles, not home
+
+// -----
+
+// with a target spec, locals live in its compute level, whatever it is called
+builtin.module attributes {deeploy.target = #target.spec<"generic", levels = [SPM 256, RAM 4096, L3 0], compute = SPM, home = RAM, alignment = 16, tile_alignment = 4, double_buffer = false, fuse_layers = true, profile_layers = false>} {
+  func.func @local_not_in_the_scratchpad(%a: memref<2x8xf32, #buffer.level<RAM>>, %b: memref<8x4xf32, #buffer.level<RAM>>, %y: memref<2x4xf32, #buffer.level<RAM>>) {
+    tiled.layer "gemm_f32" ins(%a, %b : memref<2x8xf32, #buffer.level<RAM>>, memref<8x4xf32, #buffer.level<RAM>>) outs(%y : memref<2x4xf32, #buffer.level<RAM>>) tile [2, 4, 8] l1 [0, -1, 64, -1, 192, -1, 224, -1] {params = {}, steps = [{kernel = "gemm_f32", params = {}, ins = array<i64: 0, 1>, outs = array<i64: 2>}, {kernel = "relu_f32", params = {}, ins = array<i64: 2>, outs = array<i64: 3>}], local = [memref<2x4xf32, #buffer.level<L1>>]}
+    func.return
+  }
+}
+// CHECK: tiled.layer: local buffers live in the scratchpad (SPM)
 
 // -----
 

@@ -1,0 +1,84 @@
+"""The files a user takes away beside the C: the Makefile and, on a microcontroller, the
+linker script (jinja2 templates in templates/), and where the C runtime they build
+with is."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from deeploy.backend.c_printer import file_name, identifier
+from deeploy.targets.base import McuLayout, Toolchain
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+RUNTIME_DIR = Path(__file__).resolve().parents[1] / "runtime"  # a link to the top-level runtime/
+
+
+def runtime_dir() -> Path:
+    """Where the C runtime lives (the package's `runtime/`, or DEEPLOY_RUNTIME)."""
+    override = os.environ.get("DEEPLOY_RUNTIME")
+    return Path(override) if override else RUNTIME_DIR
+
+
+def _env():
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _plain(network: str, files: Sequence[str] = ()) -> str:
+    """The templates hold names, never model text: the network name must be the C
+    identifier the compiler derived, the files plain relative paths."""
+    for f in files:
+        file_name(f, folders=True)
+    return identifier(network)
+
+
+def makefile(
+    network: str, target: str, toolchain: Toolchain, runtime_sources: Sequence[str]
+) -> str:
+    return (
+        _env()
+        .get_template("Makefile.j2")
+        .render(
+            network=_plain(network, runtime_sources),
+            target=target,
+            cc=toolchain.cc,
+            cflags=" ".join(toolchain.cflags),
+            runtime_sources=list(runtime_sources),
+        )
+    )
+
+
+def linker_script(
+    network: str, target: str, layout: McuLayout, ram_level: str, levels: Mapping[str, int]
+) -> str:
+    """The linker script of a microcontroller build: RAM of `levels[ram_level]` bytes,
+    and every other level's array (section `.<level>`, lower case) in a region of exactly
+    its size at the origin the layout gives it."""
+    scratchpads = [
+        {"region": level.lower(), "origin": origin, "bytes": levels[level]}
+        for level, origin in layout.level_origins
+        if level in levels
+    ]
+    return (
+        _env()
+        .get_template("link.ld.j2")
+        .render(
+            network=_plain(network),
+            target=target,
+            flash_origin=layout.flash_origin,
+            flash_bytes=layout.flash_bytes,
+            ram_origin=layout.ram_origin,
+            ram_bytes=levels[ram_level],
+            stack_bytes=layout.stack_bytes,
+            scratchpads=scratchpads,
+        )
+    )

@@ -1,0 +1,1 @@
+"""Targets defined by the tests, as a user defines one: data only (docs/TARGETS.md)."""
