@@ -29,15 +29,15 @@ filecheck:
 	lit -v --order=smart tests/filecheck
 
 pytest:
-	$(PYTHON) -m pytest -n $(JOBS) -q -rxf
+	$(PYTHON) -m pytest -n $(JOBS) -q -rsxf
 
 pytest-quick:
-	$(PYTHON) -m pytest -n $(JOBS) -q -rxf -m "not slow and not mcu_full"
+	$(PYTHON) -m pytest -n $(JOBS) -q -rsxf -m "not slow and not mcu_full"
 
 # every shared network on cortex-m4 and rv32 under QEMU, and every single-buffered L2
 # budget of tiled-budgets.json on rv32 (needs the cross toolchains: see README)
 test-mcu:
-	$(PYTHON) -m pytest -n $(JOBS) -q -rxf -m mcu_full tests/e2e/test_mcu_targets.py
+	$(PYTHON) -m pytest -n $(JOBS) -q -rsxf -m mcu_full tests/e2e/test_mcu_targets.py
 
 format:
 	ruff format deeploy tests examples bench

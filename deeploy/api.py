@@ -60,8 +60,12 @@ class CompileResult:
     def source(self) -> str:
         return f"{self.network}.c"
 
-    def write(self, out_dir: str | os.PathLike, runtime: bool = True) -> list[Path]:
-        """Write the sources, a copy of the runtime files they need, and a Makefile."""
+    def write(
+        self, out_dir: str | os.PathLike, runtime: bool = True, main: str | None = None
+    ) -> list[Path]:
+        """Write the sources, a copy of the runtime files they need, and a Makefile that
+        builds the library. With `main` (the source of a program running the network:
+        deeploy.harness.runner.test_program), also `main.c` and `make run`."""
         from deeploy.backend.build_files import makefile, runtime_dir
         from deeploy.backend.c_printer import file_name
         from deeploy.targets import get_target
@@ -73,19 +77,29 @@ class CompileResult:
             path = out / file_name(name)
             path.write_text(text)
             written.append(path)
-        if runtime:
-            rt = runtime_dir()
-            for rel in self.runtime_files:
-                dst = out / "runtime" / file_name(rel, folders=True)
-                dst.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(rt / rel, dst)
-                written.append(dst)
-            path = out / "Makefile"
-            toolchain = get_target(self.target).toolchain
-            path.write_text(makefile(self.network, self.target, toolchain, self.runtime_sources))
+        if not runtime:
+            return written
+        target = get_target(self.target)
+        copied = list(self.runtime_files)
+        if main is not None:
+            path = out / "main.c"
+            path.write_text(main)
             written.append(path)
-            written += self._write_linker_script(out)
-        return written
+            copied += [s for s in target.harness_sources if s not in copied]
+            copied += [h for h in ("include/deeploy/counter.h",) if h not in copied]
+        rt = runtime_dir()
+        for rel in copied:
+            dst = out / "runtime" / file_name(rel, folders=True)
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(rt / rel, dst)
+            written.append(dst)
+        scripts = self._write_linker_script(out)
+        path = out / "Makefile"
+        script = scripts[0].name if scripts else None
+        path.write_text(
+            makefile(self.network, target, self.runtime_sources, main is not None, script)
+        )
+        return [*written, path, *scripts]
 
     def _write_linker_script(self, out: Path) -> list[Path]:
         """On a microcontroller, the memory layout the build assumes (sizes, a region per

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from deeploy.backend.c_printer import file_name, identifier
-from deeploy.targets.base import McuLayout, Toolchain
+from deeploy.targets.base import McuLayout, Target
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 RUNTIME_DIR = Path(__file__).resolve().parents[1] / "runtime"  # a link to the top-level runtime/
@@ -42,17 +42,36 @@ def _plain(network: str, files: Sequence[str] = ()) -> str:
 
 
 def makefile(
-    network: str, target: str, toolchain: Toolchain, runtime_sources: Sequence[str]
+    network: str,
+    target: Target,
+    runtime_sources: Sequence[str],
+    main: bool = False,
+    linker_script: str | None = None,
 ) -> str:
+    """The exported project's Makefile: the library, and with `main` (main.c, the
+    target's counter sources under runtime/) a program `make run` runs."""
+    from shlex import join
+
+    tc = target.toolchain
+    harness = [s for s in target.harness_sources if s not in runtime_sources]
+    ldflags = [*tc.ldflags, *([f"-T{linker_script}"] if linker_script else [])]
+    run_comment = f"runs it under {target.emulator[0]}" if target.emulator else "runs it"
     return (
         _env()
         .get_template("Makefile.j2")
         .render(
-            network=_plain(network, runtime_sources),
-            target=target,
-            cc=toolchain.cc,
-            cflags=" ".join(toolchain.cflags),
-            runtime_sources=list(runtime_sources),
+            network=_plain(network, [*runtime_sources, *harness]),
+            target=target.name,
+            cc=tc.cc,
+            ar=tc.ar,
+            cflags=join(tc.cflags),
+            ldflags=join(ldflags),
+            run=join(target.emulator),
+            run_comment=run_comment,
+            main=main,
+            lib_sources=" ".join([f"{network}.c", *(f"runtime/{s}" for s in runtime_sources)]),
+            main_sources=" ".join(["main.c", *(f"runtime/{s}" for s in harness)]),
+            linker_script=f" {linker_script}" if linker_script else "",
         )
     )
 

@@ -91,6 +91,24 @@ def check_run_data(result: CompileResult) -> None:
             )
 
 
+def test_program(result: CompileResult, inputs: Sequence[np.ndarray]) -> str:
+    """The source of a program that runs one inference on `inputs` and prints the outputs
+    (and the target's counts) as `parse_outputs` reads them: the harness's test_main.c,
+    and the exported project's main.c."""
+    from deeploy.harness.build_files import test_main
+    from deeploy.targets import get_target
+
+    check_run_data(result)
+    outputs = [
+        (np.dtype(o["dtype"]), max(1, int(np.prod(o["shape"], dtype=np.int64))))
+        for o in result.report["outputs"]
+    ]
+    target = get_target(result.target)
+    counter = "" if target.counter == "callgrind" else target.counter
+    tiled = "tiling" in result.report
+    return test_main(result.network, list(inputs), outputs, tiled=tiled, counter=counter)
+
+
 def build(
     result: CompileResult,
     inputs: Sequence[np.ndarray],
@@ -98,22 +116,12 @@ def build(
     extra_cflags: Sequence[str] = (),
 ) -> Path:
     from deeploy.backend.build_files import runtime_dir
-    from deeploy.harness.build_files import test_main
     from deeploy.targets import get_target
 
-    check_run_data(result)
     work_dir.mkdir(parents=True, exist_ok=True)
     result.write(work_dir, runtime=False)
-    outputs = [
-        (np.dtype(o["dtype"]), max(1, int(np.prod(o["shape"], dtype=np.int64))))
-        for o in result.report["outputs"]
-    ]
-    tiled = "tiling" in result.report
     target = get_target(result.target)
-    counter = "" if target.counter == "callgrind" else target.counter
-    (work_dir / "test_main.c").write_text(
-        test_main(result.network, list(inputs), outputs, tiled=tiled, counter=counter)
-    )
+    (work_dir / "test_main.c").write_text(test_program(result, inputs))
     from deeploy.harness.object_cache import cached_object
 
     rt = runtime_dir()

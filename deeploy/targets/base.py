@@ -56,6 +56,11 @@ class Toolchain:
     cflags: tuple[str, ...]
     ldflags: tuple[str, ...] = ()
 
+    @property
+    def ar(self) -> str:
+        """The archiver beside the compiler (arm-none-eabi-gcc -> arm-none-eabi-ar)."""
+        return f"{self.cc.removesuffix('gcc')}ar" if self.cc.endswith("gcc") else "ar"
+
     def compile_and_link(
         self,
         sources: Sequence[Path],
@@ -144,6 +149,9 @@ class Target:
     counter: str = "callgrind"
     # Platform sources the harness needs (the counter), relative to runtime/.
     harness_sources: tuple[str, ...] = ()
+    # The command that runs a built program (the binary's path follows): an emulator's;
+    # empty: the program runs on the host
+    emulator: tuple[str, ...] = ()
 
     @property
     def has_l1(self) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from deeploy.kernels.library import generic_library
 from deeploy.targets.base import McuLayout, MemoryLevel, Target
-from deeploy.targets.qemu import run_cortex_m4, semihosted_toolchain
+from deeploy.targets.qemu import CORTEX_M4_EMULATOR, run_cortex_m4, semihosted_toolchain
 
 SRAM_DEFAULT = 256 * 1024
 
@@ -25,6 +25,7 @@ TARGET = Target(
     toolchain=semihosted_toolchain(
         "arm-none-eabi-gcc", "-mcpu=cortex-m4", "-mthumb", "-mfloat-abi=hard", "-mfpu=fpv4-sp-d16"
     ),
+    emulator=CORTEX_M4_EMULATOR,
     run=run_cortex_m4,
     mcu=McuLayout(
         flash_origin=0x0000_0000,

@@ -46,21 +46,33 @@ def missing_tools(tools: Sequence[str]) -> list[str]:
     return [t for t in tools if shutil.which(t) is None]
 
 
-def _semihosting_args() -> list[str]:
-    return [
-        "-display",
-        "none",
-        "-serial",
-        "none",
-        "-monitor",
-        "none",
-        "-chardev",
-        "stdio,id=deeploy_out",
-        "-semihosting-config",
-        "enable=on,target=native,chardev=deeploy_out",
-        "-icount",
-        "shift=0",
-    ]
+SEMIHOSTING = (
+    "-display",
+    "none",
+    "-serial",
+    "none",
+    "-monitor",
+    "none",
+    "-chardev",
+    "stdio,id=deeploy_out",
+    "-semihosting-config",
+    "enable=on,target=native,chardev=deeploy_out",
+    "-icount",
+    "shift=0",
+)
+# How each board runs a program (the binary follows); also the exported Makefile's `run`
+RV32_EMULATOR = (
+    "qemu-system-riscv32",
+    "-M",
+    "virt",
+    "-bios",
+    "none",
+    "-m",
+    "256M",
+    *SEMIHOSTING,
+    "-kernel",
+)
+CORTEX_M4_EMULATOR = ("qemu-system-arm", "-M", "mps2-an386", *SEMIHOSTING, "-kernel")
 
 
 def semihosted_toolchain(cc: str, *arch: str) -> Toolchain:
@@ -82,30 +94,16 @@ def semihosted_toolchain(cc: str, *arch: str) -> Toolchain:
 
 
 def run_rv32(binary: Path, timeout: float) -> RunResult:
-    qemu = require("qemu-system-riscv32")
-    return run_command(
-        [
-            qemu,
-            "-M",
-            "virt",
-            "-bios",
-            "none",
-            "-m",
-            "256M",
-            *_semihosting_args(),
-            "-kernel",
-            str(binary),
-        ],
-        timeout,
-    )
+    qemu = require(RV32_EMULATOR[0])
+    return run_command([qemu, *RV32_EMULATOR[1:], str(binary)], timeout)
 
 
 def run_cortex_m4(binary: Path, timeout: float) -> RunResult:
     """Run on the mps2-an386 board (a Cortex-M4F); with the counting plugin available, the
     instructions between the harness's markers are appended to stdout as
     `DEEPLOY_INSTRUCTIONS n`, as a program with its own counter prints them."""
-    qemu = require("qemu-system-arm")
-    command = [qemu, "-M", "mps2-an386", *_semihosting_args(), "-kernel", str(binary)]
+    qemu = require(CORTEX_M4_EMULATOR[0])
+    command = [qemu, *CORTEX_M4_EMULATOR[1:], str(binary)]
     plugin = insn_window_plugin()
     count_file = binary.with_suffix(".instructions")
     if plugin is not None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from deeploy.kernels.library import generic_library
 from deeploy.targets.base import DEFAULT_L2_BYTES, DEFAULT_L3_BYTES, McuLayout, MemoryLevel, Target
-from deeploy.targets.qemu import run_rv32, semihosted_toolchain
+from deeploy.targets.qemu import RV32_EMULATOR, run_rv32, semihosted_toolchain
 
 TARGET = Target(
     name="rv32",
@@ -27,6 +27,7 @@ TARGET = Target(
     toolchain=semihosted_toolchain(
         "riscv64-unknown-elf-gcc", "-march=rv32imf", "-mabi=ilp32f", "-mcmodel=medany"
     ),
+    emulator=RV32_EMULATOR,
     run=run_rv32,
     mcu=McuLayout(
         # QEMU's virt board has RAM only from 0x80000000; flash, L2, L1 and L3 are carved

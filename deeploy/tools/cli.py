@@ -222,9 +222,16 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     comp = sub.add_parser(
-        "compile", help="compile an ONNX model to C sources, a header and a Makefile"
+        "compile",
+        help="compile an ONNX model to a project: C sources, a header, the runtime files, "
+        "main.c (one inference on test inputs) and a Makefile (make; make run)",
     )
-    comp.add_argument("model", type=_path, help="the .onnx file")
+    comp.add_argument(
+        "model",
+        type=_path,
+        help="the .onnx file, or a test folder (network.onnx, inputs.npz): main.c then runs "
+        "on its inputs, and integer data makes an integer network, as in deeploy run",
+    )
     comp.add_argument(
         "-o", "--output", type=_path, default="out", help="output folder (default: out/)"
     )
@@ -246,6 +253,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="OUT.png",
         help="draw the memory map: time on x, address on y, one box per buffer per level "
         f"(needs matplotlib; the file name ends in {', '.join(PLOT_FORMATS)})",
+    )
+    comp.add_argument(
+        "--seed",
+        type=_seed,
+        default=0,
+        help="seed (>= 0) of main.c's random inputs for a bare .onnx file (default: 0, as "
+        "deeploy run)",
     )
     _common(comp)
 
@@ -406,40 +420,67 @@ def _check_compile_outputs(args: argparse.Namespace) -> None:
 
 
 def cmd_compile(args: argparse.Namespace) -> int:
-    import deeploy
+    from deeploy.errors import DeeployError
     from deeploy.frontend.onnx_import import parse_input_shapes
+    from deeploy.harness import runner, test_data
     from deeploy.report import format_summary
 
     _check_compile_outputs(args)
-    model = _read_model(Path(args.model))
-    result = deeploy.compile(
-        model.source(),
+    data = _run_data(Path(args.model), need_outputs=False)
+    input_types, inferred = _input_types(args), False
+    if not input_types and data.inputs is not None:
+        input_types = test_data.data_input_types(data.model.proto, data.inputs)
+        inferred = bool(input_types)
+    result = runner.compile_typed(
+        data.model.source(),
+        input_types,
+        inferred,
         target=args.target,
-        name=args.name if args.name is not None else model.name,
+        name=args.name if args.name is not None else data.model.name,
         input_shapes=parse_input_shapes(args.input_shape),
-        input_types=_input_types(args),
         keep_stages=bool(args.dump_ir),
         **target_options(args),
         memory_map=bool(args.memory_map or args.memory_plot),
     )
     _print_notes(result.report)
+    main = None
+    try:
+        runner.check_run_data(result)  # before drawing inputs of a size it refuses
+        main = runner.test_program(result, _test_inputs(data, result, args.seed))
+    except DeeployError as err:  # the library is still useful without a test program
+        print(one_line(f"note: no main.c: {err}"), file=sys.stderr)
     with _writing("-o/--output", args.output):
-        written = result.write(args.output)
+        written = result.write(args.output, main=main)
     _write_memory_map(result, args.memory_map, args.memory_plot)
     if args.dump_ir:
         with _writing("--dump-ir", args.dump_ir):
             _dump_stages(result, Path(args.dump_ir))
     print(format_summary(result.report))
-    scripts = "".join(f", {p.name}" for p in written if p.suffix == ".ld")
+    named = [result.header, result.source] + [
+        p.name for p in written if p.name == "main.c" or p.suffix == ".ld"
+    ]
     print(
         one_line(
-            f"wrote {len(written)} files to {args.output}/ ({result.header}, {result.source}, "
-            f"Makefile{scripts}, runtime/)"
+            f"wrote {len(written)} files to {args.output}/ ({', '.join(named)}, Makefile, "
+            f"runtime/){'; make -C ' + args.output + ' run runs it' if main else ''}"
         )
     )
     if args.json:
         _emit_json(result.report)
     return EXIT_OK
+
+
+def _test_inputs(data: _RunData, result: Any, seed: int) -> list[Any]:
+    """main.c's inputs: a test folder's (as deeploy run matches them), else the random
+    inputs deeploy run draws with the same seed."""
+    from deeploy.harness import test_data
+
+    specs = result.report["inputs"]
+    if data.inputs is None:
+        return test_data.random_inputs(specs, seed)
+    where = str(data.folder / "inputs.npz") if data.folder else "inputs.npz"
+    inputs, _ = test_data.input_data(data.inputs, specs, where)
+    return inputs
 
 
 def _write_memory_map(result: Any, json_path: str | None, plot_path: str | None) -> None:
@@ -513,20 +554,22 @@ class _RunData:
     folder: Path | None = None
 
 
-def _run_data(path: Path) -> _RunData:
+def _run_data(path: Path, need_outputs: bool = True) -> _RunData:
     from deeploy.errors import ModelError
     from deeploy.harness import test_data
 
     if path.is_dir():
         model = path / "network.onnx"
-        for needed in (model, path / "inputs.npz", path / "outputs.npz"):
+        needs = (model, path / "inputs.npz", *([path / "outputs.npz"] if need_outputs else []))
+        for needed in needs:
             if not needed.exists():
                 raise ModelError(f"{path} is not a test folder: {needed.name} is missing")
+        outputs = path / "outputs.npz"
         return _RunData(
             str(path),
             _read_model(model),
             test_data.read_npz(path / "inputs.npz"),
-            test_data.read_npz(path / "outputs.npz"),
+            test_data.read_npz(outputs) if outputs.exists() else None,
             path,
         )
     return _RunData(path.stem, _read_model(path))
