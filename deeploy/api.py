@@ -13,7 +13,7 @@ import gc
 import os
 import shutil
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -151,6 +151,7 @@ def compile(
     input_types: Mapping[str, str] | None = None,
     l2: int | None = None,
     profile_layers: bool = False,
+    on_pass: Callable[[str, float], None] | None = None,
 ) -> CompileResult:
     """Compile an ONNX model (path, bytes, stream or ModelProto) to C for `target`.
 
@@ -169,7 +170,9 @@ def compile(
     `l2` is the main memory of a microcontroller target (cortex-m4 SRAM, rv32 L2) when the
     network is not tiled (with `memory`, its `l2` says it); the network must fit in it.
     `profile_layers` makes the run function print each layer's instruction count, on
-    targets whose programs can read an instruction counter (rv32).
+    targets whose programs can read an instruction counter (rv32). `on_pass` is called
+    with each pass's name and seconds as it finishes; the report's `pass_seconds` lists
+    them all.
     """
     from deeploy.frontend.onnx_import import import_onnx
     from deeploy.targets import get_target
@@ -222,7 +225,15 @@ def compile(
                 stages[p.name] = print_module(mod)
 
         verify_each = os.environ.get("DEEPLOY_VERIFY_EACH_PASS", "") not in ("", "0")
-        passes.apply(make_context(), module, observe, verify_each=verify_each)
+        timings: list[tuple[str, float]] = []
+
+        def after_pass(p: ModulePass, mod: ModuleOp) -> None:
+            observe(p, mod)
+            if on_pass is not None:
+                on_pass(*timings[-1])
+
+        passes.apply(make_context(), module, after_pass, verify_each, timings)
+        report["pass_seconds"] = [[name, round(seconds, 4)] for name, seconds in timings]
         verify_after("the pipeline" if not passes.passes else passes.passes[-1].name, module)
         finish_report(report, spec)
         if tgt.mcu is not None:

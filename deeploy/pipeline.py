@@ -71,12 +71,19 @@ class Pipeline:
         module: ModuleOp,
         callback: PassCallback | None = None,
         verify_each: bool = False,
+        timings: list[tuple[str, float]] | None = None,
     ) -> None:
         """Run the passes in order. With `verify_each`, the module is verified after every
         pass (a pass that leaves invalid IR is named); otherwise callers verify the end
-        result (deeploy.compile does, before printing C)."""
+        result (deeploy.compile does, before printing C). `timings` receives each pass's
+        name and seconds (the pass alone, not the callback)."""
+        from time import perf_counter
+
         for p in self.passes:
+            start = perf_counter()
             p.apply(ctx, module)
+            if timings is not None:
+                timings.append((p.name, perf_counter() - start))
             if verify_each:
                 verify_after(p.name, module)
             if callback is not None:

@@ -58,6 +58,7 @@ _.exitstatus  # pytest hook argument
 _.log_severity_level  # onnxruntime SessionOptions
 _.intra_op_num_threads
 _.inter_op_num_threads
+_.graph_optimization_level
 _.doc_string  # onnx protobuf field
 _.opset_imports
 _.get_next  # onnxruntime CalibrationDataReader

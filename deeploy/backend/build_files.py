@@ -21,11 +21,12 @@ def runtime_dir() -> Path:
     return Path(override) if override else RUNTIME_DIR
 
 
-def _env():
+def template_environment(folder: Path = TEMPLATES):
+    """jinja2 for our templates: strict about undefined names, blocks on lines of their own."""
     import jinja2
 
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
+        loader=jinja2.FileSystemLoader(folder),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
@@ -33,7 +34,7 @@ def _env():
     )
 
 
-def _plain(network: str, files: Sequence[str] = ()) -> str:
+def plain_names(network: str, files: Sequence[str] = ()) -> str:
     """The templates hold names, never model text: the network name must be the C
     identifier the compiler derived, the files plain relative paths."""
     for f in files:
@@ -57,10 +58,10 @@ def makefile(
     ldflags = [*tc.ldflags, *([f"-T{linker_script}"] if linker_script else [])]
     run_comment = f"runs it under {target.emulator[0]}" if target.emulator else "runs it"
     return (
-        _env()
+        template_environment()
         .get_template("Makefile.j2")
         .render(
-            network=_plain(network, [*runtime_sources, *harness]),
+            network=plain_names(network, [*runtime_sources, *harness]),
             target=target.name,
             cc=tc.cc,
             ar=tc.ar,
@@ -88,10 +89,10 @@ def linker_script(
         if level in levels
     ]
     return (
-        _env()
+        template_environment()
         .get_template("link.ld.j2")
         .render(
-            network=_plain(network),
+            network=plain_names(network),
             target=target,
             flash_origin=layout.flash_origin,
             flash_bytes=layout.flash_bytes,

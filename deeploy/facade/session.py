@@ -193,6 +193,7 @@ class Session:
         start = time.perf_counter()
         with no_cyclic_gc():
             for p in passes:
+                started = time.perf_counter()
                 try:
                     p.apply(ctx, target)
                 except PassFailedException as err:
@@ -207,6 +208,8 @@ class Session:
                         raise
                     raise reworded from None
                 if target is self.module:
+                    seconds = round(time.perf_counter() - started, 4)
+                    self.report.setdefault("pass_seconds", []).append([p.name, seconds])
                     self._observe(p, target)
         self.seconds += time.perf_counter() - start
 

@@ -3,34 +3,13 @@ away (Makefile, linker script) are deeploy/backend/build_files.py's."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
+from deeploy.backend.build_files import plain_names, template_environment
+
 TEMPLATES = Path(__file__).resolve().parent
-
-
-def _env():
-    import jinja2
-
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
-def _plain(network: str, files: Sequence[str] = ()) -> str:
-    """The templates hold names, never model text: the network name must be the C
-    identifier the compiler derived, the files plain relative paths."""
-    from deeploy.backend.c_printer import file_name, identifier
-
-    for f in files:
-        file_name(f, folders=True)
-    return identifier(network)
 
 
 def _c_values(array: np.ndarray) -> str:
@@ -61,10 +40,10 @@ def test_main(
     from deeploy.dtypes import c_type, element_type_of
 
     return (
-        _env()
+        template_environment(TEMPLATES)
         .get_template("test_main.c.j2")
         .render(
-            network=_plain(network),
+            network=plain_names(network),
             tiled=tiled,
             counter=counter,
             inputs=[

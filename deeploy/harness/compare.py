@@ -50,10 +50,12 @@ def compare(
     expected: Sequence[np.ndarray],
     atol: float = FLOAT_TOLERANCE,
     rtol: float = FLOAT32_RTOL,
+    output_atol: Sequence[float | None] = (),
 ) -> Comparison:
     """Elementwise: integers exactly, floats within atol + rtol * |expected|; NaN matches
     NaN and an infinity the same infinity, anything else non-finite is an error of
-    unbounded size."""
+    unbounded size. `output_atol[i]`, when given, is output i's absolute tolerance
+    instead of `atol` if larger (one quantisation step of a dequantised output)."""
     check_tolerance("--atol", atol)
     check_tolerance("--rtol", rtol)
     if len(actual) != len(expected):
@@ -69,8 +71,10 @@ def compare(
             raise ModelError(
                 f"reference output {index} has {e.size} elements, the network produces {a.size}"
             )
+        own = output_atol[index] if index < len(output_atol) else None
+        tolerance = max(atol, own) if own is not None else atol
         if a.dtype.kind == "f" or e.dtype.kind == "f":
-            bad, err, n_nonfinite = _compare_floats(a.reshape(-1), e.reshape(-1), atol, rtol)
+            bad, err, n_nonfinite = _compare_floats(a.reshape(-1), e.reshape(-1), tolerance, rtol)
         else:
             bad, err, n_nonfinite = _compare_integers(a.reshape(-1), e.reshape(-1))
         n_bad = int(bad.sum())
@@ -124,3 +128,31 @@ def _above_int64(values: np.ndarray) -> np.ndarray:
     if values.dtype != np.uint64:
         return np.zeros(values.shape, bool)
     return values > np.uint64(np.iinfo(np.int64).max)
+
+
+def dequantized_steps(model: Any) -> list[float | None]:
+    """Per graph output of an ONNX model: the step (scale) of the DequantizeLinear that
+    produces it with one constant scale, else None. Such an output is the quantised
+    network's own rounding made visible: a reference computed differently may differ by
+    one step without either being wrong."""
+    import onnx
+    from onnx import numpy_helper
+
+    producers = {out: node for node in model.graph.node for out in node.output}
+    tensors = {t.name: t for t in model.graph.initializer}
+    for node in model.graph.node:
+        if node.op_type == "Constant" and node.attribute and node.attribute[0].name == "value":
+            tensors[node.output[0]] = node.attribute[0].t
+    steps: list[float | None] = []
+    for output in model.graph.output:
+        node = producers.get(output.name)
+        tensor = tensors.get(node.input[1]) if node is not None and len(node.input) > 1 else None
+        step = None
+        dequantized = node is not None and node.op_type == "DequantizeLinear"
+        # only a scale stored in the model (one with external data is not read here)
+        if dequantized and tensor is not None and tensor.data_location != onnx.TensorProto.EXTERNAL:
+            scale = numpy_helper.to_array(tensor)
+            if scale.size == 1 and np.isfinite(scale).all():
+                step = float(abs(scale.reshape(-1)[0]))
+        steps.append(step)
+    return steps

@@ -303,8 +303,9 @@ def onnxruntime_reference(
     input_shapes: dict[str, tuple[int, ...]] | None = None,
     label: str | None = None,
 ) -> list[np.ndarray]:
-    """onnxruntime's outputs for `inputs`. `model` is best given as a ModelProto or bytes,
-    the model already read: a path is read again (`label` names the model in errors)."""
+    """onnxruntime's outputs for `inputs`, from the graph as written (no graph
+    optimisations). `model` is best given as a ModelProto or bytes, the model already
+    read: a path is read again (`label` names the model in errors)."""
     import onnx
 
     label = label or (str(model) if isinstance(model, str | Path) else "the model")
@@ -317,6 +318,9 @@ def onnxruntime_reference(
         ) from None
     options = ort.SessionOptions()
     options.log_severity_level = 3
+    # the graph as written: onnxruntime's fused kernels (QGemm, QLinearSoftmax, ...) round
+    # differently from the operators they replace, and a reference follows ONNX's semantics
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
     try:
         source = model.SerializeToString() if isinstance(model, onnx.ModelProto) else model
         source = str(source) if isinstance(source, Path) else source

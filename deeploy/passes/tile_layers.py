@@ -23,6 +23,7 @@ from xdsl.dialects.builtin import ModuleOp
 from xdsl.ir import Attribute
 from xdsl.passes import ModulePass
 
+from deeploy import progress
 from deeploy.dialects import buffer, tiled
 from deeploy.dialects.target import TargetSpecAttr
 from deeploy.errors import BudgetError, join_items
@@ -67,13 +68,19 @@ class TileLayersPass(ModulePass):
         settings = TileSettings.of(spec, self.l1, self.double_buffer, self.alignment, self.name)
         library = get_target(spec.target_name).kernels()
         failures: list[str] = []
-        for fn in op.ops:
-            if not isinstance(fn, func.FuncOp) or fn.is_declaration:
-                continue
-            for kernel_op in [o for o in fn.body.block.ops if isinstance(o, buffer.KernelOp)]:
+        kernel_ops = [
+            o
+            for fn in op.ops
+            if isinstance(fn, func.FuncOp) and not fn.is_declaration
+            for o in fn.body.block.ops
+            if isinstance(o, buffer.KernelOp)
+        ]
+        with progress.step("tiling", len(kernel_ops)) as advance:
+            for kernel_op in kernel_ops:
                 failure = self._tile(kernel_op, library, settings, spec)
                 if failure:
                     failures.append(failure)
+                advance()
         if failures:
             raise BudgetError(
                 f"{len(failures)} layer(s) do not fit in {settings.l1} bytes of "

@@ -75,6 +75,20 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--json", action="store_true", help="print a JSON report as the last line of stdout"
     )
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="name each pass on stderr as it finishes, with its time",
+    )
+    parser.add_argument(
+        "--timings",
+        action="store_true",
+        help="print the time of each pass on stderr after compiling, slowest first (the JSON "
+        "report's pass_seconds has them in order)",
+    )
+    parser.add_argument(
+        "--quiet", action="store_true", help="no progress lines (compiling ..., building ...)"
+    )
     memory = parser.add_argument_group(
         "memory hierarchy",
         "With --l1, every layer runs tile by tile in an L1 scratchpad of that size, tiles "
@@ -214,7 +228,39 @@ def target_options(args: argparse.Namespace) -> dict[str, Any]:
         "memory": memory,
         "l2": args.l2 if memory is None else None,
         "profile_layers": args.profile_layers,
+        "on_pass": _print_pass if args.verbose else None,
     }
+
+
+def _print_pass(name: str, seconds: float) -> None:
+    print(f"  {name:28s} {seconds:8.3f} s", file=sys.stderr, flush=True)
+
+
+def _print_timings(args: argparse.Namespace, report: dict[str, Any]) -> None:
+    """--timings: the passes, slowest first, and their share of the compile time."""
+    if not args.timings:
+        return
+    timings = sorted(report.get("pass_seconds", []), key=lambda entry: -entry[1])
+    total = sum(seconds for _, seconds in timings) or 1.0
+    print(f"time per pass ({total:.3f} s in passes):", file=sys.stderr)
+    for name, seconds in timings:
+        print(f"  {name:28s} {seconds:8.3f} s {100 * seconds / total:5.1f} %", file=sys.stderr)
+
+
+def _progress_bars(args: argparse.Namespace) -> Any:
+    """Progress bars of long steps on a terminal's stderr, unless --quiet."""
+    from contextlib import nullcontext
+
+    from deeploy import progress
+
+    if args.quiet or not sys.stderr.isatty():
+        return nullcontext()
+    return progress.enabled(sys.stderr)
+
+
+def _progress(args: argparse.Namespace, text: str) -> None:
+    if not args.quiet:
+        print(one_line(text), flush=True)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -287,8 +333,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--atol",
         type=_tolerance,
-        default=1e-4,
-        help="absolute tolerance for float outputs, finite and >= 0 (default: 1e-4)",
+        default=None,
+        help="absolute tolerance for float outputs, finite and >= 0 (default: 1e-4, and one "
+        "quantisation step for an output a DequantizeLinear produces)",
     )
     run.add_argument(
         "--rtol",
@@ -431,18 +478,20 @@ def cmd_compile(args: argparse.Namespace) -> int:
     if not input_types and data.inputs is not None:
         input_types = test_data.data_input_types(data.model.proto, data.inputs)
         inferred = bool(input_types)
-    result = runner.compile_typed(
-        data.model.source(),
-        input_types,
-        inferred,
-        target=args.target,
-        name=args.name if args.name is not None else data.model.name,
-        input_shapes=parse_input_shapes(args.input_shape),
-        keep_stages=bool(args.dump_ir),
-        **target_options(args),
-        memory_map=bool(args.memory_map or args.memory_plot),
-    )
+    with _progress_bars(args):
+        result = runner.compile_typed(
+            data.model.source(),
+            input_types,
+            inferred,
+            target=args.target,
+            name=args.name if args.name is not None else data.model.name,
+            input_shapes=parse_input_shapes(args.input_shape),
+            keep_stages=bool(args.dump_ir),
+            **target_options(args),
+            memory_map=bool(args.memory_map or args.memory_plot),
+        )
     _print_notes(result.report)
+    _print_timings(args, result.report)
     main = None
     try:
         runner.check_run_data(result)  # before drawing inputs of a size it refuses
@@ -602,32 +651,36 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not input_types and data.inputs is not None:
         input_types = test_data.data_input_types(data.model.proto, data.inputs)
         inferred = bool(input_types)
-    print(one_line(f"compiling {data.model.path} for {args.target} ..."), flush=True)
-    result = runner.compile_typed(
-        data.model.source(),
-        input_types,
-        inferred,
-        target=args.target,
-        name=args.name if args.name is not None else data.model.name,
-        input_shapes=shapes,
-        **target_options(args),
-    )
+    _progress(args, f"compiling {data.model.path} for {args.target} ...")
+    with _progress_bars(args):
+        result = runner.compile_typed(
+            data.model.source(),
+            input_types,
+            inferred,
+            target=args.target,
+            name=args.name if args.name is not None else data.model.name,
+            input_shapes=shapes,
+            **target_options(args),
+        )
     _print_notes(result.report)
+    _print_timings(args, result.report)
     runner.check_run_data(result)
     inputs, expected = _inputs_and_reference(data, result, args.seed, shapes)
 
     with tempfile.TemporaryDirectory(prefix="deeploy-run-") as tmp:
         work = Path(args.work_dir) if args.work_dir else Path(tmp)
         _prepare_work_dir(work)
-        print(one_line(f"building and running in {work} ..."), flush=True)
+        _progress(args, f"building and running in {work} ...")
         cflags = [*_host_cflags(args, result.target), *args.cflags.split()]
         outcome = _build_and_run(result, inputs, work, cflags)
-        comparison = compare(outcome.outputs, expected, args.atol, args.rtol)
+        comparison = compare(
+            outcome.outputs, expected, _atol(args), args.rtol, _dequantized_atol(args, data)
+        )
         instructions = outcome.instructions  # counted by the target itself (rv32, cortex-m4)
         if args.count_instructions and instructions is None:
             from deeploy.harness.callgrind import instructions_of
 
-            print("counting instructions with callgrind ...", flush=True)
+            _progress(args, "counting instructions with callgrind ...")
             instructions = instructions_of(outcome.binary, f"{result.network}_run")
 
     _print_verdict(comparison, result.report)
@@ -651,6 +704,33 @@ def cmd_run(args: argparse.Namespace) -> int:
             payload["layer_instructions"] = layers
         _emit_json(payload)
     return EXIT_OK if comparison.passed else EXIT_MISMATCH
+
+
+def _atol(args: argparse.Namespace) -> float:
+    from deeploy.harness.compare import FLOAT_TOLERANCE
+
+    return args.atol if args.atol is not None else FLOAT_TOLERANCE
+
+
+def _dequantized_atol(args: argparse.Namespace, data: _RunData) -> list[float | None]:
+    """One output step as the tolerance of outputs a DequantizeLinear produces (said on
+    stderr), unless --atol was given."""
+    from deeploy.harness.compare import dequantized_steps
+
+    if args.atol is not None:
+        return []
+    steps = dequantized_steps(data.model.proto)
+    names = [o.name for o in data.model.proto.graph.output]
+    for name, step in zip(names, steps):
+        if step is not None and step > _atol(args):
+            print(
+                one_line(
+                    f"note: output '{name}' comes out of a DequantizeLinear: compared within "
+                    f"one step, {step:.6g} (--atol to set a tolerance)"
+                ),
+                file=sys.stderr,
+            )
+    return steps
 
 
 def _inputs_and_reference(
@@ -739,6 +819,7 @@ def run_report(
         # no NaN or Infinity
         "max_abs_error": _json_number(comparison.max_abs_error),
         "compile_seconds": report["compile_seconds"],
+        "pass_seconds": report.get("pass_seconds", []),
         "build_seconds": round(outcome.build_seconds, 4),
         "run_seconds": round(outcome.run_seconds, 4),
         "memory": report["memory"],

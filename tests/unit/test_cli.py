@@ -613,3 +613,25 @@ def test_targets_lists_each_targets_levels() -> None:
         "levels:", "L1", "(scratchpad,", "--l1),", "L2", "(home,", "1,024,000", "B),",
         "L3", "(8,388,608", "B)",
     ]  # fmt: skip
+
+
+def test_verbose_timings_and_quiet(tmp_path: Path) -> None:
+    """--verbose names each pass as it finishes, --timings ranks them, the JSON report
+    keeps them in order (pass_seconds), --quiet drops the progress lines."""
+    from deeploy.pipeline import default_pipeline
+
+    proc = deeploy(
+        "run", str(EXAMPLE), "--verbose", "--timings", "--quiet", "--json",
+        "--work-dir", str(tmp_path / "w"),
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    names = default_pipeline().names()
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert [name for name, _ in report["pass_seconds"]] == names
+    assert all(seconds >= 0 for _, seconds in report["pass_seconds"])
+    lines = proc.stderr.splitlines()
+    ranked_from = lines.index(next(line for line in lines if line.startswith("time per pass")))
+    assert [line.split()[0] for line in lines[:ranked_from]] == names  # as they finished
+    ranked = [float(line.split()[1]) for line in lines[ranked_from + 1 :]]
+    assert len(ranked) == len(names) and ranked == sorted(ranked, reverse=True)
+    assert "compiling" not in proc.stdout and "building and running" not in proc.stdout

@@ -80,3 +80,56 @@ def test_output_count_and_wide_integers() -> None:
     # uint64 beyond int64 would wrap to -1 in an int64 difference
     assert not compare([np.int32([-1])], [np.array([2**64 - 1], np.uint64)]).passed
     assert compare([np.array([2**64 - 1], np.uint64)], [np.array([2**64 - 1], np.uint64)]).passed
+
+
+def test_dequantized_outputs_get_one_step_of_tolerance(tmp_path) -> None:
+    """An output a DequantizeLinear produces is compared within one of its steps (the
+    scale), other outputs within --atol; `deeploy run` says so on stderr."""
+    import onnx
+    from onnx import TensorProto, helper
+
+    from deeploy.harness.compare import dequantized_steps
+
+    graph = helper.make_graph(
+        [
+            helper.make_node("QuantizeLinear", ["x", "s", "z"], ["q"]),
+            helper.make_node("DequantizeLinear", ["q", "s", "z"], ["y"]),
+            helper.make_node("Relu", ["x"], ["r"]),
+        ],
+        "qdq",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8])],
+        [
+            helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 8]),
+            helper.make_tensor_value_info("r", TensorProto.FLOAT, [1, 8]),
+        ],
+        [
+            helper.make_tensor("s", TensorProto.FLOAT, [], [0.05]),
+            helper.make_tensor("z", TensorProto.UINT8, [], [128]),
+        ],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    steps = dequantized_steps(model)
+    assert steps[1] is None and steps[0] == pytest.approx(0.05)
+    one_step_off = [np.full(8, 0.05, np.float32), np.zeros(8, np.float32)]
+    zeros = [np.zeros(8, np.float32), np.zeros(8, np.float32)]
+    assert not compare(one_step_off, zeros).passed
+    assert compare(one_step_off, zeros, output_atol=steps).passed
+    relu_off = [np.zeros(8, np.float32), np.full(8, 0.05, np.float32)]
+    assert not compare(relu_off, zeros, output_atol=steps).passed  # not dequantized
+
+    path = tmp_path / "qdq.onnx"
+    onnx.save(model, path)
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "deeploy.tools.cli", "run", str(path), "--quiet"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert (
+        "output 'y' comes out of a DequantizeLinear: compared within one step, 0.05" in proc.stderr
+    )
+    assert "'r'" not in proc.stderr
