@@ -103,6 +103,13 @@ class _SymbolCheck:
             raise AttributeError(name)
         return getattr(self._inner, name)
 
+    def __setattr__(self, name: str, value: object) -> None:
+        # state a kernel sets (e.g. that it needs math.h) belongs to the wrapped emitter
+        if name in ("_inner", "_emit"):
+            object.__setattr__(self, name, value)
+        else:
+            setattr(self._inner, name, value)
+
     def call(self, symbol: str, args: Sequence[SSAValue]) -> None:
         if symbol not in self._emit.symbols:
             raise AssertionError(

@@ -64,6 +64,21 @@ def test_emit_calls_only_the_kernels_symbols() -> None:
     assert calls == ["deeploy_relu_f32"]
 
 
+def test_the_checked_emitter_passes_state_through() -> None:
+    """What a kernel reads or sets on its emitter is the real emitter's (the check only
+    watches calls)."""
+
+    class Emitter:
+        uses_math = False
+
+    def emit(e, op) -> None:
+        e.uses_math = True
+
+    real = Emitter()
+    Kernel("relu_f32", (), "kernels/activation_f32.c", lambda op: "", emit).emit(real, None)  # type: ignore[arg-type]
+    assert real.uses_math is True
+
+
 @pytest.mark.skipif(not (shutil.which("cc") and shutil.which("nm")), reason="needs cc and nm")
 def test_every_runtime_function_is_declared_literally(tmp_path: Path) -> None:
     """The external functions the runtime defines (macro-generated ones included), from
