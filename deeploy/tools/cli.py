@@ -468,30 +468,17 @@ def _check_compile_outputs(args: argparse.Namespace) -> None:
 
 def cmd_compile(args: argparse.Namespace) -> int:
     from deeploy.errors import DeeployError
-    from deeploy.frontend.onnx_import import parse_input_shapes
-    from deeploy.harness import runner, test_data
+    from deeploy.harness import runner
     from deeploy.report import format_summary
 
     _check_compile_outputs(args)
     data = _run_data(Path(args.model), need_outputs=False)
-    input_types, inferred = _input_types(args), False
-    if not input_types and data.inputs is not None:
-        input_types = test_data.data_input_types(data.model.proto, data.inputs)
-        inferred = bool(input_types)
-    with _progress_bars(args):
-        result = runner.compile_typed(
-            data.model.source(),
-            input_types,
-            inferred,
-            target=args.target,
-            name=args.name if args.name is not None else data.model.name,
-            input_shapes=parse_input_shapes(args.input_shape),
-            keep_stages=bool(args.dump_ir),
-            **target_options(args),
-            memory_map=bool(args.memory_map or args.memory_plot),
-        )
-    _print_notes(result.report)
-    _print_timings(args, result.report)
+    result = _compile_network(
+        args,
+        data,
+        keep_stages=bool(args.dump_ir),
+        memory_map=bool(args.memory_map or args.memory_plot),
+    )
     main = None
     try:
         runner.check_run_data(result)  # before drawing inputs of a size it refuses
@@ -517,6 +504,33 @@ def cmd_compile(args: argparse.Namespace) -> int:
     if args.json:
         _emit_json(result.report)
     return EXIT_OK
+
+
+def _compile_network(args: argparse.Namespace, data: _RunData, **options: Any) -> Any:
+    """The network as `compile` and `run` build it: input types from --input-type, else
+    inferred from a test folder's integer data (as Deeploy does); notes and --timings on
+    stderr."""
+    from deeploy.frontend.onnx_import import parse_input_shapes
+    from deeploy.harness import runner, test_data
+
+    input_types, inferred = _input_types(args), False
+    if not input_types and data.inputs is not None:
+        input_types = test_data.data_input_types(data.model.proto, data.inputs)
+        inferred = bool(input_types)
+    with _progress_bars(args):
+        result = runner.compile_typed(
+            data.model.source(),
+            input_types,
+            inferred,
+            target=args.target,
+            name=args.name if args.name is not None else data.model.name,
+            input_shapes=parse_input_shapes(args.input_shape),
+            **target_options(args),
+            **options,
+        )
+    _print_notes(result.report)
+    _print_timings(args, result.report)
+    return result
 
 
 def _test_inputs(data: _RunData, result: Any, seed: int) -> list[Any]:
@@ -640,30 +654,15 @@ def _host_cflags(args: argparse.Namespace, target: str) -> list[str]:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from deeploy.frontend.onnx_import import parse_input_shapes
-    from deeploy.harness import runner, test_data
+    from deeploy.harness import runner
     from deeploy.harness.compare import compare
 
     if args.work_dir:
         _check_output_folder("--work-dir", args.work_dir)
     data = _run_data(Path(args.path))
     shapes = parse_input_shapes(args.input_shape)
-    input_types, inferred = _input_types(args), False
-    if not input_types and data.inputs is not None:
-        input_types = test_data.data_input_types(data.model.proto, data.inputs)
-        inferred = bool(input_types)
     _progress(args, f"compiling {data.model.path} for {args.target} ...")
-    with _progress_bars(args):
-        result = runner.compile_typed(
-            data.model.source(),
-            input_types,
-            inferred,
-            target=args.target,
-            name=args.name if args.name is not None else data.model.name,
-            input_shapes=shapes,
-            **target_options(args),
-        )
-    _print_notes(result.report)
-    _print_timings(args, result.report)
+    result = _compile_network(args, data)
     runner.check_run_data(result)
     inputs, expected = _inputs_and_reference(data, result, args.seed, shapes)
 
