@@ -4,6 +4,7 @@ layers' tables, the init and run functions) and the runtime files they need."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -149,7 +150,29 @@ def runtime_files(parts: SourceParts, harness_sources: Sequence[str]) -> list[st
     if parts.profiled:
         shared.append("include/deeploy/counter.h")
         sources += list(harness_sources)
-    return [*shared, *(f"include/{h}" for h in sorted(parts.kernel_headers)), *sources]
+    files = [*shared, *(f"include/{h}" for h in sorted(parts.kernel_headers)), *sources]
+    return files + [h for h in included_headers(files) if h not in files]
+
+
+_QUOTED_INCLUDE = re.compile(r'^\s*#\s*include\s+"(deeploy/[A-Za-z0-9_]+\.h)"', re.MULTILINE)
+
+
+def included_headers(files: Sequence[str]) -> list[str]:
+    """The runtime headers `files` include, directly or through other headers, sorted
+    (a kernel source may include helpers beyond its own header, even only on some ISAs)."""
+    from deeploy.backend.build_files import runtime_dir
+
+    root = runtime_dir()
+    seen: set[str] = set()
+    todo = list(files)
+    while todo:
+        text = (root / todo.pop()).read_text()
+        for name in _QUOTED_INCLUDE.findall(text):
+            header = f"include/{name}"
+            if header not in seen:
+                seen.add(header)
+                todo.append(header)
+    return sorted(seen)
 
 
 def record_runtime_files(source: cemit.FileOp, files: Sequence[str]) -> None:

@@ -229,6 +229,27 @@ DEFINE_IM2COL(i32, int32_t)
     }
 DEEPLOY_FOR_INT_PAIRS(DEFINE_CONV_SIMD)
 #define SIMD_FIRST(xn, wn, args) if (conv_simd_##xn##_##wn args) return;
+#elif !defined(DEEPLOY_NO_GEMM8) /* defined: the portable loops alone (tests compare) */
+#include "deeploy/conv8.h"
+/* 8-bit inputs and weights go to deeploy/conv8.h first */
+#define SIMD_FIRST(xn, wn, args) CONV8_##xn##_##wn(args)
+#define CONV8_(xn, wn, args) if (deeploy_conv8_##xn##_##wn args) return;
+#define CONV8_i8_i8(args) CONV8_(i8, i8, args)
+#define CONV8_u8_i8(args) CONV8_(u8, i8, args)
+#define CONV8_i8_u8(args) CONV8_(i8, u8, args)
+#define CONV8_u8_u8(args) CONV8_(u8, u8, args)
+#define CONV8_i16_i8(args)
+#define CONV8_i16_u8(args)
+#define CONV8_i32_i8(args)
+#define CONV8_i32_u8(args)
+#define CONV8_i8_i16(args)
+#define CONV8_u8_i16(args)
+#define CONV8_i16_i16(args)
+#define CONV8_i32_i16(args)
+#define CONV8_i8_i32(args)
+#define CONV8_u8_i32(args)
+#define CONV8_i16_i32(args)
+#define CONV8_i32_i32(args)
 #else
 #define SIMD_FIRST(xn, wn, args)
 #endif

@@ -110,6 +110,66 @@ static void finish_row(int32_t *acc, int32_t len, void *y, int32_t y_type, ptrdi
         return 1;                                                                          \
     }
 #define SIMD_FIRST(an, bn, args) if (simd_##an##_##bn args) return;
+#elif !defined(DEEPLOY_NO_GEMM8) /* defined: the portable loops alone (tests compare) */
+#include "deeploy/gemm8.h"
+#define DEFINE_GEMM_SIMD(an, at, bn, bt)
+/* 8-bit A and B go to the 8-bit matrix engine first */
+#define SIMD_FIRST(an, bn, args) GEMM8_##an##_##bn(args)
+#define GEMM8_(an, bn, args) if (gemm8_##an##_##bn args) return;
+#define GEMM8_i8_i8(args) GEMM8_(i8, i8, args)
+#define GEMM8_i8_u8(args) GEMM8_(i8, u8, args)
+#define GEMM8_u8_i8(args) GEMM8_(u8, i8, args)
+#define GEMM8_u8_u8(args) GEMM8_(u8, u8, args)
+#define GEMM8_i8_i16(args)
+#define GEMM8_i8_i32(args)
+#define GEMM8_u8_i16(args)
+#define GEMM8_u8_i32(args)
+#define GEMM8_i16_i8(args)
+#define GEMM8_i16_u8(args)
+#define GEMM8_i16_i16(args)
+#define GEMM8_i16_i32(args)
+#define GEMM8_i32_i8(args)
+#define GEMM8_i32_u8(args)
+#define GEMM8_i32_i16(args)
+#define GEMM8_i32_i32(args)
+
+/* rows_<a>_<b> by the engine when A's rows are contiguous and alpha is 1; 0 otherwise.
+ * B transposed (N x K, weights as stored): W rows are B's, X columns A's rows as they
+ * are. B plain (K x N): W rows are A's, X columns a few of B's columns copied. */
+#define DEFINE_GEMM8(an, at, bn, bt)                                                       \
+    static int gemm8_##an##_##bn(const at *A, ptrdiff_t a_rs, ptrdiff_t a_ks, const bt *B, \
+                                 int32_t trans_b, const int32_t *C, ptrdiff_t c_rs,        \
+                                 ptrdiff_t c_cs, void *y, int32_t y_type, ptrdiff_t y0,    \
+                                 const deeploy_rq *rq, int32_t M, int32_t N, int32_t K,    \
+                                 int32_t alpha, int32_t beta, int32_t accumulate) {        \
+        if (a_ks != 1 || alpha != 1 || K < 1 || K > DEEPLOY_G8_KMAX) return 0;             \
+        const int32_t per_n = rq != NULL && rq->channels == N && rq->inner == 1;           \
+        const int32_t known = rq == NULL || rq->channels == 1 || per_n;                    \
+        if (trans_b) {                                                                     \
+            deeploy_g8_out o = {y, y_type, 0, 1, N, rq, C, c_cs, c_rs, beta, accumulate,   \
+                                0, per_n ? 1 : known ? 0 : -1, 0};                         \
+            for (int32_t m0 = 0; m0 < M; m0 += DEEPLOY_G8_NR) {                            \
+                const int32_t nc = M - m0 < DEEPLOY_G8_NR ? M - m0 : DEEPLOY_G8_NR;        \
+                o.base = y0 + (ptrdiff_t)m0 * N;                                           \
+                o.add = C != NULL ? C + (ptrdiff_t)m0 * c_rs : NULL;                       \
+                deeploy_g8_rows_##bn##_##an(B, K, N, K, A + (ptrdiff_t)m0 * a_rs, a_rs, nc, &o); \
+            }                                                                              \
+            return 1;                                                                      \
+        }                                                                                  \
+        bt cols[DEEPLOY_G8_NR * DEEPLOY_G8_KMAX];                                          \
+        deeploy_g8_out o = {y, y_type, 0, N, 1, rq, C, c_rs, c_cs, beta, accumulate,       \
+                            0, known && !per_n ? 0 : -1, 0};                               \
+        for (int32_t n0 = 0; n0 < N; n0 += DEEPLOY_G8_NR) {                                \
+            const int32_t nc = N - n0 < DEEPLOY_G8_NR ? N - n0 : DEEPLOY_G8_NR;            \
+            for (int32_t j = 0; j < nc; ++j)                                               \
+                for (int32_t k = 0; k < K; ++k) cols[j * K + k] = B[(ptrdiff_t)k * N + n0 + j]; \
+            o.base = y0 + n0;                                                              \
+            o.add = C != NULL ? C + (ptrdiff_t)n0 * c_cs : NULL;                           \
+            deeploy_g8_rows_##an##_##bn(A, a_rs, M, K, cols, K, nc, &o);                   \
+        }                                                                                  \
+        return 1;                                                                          \
+    }
+DEEPLOY_FOR_INT8_PAIRS(DEFINE_GEMM8)
 #else
 #define DEFINE_GEMM_SIMD(an, at, bn, bt)
 #define SIMD_FIRST(an, bn, args)

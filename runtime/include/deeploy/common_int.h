@@ -24,6 +24,13 @@
     DEEPLOY_FOR_W_(M, i16, int16_t)                                                        \
     DEEPLOY_FOR_W_(M, i32, int32_t)
 
+/* The 8-bit pairs alone (the 8-bit matrix engine's, deeploy/gemm8.h) */
+#define DEEPLOY_FOR_INT8_PAIRS(M)                                                          \
+    M(i8, int8_t, i8, int8_t)                                                              \
+    M(i8, int8_t, u8, uint8_t)                                                             \
+    M(u8, uint8_t, i8, int8_t)                                                             \
+    M(u8, uint8_t, u8, uint8_t)
+
 #define DEEPLOY_FOR_INT_TYPES(M)                                                           \
     M(i8, int8_t)                                                                          \
     M(u8, uint8_t)                                                                         \
