@@ -57,13 +57,16 @@ static void finish_row(int32_t *acc, int32_t len, void *y, int32_t y_type, ptrdi
         /* B packed once per block of columns when several row blocks share it */          \
         const ptrdiff_t np = (K + 1) / 2;                                                  \
         int32_t nbp = (int32_t)((BPK / (np * 2)) & ~7);                                    \
-        const int packed = !trans_b && M > DEEPLOY_IMR && nbp >= 8;                        \
+        const int packed = M > DEEPLOY_IMR && nbp >= 8;                                    \
         if (!packed || nbp > NB) nbp = NB;                                                 \
         int16_t bpk[BPK] __attribute__((aligned(16)));                                     \
         for (int32_t n0 = 0; n0 < N; n0 += nbp) {                                          \
             const int32_t nb = N - n0 < nbp ? N - n0 : nbp;                                \
             const int32_t n8 = nb & ~7;                                                    \
-            if (packed) deeploy_ipackb_##bn(B + n0, N, K, n8, bpk);                        \
+            if (packed && trans_b)                                                         \
+                deeploy_ipackb_t_##bn(B + (ptrdiff_t)n0 * K, K, K, n8, bpk);               \
+            else if (packed)                                                               \
+                deeploy_ipackb_##bn(B + n0, N, K, n8, bpk);                                \
             for (int32_t m0 = 0; m0 < M; m0 += DEEPLOY_IMR) {                              \
                 const int32_t mr = M - m0 < DEEPLOY_IMR ? M - m0 : DEEPLOY_IMR;            \
                 for (int32_t r = 0; r < DEEPLOY_IMR; ++r) { /* the start of the sums */    \
@@ -82,9 +85,18 @@ static void finish_row(int32_t *acc, int32_t len, void *y, int32_t y_type, ptrdi
                     const int32_t kc = K - k0 < DEEPLOY_IKC ? K - k0 : DEEPLOY_IKC;        \
                     deeploy_ipack_##an(A + (ptrdiff_t)m0 * a_rs + (ptrdiff_t)k0 * a_ks, a_rs, \
                                        a_ks, mr, kc, apk, DEEPLOY_IKC);                    \
-                    if (trans_b) {                                                         \
+                    if (trans_b && !packed) {                                              \
                         deeploy_itile_t_##bn(apk, DEEPLOY_IKC, kc,                         \
                                              B + (ptrdiff_t)n0 * K + k0, K, nb, acc, NB);  \
+                        continue;                                                          \
+                    }                                                                      \
+                    if (trans_b) { /* packed: the last columns as dot products */          \
+                        deeploy_itile_p(apk, DEEPLOY_IKC, kc, bpk + (ptrdiff_t)k0 * 8, np * 16, \
+                                        n8, acc, NB);                                      \
+                        if (n8 < nb)                                                       \
+                            deeploy_itile_t_##bn(apk, DEEPLOY_IKC, kc,                     \
+                                                 B + (ptrdiff_t)(n0 + n8) * K + k0, K,     \
+                                                 nb - n8, acc + n8, NB);                   \
                         continue;                                                          \
                     }                                                                      \
                     const bt *bk = B + (ptrdiff_t)k0 * N + n0;                             \
@@ -145,22 +157,25 @@ static void finish_row(int32_t *acc, int32_t len, void *y, int32_t y_type, ptrdi
         if (a_ks != 1 || alpha != 1 || K < 1 || K > DEEPLOY_G8_KMAX) return 0;             \
         const int32_t per_n = rq != NULL && rq->channels == N && rq->inner == 1;           \
         const int32_t known = rq == NULL || rq->channels == 1 || per_n;                    \
+        const int32_t step = DEEPLOY_G8_NCOLS(K);                                          \
+        const int32_t fits = rq != NULL && C == NULL &&                                    \
+                             deeploy_rq8_fits(rq, DEEPLOY_G8_BOUND(K, an, bn), 0, rq->channels); \
         if (trans_b) {                                                                     \
             deeploy_g8_out o = {y, y_type, 0, 1, N, rq, C, c_cs, c_rs, beta, accumulate,   \
-                                0, per_n ? 1 : known ? 0 : -1, 0};                         \
-            for (int32_t m0 = 0; m0 < M; m0 += DEEPLOY_G8_NR) {                            \
-                const int32_t nc = M - m0 < DEEPLOY_G8_NR ? M - m0 : DEEPLOY_G8_NR;        \
+                                0, per_n ? 1 : known ? 0 : -1, 0, fits};                   \
+            for (int32_t m0 = 0; m0 < M; m0 += step) {                                     \
+                const int32_t nc = M - m0 < step ? M - m0 : step;                          \
                 o.base = y0 + (ptrdiff_t)m0 * N;                                           \
                 o.add = C != NULL ? C + (ptrdiff_t)m0 * c_rs : NULL;                       \
                 deeploy_g8_rows_##bn##_##an(B, K, N, K, A + (ptrdiff_t)m0 * a_rs, a_rs, nc, &o); \
             }                                                                              \
             return 1;                                                                      \
         }                                                                                  \
-        bt cols[DEEPLOY_G8_NR * DEEPLOY_G8_KMAX];                                          \
+        bt cols[DEEPLOY_G8_XBUF];                                                          \
         deeploy_g8_out o = {y, y_type, 0, N, 1, rq, C, c_rs, c_cs, beta, accumulate,       \
-                            0, known && !per_n ? 0 : -1, 0};                               \
-        for (int32_t n0 = 0; n0 < N; n0 += DEEPLOY_G8_NR) {                                \
-            const int32_t nc = N - n0 < DEEPLOY_G8_NR ? N - n0 : DEEPLOY_G8_NR;            \
+                            0, known && !per_n ? 0 : -1, 0, fits};                       \
+        for (int32_t n0 = 0; n0 < N; n0 += step) {                                         \
+            const int32_t nc = N - n0 < step ? N - n0 : step;                              \
             for (int32_t j = 0; j < nc; ++j)                                               \
                 for (int32_t k = 0; k < K; ++k) cols[j * K + k] = B[(ptrdiff_t)k * N + n0 + j]; \
             o.base = y0 + n0;                                                              \

@@ -366,6 +366,46 @@ static inline dvi dvi_pair_splat(const int16_t *a) {
         }                                                                                  \
     }
 
+/* The same packing from B stored transposed (b[j * ldb + i] is B[i][j]): a transposed B
+ * is a Gemm's weights, packed once per call for all row blocks. Eight k of eight columns
+ * at a time: each column's 8 k widened to int16 are four (k, k + 1) words, and a 4 x 4
+ * transpose of words per 4 columns gives the pairs; the last k % 8 element by element. */
+static inline void dvi_transpose4_epi32(dvi *a, dvi *b, dvi *c, dvi *d) {
+    const dvi t0 = _mm_unpacklo_epi32(*a, *b), t1 = _mm_unpacklo_epi32(*c, *d);
+    const dvi t2 = _mm_unpackhi_epi32(*a, *b), t3 = _mm_unpackhi_epi32(*c, *d);
+    *a = _mm_unpacklo_epi64(t0, t1);
+    *b = _mm_unpackhi_epi64(t0, t1);
+    *c = _mm_unpacklo_epi64(t2, t3);
+    *d = _mm_unpackhi_epi64(t2, t3);
+}
+#define DEEPLOY_DEFINE_IPACKB_T(bn, bt)                                                    \
+    static inline void deeploy_ipackb_t_##bn(const bt *restrict b, ptrdiff_t ldb,          \
+                                             int32_t k, int32_t n8, int16_t *restrict bp) { \
+        const ptrdiff_t np = (k + 1) >> 1;                                                 \
+        const int32_t k8 = k & ~7;                                                         \
+        for (int32_t j = 0; j < n8; j += 8) {                                              \
+            int16_t *d = bp + (ptrdiff_t)(j >> 3) * np * 16;                               \
+            const bt *bj = b + (ptrdiff_t)j * ldb;                                         \
+            int32_t i = 0;                                                                 \
+            for (; i < k8; i += 8, d += 64) {                                              \
+                dvi w[8];                                                                  \
+                for (int32_t c = 0; c < 8; ++c) w[c] = dvi_w8_##bn(bj + c * ldb + i);      \
+                dvi_transpose4_epi32(&w[0], &w[1], &w[2], &w[3]);                          \
+                dvi_transpose4_epi32(&w[4], &w[5], &w[6], &w[7]);                          \
+                for (int32_t q = 0; q < 4; ++q) {                                          \
+                    _mm_store_si128((dvi *)(void *)(d + 16 * q), w[q]);                    \
+                    _mm_store_si128((dvi *)(void *)(d + 16 * q + 8), w[4 + q]);            \
+                }                                                                          \
+            }                                                                              \
+            for (; i < k; i += 2, d += 16)                                                 \
+                for (int32_t c = 0; c < 8; ++c) {                                          \
+                    const bt *col = bj + (ptrdiff_t)c * ldb;                               \
+                    d[2 * c] = (int16_t)col[i];                                            \
+                    d[2 * c + 1] = (int16_t)(i + 1 < k ? col[i + 1] : 0);                  \
+                }                                                                          \
+        }                                                                                  \
+    }
+
 /* acc[r * ldacc + j] += sum_{k < kc} a[r * lda + k] * B[k][j], r < 4, j < n8, with B
  * packed by deeploy_ipackb_<b> (bp: pair 0 of the first panel; panel: elements from one
  * panel to the next). */
@@ -440,6 +480,10 @@ DEEPLOY_DEFINE_IPACKB(i8, int8_t)
 DEEPLOY_DEFINE_IPACKB(u8, uint8_t)
 DEEPLOY_DEFINE_IPACKB(i16, int16_t)
 DEEPLOY_DEFINE_IPACKB(i32, int32_t)
+DEEPLOY_DEFINE_IPACKB_T(i8, int8_t)
+DEEPLOY_DEFINE_IPACKB_T(u8, uint8_t)
+DEEPLOY_DEFINE_IPACKB_T(i16, int16_t)
+DEEPLOY_DEFINE_IPACKB_T(i32, int32_t)
 
 /* Whether every element of a rows x cols block (strides rs, cs) fits int16; only int32
  * operands can fail (the others are 8/16-bit and fit by type). */

@@ -22,3 +22,15 @@ func.func @shared(%x: tensor<4x3xf32>, %v: tensor<2x3xf32>) -> (tensor<4x2xf32>,
 // CHECK-LABEL: func.func @shared
 // CHECK:         graph.gemm %x, %w {transB = 1 : i64}
 // CHECK:         graph.gemm %x, %v {transB = 1 : i64}
+
+// -----
+
+// Integer weights stay transposed: the integer kernels read each output's weights as a row.
+func.func @integer(%x: tensor<4x3xi8>) -> tensor<4x2xi32> {
+  %w = graph.constant dense<[[1, 2, 3], [4, 5, 6]]> : tensor<2x3xi8>
+  %y = graph.gemm %x, %w {transB = 1 : i64} : (tensor<4x3xi8>, tensor<2x3xi8>) -> tensor<4x2xi32>
+  func.return %y : tensor<4x2xi32>
+}
+// CHECK-LABEL: func.func @integer
+// CHECK:         %w = graph.constant dense<{{\[\[}}1, 2, 3], [4, 5, 6]]> : tensor<2x3xi8>
+// CHECK-NEXT:    %y = graph.gemm %x, %w {transB = 1 : i64}
