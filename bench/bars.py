@@ -118,3 +118,34 @@ def load_bars(path: Path) -> dict[str, DeeployFigures] | None:
     if not path.is_file():
         return None
     return parse_bars(path.read_text())
+
+
+CMSIS_SECTION = "CMSIS-NN on cortex-m4"
+
+
+def parse_cmsis(text: str) -> dict[str, int]:
+    """CMSIS-NN's instructions per inference on cortex-m4, by test folder.
+
+    Rows of the section's table whose first cell starts with a test path (``Models/...``,
+    ``Kernels/...``); the per-layer rows (starting with a dash) are left out. The column
+    is the one headed "CMSIS-NN".
+    """
+    rows = [line for line in _section_lines(text, CMSIS_SECTION) if line.strip().startswith("|")]
+    if len(rows) < 2:
+        return {}
+    header = [h.lower() for h in _cells(rows[0])]
+    if "cmsis-nn" not in header:
+        raise ValueError(f"the {CMSIS_SECTION} table has no CMSIS-NN column")
+    column = header.index("cmsis-nn")
+    figures = {}
+    for line in rows[2:]:
+        cells = _cells(line)
+        match = re.match(r"(?:Models|Kernels)/[\w/.-]+", cells[0].strip("` "))
+        if match is not None:
+            figures[match.group(0)] = _int(cells[column])
+    return figures
+
+
+def load_cmsis(path: Path) -> dict[str, int]:
+    """parse_cmsis of the notes file at `path`; empty when the file is absent."""
+    return parse_cmsis(path.read_text()) if path.is_file() else {}

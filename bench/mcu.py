@@ -10,6 +10,8 @@ test's outputs; rv32 also tiled at the smallest single-buffered L1 budget of
 tiled-budgets.json, with its DMA transfers. The per-layer breakdown comes from an rv32
 build with layer profiling. Instruction counts are deterministic: no repeats needed.
 A network that does not fit a target (cortex-m4: 256 KiB SRAM) gets the reason instead.
+Where the notes (`--bars`) give ARM CMSIS-NN's count for a network on cortex-m4, it is
+shown beside ours with the ratio.
 """
 
 from __future__ import annotations
@@ -23,8 +25,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench.bars import load_cmsis
 from bench.report import render
-from bench.suite import DEEPLOY_GENERIC_TESTS, DEFAULT_TESTS, PROJECT, select
+from bench.suite import DEEPLOY_GENERIC_TESTS, DEFAULT_BARS, DEFAULT_TESTS, PROJECT, select
 
 
 @dataclass
@@ -37,6 +40,7 @@ class McuRow:
     rv32_tiled_l1: int | None = None
     rv32_tiled: int | None = None
     rv32_tiled_transfers: int | None = None
+    cmsis_nn: int | None = None  # ARM's CMSIS-NN on cortex-m4, from the notes
     layers: list[dict[str, Any]] = field(default_factory=list)  # rv32, profiled
     notes: dict[str, str] = field(default_factory=dict)  # column -> why it is missing
 
@@ -112,12 +116,15 @@ def measure(folder: Path, row: McuRow, tests_dir: Path, work: Path) -> None:
 
 
 def run(
-    tests_dir: Path, patterns: Sequence[str] | None, progress: Callable[[str], None]
+    tests_dir: Path,
+    patterns: Sequence[str] | None,
+    progress: Callable[[str], None],
+    cmsis: dict[str, int] | None = None,
 ) -> list[McuRow]:
     rows = []
     for network in select(list(DEEPLOY_GENERIC_TESTS), patterns):
         folder = tests_dir / network
-        row = McuRow(network)
+        row = McuRow(network, cmsis_nn=(cmsis or {}).get(network))
         if not (folder / "network.onnx").exists():
             row.notes["x86"] = f"no test folder {folder}"
         else:
@@ -150,6 +157,8 @@ def table(rows: Sequence[McuRow]) -> str:
             per_mac(r.rv32, r),
             _count(r.cortex_m4, r, "cortex_m4"),
             per_mac(r.cortex_m4, r),
+            f"{r.cmsis_nn:,}" if r.cmsis_nn else "—",
+            f"{r.cortex_m4 / r.cmsis_nn:.2f}" if r.cortex_m4 and r.cmsis_nn else "—",
             f"{r.rv32_tiled:,} @ {r.rv32_tiled_l1:,}" if r.rv32_tiled and r.rv32_tiled_l1 else "—",
             f"{r.rv32_tiled_transfers:,}" if r.rv32_tiled_transfers is not None else "—",
         ]
@@ -163,6 +172,8 @@ def table(rows: Sequence[McuRow]) -> str:
         "rv32/MAC",
         "cortex-m4",
         "M4/MAC",
+        "CMSIS-NN (M4)",
+        "M4 ÷ CMSIS",
         "rv32 tiled @ L1 B",
         "DMA transfers",
     ]
@@ -191,6 +202,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--networks", nargs="+", metavar="SUBSTRING")
     parser.add_argument("--tests", type=Path, default=DEFAULT_TESTS)
+    parser.add_argument(
+        "--bars",
+        type=Path,
+        default=DEFAULT_BARS,
+        help="notes file with CMSIS-NN's cortex-m4 figures (bars-to-beat.md)",
+    )
     parser.add_argument("--out", type=Path, default=PROJECT / "bench" / "results")
     parser.add_argument(
         "--layers", type=int, default=8, metavar="N", help="layers shown per network (default 8)"
@@ -199,7 +216,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.tests.is_dir():
         print(f"bench.mcu: no test networks at {args.tests} (see --tests)", file=sys.stderr)
         return 2
-    rows = run(args.tests, args.networks, lambda line: print(line, file=sys.stderr, flush=True))
+    cmsis = load_cmsis(args.bars)
+    rows = run(
+        args.tests, args.networks, lambda line: print(line, file=sys.stderr, flush=True), cmsis
+    )
     print("Instructions per inference (one run each; deterministic)\n")
     print(table(rows))
     for row in rows:

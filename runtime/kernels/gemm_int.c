@@ -158,8 +158,9 @@ static void finish_row(int32_t *acc, int32_t len, void *y, int32_t y_type, ptrdi
         const int32_t per_n = rq != NULL && rq->channels == N && rq->inner == 1;           \
         const int32_t known = rq == NULL || rq->channels == 1 || per_n;                    \
         const int32_t step = DEEPLOY_G8_NCOLS(K);                                          \
-        const int32_t fits = rq != NULL && C == NULL &&                                    \
-                             deeploy_rq8_fits(rq, DEEPLOY_G8_BOUND(K, an, bn), 0, rq->channels); \
+        const int32_t fits = rq != NULL && C == NULL                                       \
+                                 ? deeploy_rq8_fits(rq, DEEPLOY_G8_BOUND(K, an, bn), 0, rq->channels) \
+                                 : 0;                                                      \
         if (trans_b) {                                                                     \
             deeploy_g8_out o = {y, y_type, 0, 1, N, rq, C, c_cs, c_rs, beta, accumulate,   \
                                 0, per_n ? 1 : known ? 0 : -1, 0, fits};                   \

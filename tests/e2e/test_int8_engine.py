@@ -84,10 +84,12 @@ def _model(nodes, inputs, output, out_shape, inits) -> onnx.ModelProto:
 def conv_layers(draw) -> Layer:
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     depthwise = draw(st.booleans())
-    c = draw(st.integers(1, 6))
+    # depthwise: enough channels for several blocks of the pixel-wise kernel
+    c = draw(st.integers(1, 24 if depthwise else 6))
     group = c if depthwise else draw(st.sampled_from([g for g in (1, 2, 3) if c % g == 0]))
     f = c if depthwise else group * draw(st.integers(1, 5))
-    kh, kw = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    # 3 x 3 (unrolled kernels) half of the time
+    kh, kw = draw(st.one_of(st.just((3, 3)), st.tuples(st.integers(1, 4), st.integers(1, 4))))
     dh, dw = draw(st.integers(1, 2)), draw(st.integers(1, 2))
     pads = [draw(st.integers(0, 2)) for _ in range(4)]
     h = draw(st.integers(max(1, (kh - 1) * dh + 1 - pads[0] - pads[2]), 9))
@@ -109,10 +111,17 @@ def conv_layers(draw) -> Layer:
     )
     acc = _conv_reference(x, weight, group, (sh, sw), (dh, dw), pads)
     nodes, inits = [conv], [numpy_helper.from_array(weight, "w")]
+    if draw(st.booleans()):  # a bias
+        bias = rng.integers(-4096, 4096, size=(f,)).astype(np.float32)
+        conv.input.append("b")
+        inits.append(numpy_helper.from_array(bias, "b"))
+        acc = acc + bias.astype(np.int64)[None, :, None, None]
     out, expected = "acc", acc
     if requantised:
         shift = draw(st.integers(4, 14))
-        node, more, mul, add = _rq_node("acc", "y", (f, 1, 1), shift, signed_out, rng)
+        per_channel = draw(st.booleans())
+        rq_shape = (f, 1, 1) if per_channel else (1, 1, 1)
+        node, more, mul, add = _rq_node("acc", "y", rq_shape, shift, signed_out, rng)
         nodes.append(node)
         inits += more
         out, expected = "y", _requant(acc, mul, add, shift, signed_out)

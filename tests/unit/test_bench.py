@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bench.__main__ import main
-from bench.bars import load_bars, parse_bars, parse_memory
+from bench.bars import load_bars, load_cmsis, parse_bars, parse_cmsis, parse_memory
 from bench.suite import DEFAULT_BARS, DEFAULT_TESTS, Options, run_suite
 
 requires_notes = pytest.mark.skipif(
@@ -46,6 +46,30 @@ def test_parser_finds_columns_by_name_and_ignores_other_sections() -> None:
     assert (row.instructions, row.codegen_seconds) == (1000, 1.5)
     assert (row.memory_total, row.memory_static, row.memory_dynamic) == (300, 100, 200)
     assert row.ops is None
+
+
+def test_cmsis_parser_reads_whole_networks_not_layers() -> None:
+    text = """## CMSIS-NN on cortex-m4 (measured)
+| layer / network | MACs | ours | CMSIS-NN | ratio |
+|---|---:|---:|---:|---:|
+| Kernels/A/B (`arm_convolve_s8`) | 10 | 50 | 1,234 | 0.1 |
+| Models/N, whole | 20 | 60 | 5,678 | 0.2 |
+| - conv 3x3 | 5 | 7 | 99 | 0.3 |
+## Other
+| layer / network | CMSIS-NN |
+|---|---:|
+| Models/X | 1 |
+"""
+    assert parse_cmsis(text) == {"Kernels/A/B": 1234, "Models/N": 5678}
+    assert parse_cmsis("# nothing here") == {}
+    with pytest.raises(ValueError):
+        parse_cmsis("## CMSIS-NN on cortex-m4\n| network | ours |\n|---|---|\n| Models/N | 1 |\n")
+
+
+@requires_notes
+def test_cmsis_figures_of_the_real_notes() -> None:
+    figures = load_cmsis(DEFAULT_BARS)
+    assert figures["Models/miniMobileNet"] == 214_731  # the figure issue 15's goal is 0.8x of
 
 
 def test_absent_notes_file_gives_none(tmp_path: Path) -> None:

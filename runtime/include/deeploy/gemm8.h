@@ -83,7 +83,7 @@ typedef struct {
     ptrdiff_t add_rs, add_cs;
     int32_t beta, accumulate;
     int32_t ch0, ch_rs, ch_cs;
-    int32_t fits; /* the requantised sums fit int32 (deeploy_rq8_fits) */
+    int32_t fits; /* deeploy_rq8_fits of the sums: 0, 1 or 2 */
 } deeploy_g8_out;
 
 /* A bound of |sum| over k of K products of 8-bit values (x: xn, w: wn) */
@@ -100,10 +100,15 @@ static inline int32_t deeploy_g8_channel(const deeploy_rq *rq, ptrdiff_t i) {
  * uint8: the same bytes), the clamp range a constant in the usual cases. For shifts in
  * [1, 31] the 64-bit sum is shifted in 32-bit words: exact where the result fits int32
  * (the top word shifted by shift - 1 is 0 or -1), else saturated by its sign, which the
- * clamp then maps as it would the exact value; `fits` (deeploy_rq8_fits) says the result
- * always fits, and the check is left out. */
+ * clamp then maps as it would the exact value; `fits` (deeploy_rq8_fits) 1 says the result
+ * always fits, and the check is left out, 2 that all of it fits 32-bit words. */
 #define DEEPLOY_RQ8_LOOP_(CLAMP)                                                           \
-    if (fits)                                                                              \
+    if (fits == 2)                                                                         \
+        for (int32_t i = 0; i < n; ++i) {                                                  \
+            const int32_t t = (acc[i] * mul + add32) >> sh;                                \
+            y[i * stride] = (uint8_t)(CLAMP);                                              \
+        }                                                                                  \
+    else if (fits)                                                                         \
         for (int32_t i = 0; i < n; ++i) {                                                  \
             const int64_t v = (int64_t)acc[i] * mul + bias;                                \
             const int32_t t = (int32_t)(((uint32_t)(v >> 32) << (32 - sh)) | ((uint32_t)v >> sh)); \
@@ -139,6 +144,7 @@ static void deeploy_requant8_run(const int32_t *acc, int32_t n, uint8_t *y,
     }
     const int32_t sh = shift;
     const int64_t bias = (int64_t)add + ((int64_t)1 << (sh - 1));
+    const int32_t add32 = fits == 2 ? (int32_t)bias : 0; /* in int32 where fits == 2 */
     if (lo == INT8_MIN && hi == INT8_MAX)
         DEEPLOY_RQ8_LOOP_(DEEPLOY_RQ8_S8_)
     else if (lo == 0 && hi == UINT8_MAX)
@@ -147,8 +153,9 @@ static void deeploy_requant8_run(const int32_t *acc, int32_t n, uint8_t *y,
         DEEPLOY_RQ8_LOOP_(t < lo ? lo : t > hi ? hi : t)
 }
 
-/* Whether sums of magnitude at most `bound` requantise with channels [ch0, ch0 + count)
- * of rq without leaving int32 before the clamp (deeploy_requant8_run's `fits`). */
+/* For sums of magnitude at most `bound` and channels [ch0, ch0 + count) of rq:
+ * 2 where sum x mul + add + rounding stays in int32 (requantisation in 32-bit words),
+ * 1 where only the shifted result does (deeploy_requant8_run's `fits`), else 0. */
 static inline int deeploy_rq8_fits(const deeploy_rq *rq, int64_t bound, int32_t ch0,
                                    int32_t count) {
     if (rq->shift < 1 || rq->shift > 31 || bound <= 0 || bound >= ((int64_t)1 << 31)) return 0;
@@ -160,7 +167,8 @@ static inline int deeploy_rq8_fits(const deeploy_rq *rq, int64_t bound, int32_t 
         if (ac > a) a = ac;
     }
     /* bound < 2^31, m <= 2^31: no overflow here */
-    return bound * m + a + ((int64_t)1 << (rq->shift - 1)) < ((int64_t)1 << (31 + rq->shift));
+    const int64_t top = bound * m + a + ((int64_t)1 << (rq->shift - 1));
+    return top < ((int64_t)1 << 31) ? 2 : top < ((int64_t)1 << (31 + rq->shift)) ? 1 : 0;
 }
 
 /* Stores the sums acc[i nc + j] of the block at rows r0 + i < r0 + mr, columns j < ncols. */
