@@ -42,8 +42,8 @@ static void finish_row(int32_t *acc, int32_t len, void *y, int32_t y_type, ptrdi
         }
 
 #define DEFINE_GEMM_SIMD(an, at, bn, bt)                                                   \
-    /* rows_##an##_##bn with the pmaddwd tiles; 0 (nothing done) when an int32 operand   \
-     * holds a value outside int16 */                                                     \
+    /* rows_##an##_##bn with the pmaddwd tiles; 0 (nothing done) when an int32 operand     \
+     * holds a value outside int16 */                                                      \
     static int simd_##an##_##bn(const at *A, ptrdiff_t a_rs, ptrdiff_t a_ks, const bt *B,  \
                                 int32_t trans_b, const int32_t *C, ptrdiff_t c_rs,         \
                                 ptrdiff_t c_cs, void *y, int32_t y_type, ptrdiff_t y0,     \
@@ -52,7 +52,7 @@ static void finish_row(int32_t *acc, int32_t len, void *y, int32_t y_type, ptrdi
         if (K < 1 || !deeploy_ifits_##an(A, M, a_rs, K, a_ks) ||                           \
             !(trans_b ? deeploy_ifits_##bn(B, N, K, K, 1) : deeploy_ifits_##bn(B, K, N, N, 1))) \
             return 0;                                                                      \
-        int16_t apk[DEEPLOY_IMR * DEEPLOY_IKC] __attribute__((aligned(16)));              \
+        int16_t apk[DEEPLOY_IMR * DEEPLOY_IKC] __attribute__((aligned(16)));               \
         int32_t acc[DEEPLOY_IMR * NB];                                                     \
         /* B packed once per block of columns when several row blocks share it */          \
         const ptrdiff_t np = (K + 1) / 2;                                                  \
@@ -174,7 +174,7 @@ static void finish_row(int32_t *acc, int32_t len, void *y, int32_t y_type, ptrdi
         }                                                                                  \
         bt cols[DEEPLOY_G8_XBUF];                                                          \
         deeploy_g8_out o = {y, y_type, 0, N, 1, rq, C, c_rs, c_cs, beta, accumulate,       \
-                            0, known && !per_n ? 0 : -1, 0, fits};                       \
+                            0, known && !per_n ? 0 : -1, 0, fits};                         \
         for (int32_t n0 = 0; n0 < N; n0 += step) {                                         \
             const int32_t nc = N - n0 < step ? N - n0 : step;                              \
             for (int32_t j = 0; j < nc; ++j)                                               \
@@ -192,7 +192,7 @@ DEEPLOY_FOR_INT8_PAIRS(DEFINE_GEMM8)
 #endif
 
 #define DEFINE_GEMM_INT(an, at, bn, bt)                                                    \
-    static void rows_##an##_##bn(const at *A, ptrdiff_t a_rs, ptrdiff_t a_ks,             \
+    static void rows_##an##_##bn(const at *A, ptrdiff_t a_rs, ptrdiff_t a_ks,              \
                                  const bt *B, int32_t trans_b, const int32_t *C,           \
                                  ptrdiff_t c_rs, ptrdiff_t c_cs, void *y, int32_t y_type,  \
                                  ptrdiff_t y0, const deeploy_rq *rq, int32_t M, int32_t N, \

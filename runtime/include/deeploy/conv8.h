@@ -4,10 +4,12 @@
  *
  * deeploy_conv8_<x>_<w> returns 0 (nothing done) where it does not apply, and the
  * portable kernel runs instead:
- * - a depthwise convolution (one input and one output channel per group) copies each
- *   channel, widened and zero padded, into a plane on the stack and runs the window over
- *   it with no bounds checks (a 3 x 3 window unrolled, its weights in registers), a
- *   row of sums requantised at once;
+ * - a depthwise convolution (one input and one output channel per group) with few
+ *   outputs per channel copies blocks of channels, zero padded, into a byte buffer and
+ *   runs each output pixel over all channels of a block (deeploy_dwp8); with more
+ *   outputs, each channel widened and zero padded into an int16 plane, all its outputs
+ *   requantised at once (deeploy_dw8); either way the window has no bounds checks (a
+ *   3 x 3 window unrolled);
  * - any other convolution with K = channels per group x window <= DEEPLOY_G8_KMAX is
  *   the product of the weights (F x K, as stored) with the im2row of a few output
  *   pixels at a time (bytes as in the input, a window row inside the image one copy),
@@ -39,7 +41,7 @@
 /* col[0 .. cg kh kw) = what the output pixel whose window starts at (iy0, ix0) reads
  * through each weight, 0 in the padding. */
 #define DEEPLOY_DEFINE_IM2ROW8(xn, xt)                                                     \
-    DEEPLOY_G8_INLINE_COPIES static void deeploy_im2row8_##xn(const xt *xg, int32_t cg, int32_t h, int32_t wd,      \
+    DEEPLOY_G8_INLINE_COPIES static void deeploy_im2row8_##xn(const xt *xg, int32_t cg, int32_t h, int32_t wd, \
                                      int32_t kh, int32_t kw, int32_t dh, int32_t dw,       \
                                      int32_t iy0, int32_t ix0, xt *restrict col) {         \
         const ptrdiff_t plane = (ptrdiff_t)h * wd;                                         \
@@ -149,22 +151,6 @@ DEEPLOY_DEFINE_DW8_PAIRS(u8, uint8_t)
 DEEPLOY_DEFINE_DW8_WIDEN(i8, int8_t)
 DEEPLOY_DEFINE_DW8_WIDEN(u8, uint8_t)
 
-/* deeploy_requant8_run inlined, for a depthwise channel's few outputs: shift in [1, 31]
- * and results known to fit int32 (`fits`), the clamp int8 (mode 0), uint8 (1) or
- * [lo, hi] (2). */
-static DEEPLOY_DW8_INLINE void deeploy_dw8_requant(const int32_t *acc, int32_t n, uint8_t *y,
-                                                   int32_t mul, int32_t add, int32_t sh,
-                                                   int32_t lo, int32_t hi, int mode) {
-    const int64_t bias = (int64_t)add + ((int64_t)1 << (sh - 1));
-    for (int32_t i = 0; i < n; ++i) {
-        const int64_t v = (int64_t)acc[i] * mul + bias;
-        const int32_t t = (int32_t)(((uint32_t)(v >> 32) << (32 - sh)) | ((uint32_t)v >> sh));
-        y[i] = (uint8_t)(mode == 0   ? (int32_t)DEEPLOY_RQ8_S8_
-                         : mode == 1 ? (int32_t)DEEPLOY_RQ8_U8_
-                                     : (t < lo ? lo : t > hi ? hi : t));
-    }
-}
-
 /* Depthwise with few outputs per channel (where the per-channel set-up of the plane
  * below would dominate): a block of channels is copied, zero padded, into a byte buffer,
  * then each output pixel runs over all channels of the block, the window with no bounds
@@ -172,16 +158,17 @@ static DEEPLOY_DW8_INLINE void deeploy_dw8_requant(const int32_t *acc, int32_t n
 #define DEEPLOY_DWP8_MAXTAPS 25
 #define DEEPLOY_DWP8_MAXP 64    /* outputs per channel, at most: beyond, the plane */
 #define DEEPLOY_DWP8_BUF 2048   /* bytes of the padded block (a stack local) */
-#ifndef DEEPLOY_DWP8_PAIRS
-#define DEEPLOY_DWP8_PAIRS 1
-#endif
+/* t saturated to int8 (mode 0) or uint8 (1) */
+static DEEPLOY_DW8_INLINE uint8_t deeploy_dwp8_sat(int32_t t, const int mode) {
+    return (uint8_t)(mode == 0 ? (int32_t)DEEPLOY_RQ8_S8_ : (int32_t)DEEPLOY_RQ8_U8_);
+}
 #define DEEPLOY_DWP8_TAPS3(x0, x1, x2)                                                     \
     (x0[0] * wc[0] + x0[1] * wc[1] + x0[2] * wc[2] + x1[0] * wc[3] + x1[1] * wc[4] +       \
      x1[2] * wc[5] + x2[0] * wc[6] + x2[1] * wc[7] + x2[2] * wc[8])
 #define DEEPLOY_DEFINE_DWP8(xn, xt, wn, wt)                                                \
-    /* the nb outputs y[ch P] of one pixel, the window at xb + ch pp + xo[t] for channel  \
-     * ch of the block (3 x 3 unrolled with row stride `row` where `full`); parameters    \
-     * per channel, requantised in 32 bits to int8 (mode 0) or uint8 (1) */               \
+    /* the nb outputs y[ch P] of one pixel, the window at xb + ch pp + xo[t] for channel   \
+     * ch of the block (3 x 3 unrolled with row stride `row` where `full`); parameters     \
+     * per channel, requantised in 32 bits to int8 (mode 0) or uint8 (1) */                \
     static DEEPLOY_DW8_INLINE void deeploy_dwp8_pixel_##xn##_##wn(                         \
         const xt *xb, const wt *wc, uint8_t *yb, int32_t nb, ptrdiff_t pp, ptrdiff_t P,    \
         const int32_t *xo, int32_t kk, ptrdiff_t row, int full, const int32_t *mul,        \
@@ -196,10 +183,8 @@ static DEEPLOY_DW8_INLINE void deeploy_dw8_requant(const int32_t *acc, int32_t n
                 const int32_t s0 = b_ + DEEPLOY_DWP8_TAPS3(xb, x1, x2);                    \
                 const int32_t s1 = b_ + DEEPLOY_DWP8_TAPS3(z0, z1, z2);                    \
                 const int32_t m_ = mul[ch], a_ = add[ch] + rnd;                            \
-                int32_t t = (s0 * m_ + a_) >> sh;                                          \
-                yb[0] = (uint8_t)(mode == 0 ? (int32_t)DEEPLOY_RQ8_S8_ : (int32_t)DEEPLOY_RQ8_U8_); \
-                t = (s1 * m_ + a_) >> sh;                                                  \
-                yb[1] = (uint8_t)(mode == 0 ? (int32_t)DEEPLOY_RQ8_S8_ : (int32_t)DEEPLOY_RQ8_U8_); \
+                yb[0] = deeploy_dwp8_sat((s0 * m_ + a_) >> sh, mode);                      \
+                yb[1] = deeploy_dwp8_sat((s1 * m_ + a_) >> sh, mode);                      \
             }                                                                              \
         else                                                                               \
         for (int32_t ch = 0; ch < nb; ++ch, xb += pp, yb += P) {                           \
@@ -212,8 +197,7 @@ static DEEPLOY_DW8_INLINE void deeploy_dw8_requant(const int32_t *acc, int32_t n
                 for (int32_t t = 0; t < kk; ++t) s += xb[xo[t]] * wc[t];                   \
                 wc += kk;                                                                  \
             }                                                                              \
-            const int32_t t = (s * mul[ch] + add[ch] + rnd) >> sh;                         \
-            *yb = (uint8_t)(mode == 0 ? (int32_t)DEEPLOY_RQ8_S8_ : (int32_t)DEEPLOY_RQ8_U8_); \
+            *yb = deeploy_dwp8_sat((s * mul[ch] + add[ch] + rnd) >> sh, mode);             \
         }                                                                                  \
     }                                                                                      \
     DEEPLOY_G8_INLINE_COPIES DEEPLOY_G8_OWN_FRAME static int deeploy_dwp8_##xn##_##wn(     \
@@ -227,14 +211,11 @@ static DEEPLOY_DW8_INLINE void deeploy_dw8_requant(const int32_t *acc, int32_t n
             kh * kw > DEEPLOY_DWP8_MAXTAPS || pp > DEEPLOY_DWP8_BUF ||                     \
             (y_type != DEEPLOY_I8 && y_type != DEEPLOY_U8) ||                              \
             rq->channels != c || rq->inner != P || rq->lo != (y_type == DEEPLOY_I8 ? INT8_MIN : 0) || \
-            rq->hi != (y_type == DEEPLOY_I8 ? INT8_MAX : UINT8_MAX))                        \
+            rq->hi != (y_type == DEEPLOY_I8 ? INT8_MAX : UINT8_MAX))                       \
             return 0;                                                                      \
-        int64_t top = 0; /* the largest bias */                                            \
-        for (int32_t ch = 0; bias != NULL && ch < c; ++ch)                                 \
-            if ((bias[ch] < 0 ? -(int64_t)bias[ch] : bias[ch]) > top)                      \
-                top = bias[ch] < 0 ? -(int64_t)bias[ch] : bias[ch];                        \
-        /* sum x mul + add + rounding within int32 (else the plane, in 64 bits) */        \
-        if (deeploy_rq8_fits(rq, DEEPLOY_G8_BOUND(kh * kw, xn, wn) + top, 0, c) != 2) return 0; \
+        /* sum x mul + add + rounding within int32 (else the plane, in 64 bits) */         \
+        const int64_t bound = DEEPLOY_G8_BOUND(kh * kw, xn, wn) + deeploy_max_abs(bias, c); \
+        if (deeploy_rq8_fits(rq, bound, 0, c) != 2) return 0;                              \
         static const int32_t zero = 0;                                                     \
         const int s8 = y_type == DEEPLOY_I8;                                               \
         const int full = kh == 3 && kw == 3 && dw == 1;                                    \
@@ -243,14 +224,14 @@ static DEEPLOY_DW8_INLINE void deeploy_dw8_requant(const int32_t *acc, int32_t n
         int32_t xo[DEEPLOY_DWP8_MAXTAPS];                                                  \
         for (int32_t ky = 0; ky < kh; ++ky)                                                \
             for (int32_t kx = 0; kx < kw; ++kx) xo[ky * kw + kx] = ky * dh * pw + kx * dw; \
-        const int32_t cb = (int32_t)(DEEPLOY_DWP8_BUF / pp); /* channels per block */     \
+        const int32_t cb = (int32_t)(DEEPLOY_DWP8_BUF / pp); /* channels per block */      \
         xt buf[DEEPLOY_DWP8_BUF + 4] __attribute__((aligned(4)));                          \
-        /* the block's rows [r_in, r_out) and columns [q_in, q_out) hold input; the       \
+        /* the block's rows [r_in, r_out) and columns [q_in, q_out) hold input; the        \
          * border, zeroed once, stays zero */                                              \
         const int32_t r_in = pt < ph ? pt : ph, r_out = pt + h < ph ? pt + h : ph;         \
         const int32_t q_in = pl < pw ? pl : pw, q_out = pl + wd < pw ? pl + wd : pw;       \
         const ptrdiff_t used = (ptrdiff_t)(cb < c ? cb : c) * pp;                          \
-        for (ptrdiff_t i = 0; i < used; i += 4) memcpy(buf + i, &zero, 4); /* words */      \
+        for (ptrdiff_t i = 0; i < used; i += 4) memcpy(buf + i, &zero, 4); /* words */     \
         for (int32_t b = 0; b < n; ++b)                                                    \
             for (int32_t ch0 = 0; ch0 < c; ch0 += cb) {                                    \
                 const int32_t nb = c - ch0 < cb ? c - ch0 : cb;                            \
@@ -270,7 +251,7 @@ static DEEPLOY_DW8_INLINE void deeploy_dw8_requant(const int32_t *acc, int32_t n
                 for (int32_t oy = 0; oy < oh; ++oy)                                        \
                     for (int32_t ox = 0; ox < ow;) {                                       \
                         const xt *xb = buf + (ptrdiff_t)oy * sh * pw + (ptrdiff_t)ox * sw; \
-                        const ptrdiff_t xs = DEEPLOY_DWP8_PAIRS && full && ox + 1 < ow ? sw : 0; \
+                        const ptrdiff_t xs = full && ox + 1 < ow ? sw : 0;                 \
                         uint8_t *yp = yb + (ptrdiff_t)oy * ow + ox;                        \
                         const int32_t *m = rq->mul + ch0, *ad = rq->add + ch0;             \
                         const int32_t *bi = bias != NULL ? bias + ch0 : NULL;              \
@@ -295,7 +276,7 @@ static DEEPLOY_DW8_INLINE void deeploy_dw8_requant(const int32_t *acc, int32_t n
 /* Depthwise: the padded plane of one channel (its border zeroed once for all
  * channels), then all its outputs, requantised at once with the channel's parameters. */
 #define DEEPLOY_DEFINE_DW8(xn, xt, wn, wt)                                                 \
-    DEEPLOY_G8_INLINE_COPIES DEEPLOY_G8_OWN_FRAME static int deeploy_dw8_##xn##_##wn(     \
+    DEEPLOY_G8_INLINE_COPIES DEEPLOY_G8_OWN_FRAME static int deeploy_dw8_##xn##_##wn(      \
         const xt *restrict x, const wt *restrict w, const int32_t *restrict bias,          \
         DEEPLOY_CONV8_ARGS) {                                                              \
         const int32_t ph = (oh - 1) * sh + (kh - 1) * dh + 1;                              \
@@ -313,20 +294,11 @@ static DEEPLOY_DW8_INLINE void deeploy_dw8_requant(const int32_t *acc, int32_t n
         const int32_t q_in = pl < pw ? pl : pw, q_out = pl + wd < pw ? pl + wd : pw;       \
         const int32_t fast_rq = rq != NULL && (rq->channels == 1 || rq->inner == P) &&     \
                                 (y_type == DEEPLOY_I8 || y_type == DEEPLOY_U8);            \
-        int32_t fits = 0; /* for every channel, with the largest bias */                  \
-        if (fast_rq) {                                                                     \
-            int64_t top = 0;                                                               \
-            for (int32_t ch = 0; bias != NULL && ch < c; ++ch)                             \
-                if ((bias[ch] < 0 ? -(int64_t)bias[ch] : bias[ch]) > top)                  \
-                    top = bias[ch] < 0 ? -(int64_t)bias[ch] : bias[ch];                    \
-            fits = deeploy_rq8_fits(rq, DEEPLOY_G8_BOUND(kh * kw, xn, wn) + top, 0,        \
-                                    rq->channels);                                         \
-        }                                                                                  \
-        /* fits implies a shift in [1, 31] */                                              \
-        const int mode = !fits                                        ? -1                 \
-                         : rq->lo == INT8_MIN && rq->hi == INT8_MAX ? 0                    \
-                         : rq->lo == 0 && rq->hi == UINT8_MAX       ? 1                    \
-                                                                    : 2;                   \
+        /* for every channel, with the largest bias */                                     \
+        const int32_t fits =                                                               \
+            fast_rq ? deeploy_rq8_fits(rq, DEEPLOY_G8_BOUND(kh * kw, xn, wn) + deeploy_max_abs(bias, c), \
+                                       0, rq->channels)                                    \
+                    : 0;                                                                   \
         for (int32_t b = 0; b < n; ++b)                                                    \
             for (int32_t ch = 0; ch < c; ++ch) {                                           \
                 const xt *xc = x + ((ptrdiff_t)b * c + ch) * h * wd - (ptrdiff_t)pt * wd - pl; \
@@ -368,13 +340,8 @@ static DEEPLOY_DW8_INLINE void deeploy_dw8_requant(const int32_t *acc, int32_t n
                     const int32_t q = rq->channels == 1   ? 0                              \
                                       : rq->channels == c ? ch                             \
                                                           : (int32_t)((b * c + ch) % rq->channels); \
-                    if (mode >= 0)                                                         \
-                        deeploy_dw8_requant(acc, (int32_t)P, (uint8_t *)y + base, rq->mul[q], \
-                                            rq->add[q], rq->shift, rq->lo, rq->hi, mode);  \
-                    else                                                                   \
-                        deeploy_requant8_run(acc, (int32_t)P, (uint8_t *)y + base, 1,      \
-                                             rq->mul[q], rq->add[q], rq->shift, rq->lo,    \
-                                             rq->hi, 0);                                   \
+                    deeploy_requant8_run(acc, (int32_t)P, (uint8_t *)y + base, 1, rq->mul[q], \
+                                         rq->add[q], rq->shift, rq->lo, rq->hi, fits);     \
                 } else                                                                     \
                     deeploy_store_acc(acc, (int32_t)P, y, y_type, base, rq);               \
             }                                                                              \
@@ -417,7 +384,7 @@ static DEEPLOY_DW8_INLINE void deeploy_dw8_requant(const int32_t *acc, int32_t n
             }                                                                              \
         return 1;                                                                          \
     }                                                                                      \
-    /* the depthwise plane and the engine's buffers in sibling frames, never nested */    \
+    /* the depthwise plane and the engine's buffers in sibling frames, never nested */     \
     static int deeploy_conv8_##xn##_##wn(const xt *restrict x, const wt *restrict w,       \
                                          const int32_t *restrict bias, DEEPLOY_CONV8_ARGS) { \
         return deeploy_dwp8_##xn##_##wn(x, w, bias, y, y_type, rq, n, c, h, wd, f, kh, kw, oh, \

@@ -117,7 +117,7 @@ static inline int32_t deeploy_g8_channel(const deeploy_rq *rq, ptrdiff_t i) {
     else                                                                                   \
         for (int32_t i = 0; i < n; ++i) {                                                  \
             const int64_t v = (int64_t)acc[i] * mul + bias;                                \
-            const int32_t top = (int32_t)(v >> 32), over = top >> (sh - 1);               \
+            const int32_t top = (int32_t)(v >> 32), over = top >> (sh - 1);                \
             int32_t t = (int32_t)(((uint32_t)top << (32 - sh)) | ((uint32_t)v >> sh));     \
             if ((uint32_t)(over + 1) > 1u) t = over < 0 ? INT32_MIN : INT32_MAX;           \
             y[i * stride] = (uint8_t)(CLAMP);                                              \
@@ -153,19 +153,24 @@ static void deeploy_requant8_run(const int32_t *acc, int32_t n, uint8_t *y,
         DEEPLOY_RQ8_LOOP_(t < lo ? lo : t > hi ? hi : t)
 }
 
+/* The largest |v[i]| for i < n; 0 for v NULL (no bias). */
+static inline int64_t deeploy_max_abs(const int32_t *v, int32_t n) {
+    int64_t m = 0;
+    for (int32_t i = 0; v != NULL && i < n; ++i) {
+        const int64_t a = v[i] < 0 ? -(int64_t)v[i] : v[i];
+        if (a > m) m = a;
+    }
+    return m;
+}
+
 /* For sums of magnitude at most `bound` and channels [ch0, ch0 + count) of rq:
  * 2 where sum x mul + add + rounding stays in int32 (requantisation in 32-bit words),
  * 1 where only the shifted result does (deeploy_requant8_run's `fits`), else 0. */
 static inline int deeploy_rq8_fits(const deeploy_rq *rq, int64_t bound, int32_t ch0,
                                    int32_t count) {
     if (rq->shift < 1 || rq->shift > 31 || bound <= 0 || bound >= ((int64_t)1 << 31)) return 0;
-    int64_t m = 0, a = 0;
-    for (int32_t c = ch0; c < ch0 + count; ++c) {
-        const int64_t mc = rq->mul[c] < 0 ? -(int64_t)rq->mul[c] : rq->mul[c];
-        const int64_t ac = rq->add[c] < 0 ? -(int64_t)rq->add[c] : rq->add[c];
-        if (mc > m) m = mc;
-        if (ac > a) a = ac;
-    }
+    const int64_t m = deeploy_max_abs(rq->mul + ch0, count);
+    const int64_t a = deeploy_max_abs(rq->add + ch0, count);
     /* bound < 2^31, m <= 2^31: no overflow here */
     const int64_t top = bound * m + a + ((int64_t)1 << (rq->shift - 1));
     return top < ((int64_t)1 << 31) ? 2 : top < ((int64_t)1 << (31 + rq->shift)) ? 1 : 0;
@@ -245,7 +250,7 @@ static void deeploy_g8_store(const deeploy_g8_out *o, int32_t r0, int32_t mr, in
             int32_t wl[MR_], wh[MR_];                                                      \
             _Pragma("GCC unroll 4") for (int32_t i = 0; i < MR_; ++i) {                    \
                 uint32_t v;                                                                \
-                memcpy(&v, DEEPLOY_G8_W4(i, k, PACKED, MR_), 4);                                 \
+                memcpy(&v, DEEPLOY_G8_W4(i, k, PACKED, MR_), 4);                           \
                 wl[i] = DEEPLOY_G8_LO_##wn(v);                                             \
                 wh[i] = DEEPLOY_G8_HI_##wn(v);                                             \
             }                                                                              \
@@ -262,7 +267,7 @@ static void deeploy_g8_store(const deeploy_g8_out *o, int32_t r0, int32_t mr, in
         for (; k < K; ++k)                                                                 \
             _Pragma("GCC unroll 4") for (int32_t i = 0; i < MR_; ++i)                      \
                 _Pragma("GCC unroll 4") for (int32_t j = 0; j < NR_; ++j)                  \
-                    a[i][j] += (int32_t)DEEPLOY_G8_W1(i, k, PACKED, MR_) * DEEPLOY_G8_X1(j, k, XPACKED, NR_);           \
+                    a[i][j] += (int32_t)DEEPLOY_G8_W1(i, k, PACKED, MR_) * DEEPLOY_G8_X1(j, k, XPACKED, NR_); \
         _Pragma("GCC unroll 4") for (int32_t i = 0; i < MR_; ++i)                          \
             _Pragma("GCC unroll 4") for (int32_t j = 0; j < NR_; ++j) acc[i * lda + j] = a[i][j]; \
     }
@@ -305,7 +310,7 @@ static void deeploy_g8_store(const deeploy_g8_out *o, int32_t r0, int32_t mr, in
                                              int32_t ncols, int16_t *restrict p) {         \
         const int32_t padded = (ncols + DEEPLOY_G8_NR - 1) / DEEPLOY_G8_NR * DEEPLOY_G8_NR; \
         for (int32_t c = 0; c < padded; ++c) {                                             \
-            int16_t *d = p + (ptrdiff_t)(c - c % DEEPLOY_G8_NR) * K + c % DEEPLOY_G8_NR;    \
+            int16_t *d = p + (ptrdiff_t)(c - c % DEEPLOY_G8_NR) * K + c % DEEPLOY_G8_NR;   \
             const xt *src = x + (ptrdiff_t)c * ldx;                                        \
             if (c < ncols)                                                                 \
                 for (int32_t k = 0; k < K; ++k) d[(ptrdiff_t)k * DEEPLOY_G8_NR] = src[k];  \
@@ -316,7 +321,7 @@ static void deeploy_g8_store(const deeploy_g8_out *o, int32_t r0, int32_t mr, in
 DEEPLOY_G8_WIDEN(i8, int8_t)
 DEEPLOY_G8_WIDEN(u8, uint8_t)
 #define DEEPLOY_G8_PREPARE(xn, xt, x, ldx, K, ncols, panel)                                \
-    int16_t panel[DEEPLOY_G8_XBUF];                                                                            \
+    int16_t panel[DEEPLOY_G8_XBUF];                                                        \
     deeploy_g8_widen_##xn(x, ldx, K, ncols, panel);
 #define DEEPLOY_G8_COLS(xn, x, ldx, panel, c0) panel + (ptrdiff_t)(c0) * K, 0
 #define DEEPLOY_G8_XPACKED(xn, x, ldx, panel, xpk, c0) DEEPLOY_G8_COLS(xn, x, ldx, panel, c0)
@@ -371,29 +376,29 @@ DEEPLOY_G8_PACKW(u8, uint8_t)
         if (groups > 0) {                                                                  \
             int32_t w0, w1, x0, x1, t1, t2, t3;                                            \
             __asm__ volatile(                                                              \
-                "1:\n\t"                                                                     \
-                "ldrd %[w0], %[w1], [%[wp]], #8\n\t"                                        \
-                "ldrd %[x0], %[x1], [%[xp]], #8\n\t"                                        \
-                DEEPLOY_G8_XTB_##xn " %[t1], %[x0]\n\t"                                     \
-                DEEPLOY_G8_XTB_##xn " %[x0], %[x0], ror #8\n\t"                             \
-                DEEPLOY_G8_XTB_##xn " %[t2], %[x1]\n\t"                                     \
-                DEEPLOY_G8_XTB_##xn " %[x1], %[x1], ror #8\n\t"                             \
-                DEEPLOY_G8_XTB_##wn " %[t3], %[w0]\n\t"                                     \
-                DEEPLOY_G8_XTB_##wn " %[w0], %[w0], ror #8\n\t"                             \
-                "smlad %[a00], %[t3], %[t1], %[a00]\n\t"                                    \
-                "smlad %[a00], %[w0], %[x0], %[a00]\n\t"                                    \
-                "smlad %[a01], %[t3], %[t2], %[a01]\n\t"                                    \
-                "smlad %[a01], %[w0], %[x1], %[a01]\n\t"                                    \
-                DEEPLOY_G8_XTB_##wn " %[t3], %[w1]\n\t"                                     \
-                DEEPLOY_G8_XTB_##wn " %[w1], %[w1], ror #8\n\t"                             \
-                "smlad %[a10], %[t3], %[t1], %[a10]\n\t"                                    \
-                "smlad %[a10], %[w1], %[x0], %[a10]\n\t"                                    \
-                "smlad %[a11], %[t3], %[t2], %[a11]\n\t"                                    \
-                "smlad %[a11], %[w1], %[x1], %[a11]\n\t"                                    \
-                "subs %[cnt], %[cnt], #1\n\t"                                                   \
+                "1:\n\t"                                                                   \
+                "ldrd %[w0], %[w1], [%[wp]], #8\n\t"                                       \
+                "ldrd %[x0], %[x1], [%[xp]], #8\n\t"                                       \
+                DEEPLOY_G8_XTB_##xn " %[t1], %[x0]\n\t"                                    \
+                DEEPLOY_G8_XTB_##xn " %[x0], %[x0], ror #8\n\t"                            \
+                DEEPLOY_G8_XTB_##xn " %[t2], %[x1]\n\t"                                    \
+                DEEPLOY_G8_XTB_##xn " %[x1], %[x1], ror #8\n\t"                            \
+                DEEPLOY_G8_XTB_##wn " %[t3], %[w0]\n\t"                                    \
+                DEEPLOY_G8_XTB_##wn " %[w0], %[w0], ror #8\n\t"                            \
+                "smlad %[a00], %[t3], %[t1], %[a00]\n\t"                                   \
+                "smlad %[a00], %[w0], %[x0], %[a00]\n\t"                                   \
+                "smlad %[a01], %[t3], %[t2], %[a01]\n\t"                                   \
+                "smlad %[a01], %[w0], %[x1], %[a01]\n\t"                                   \
+                DEEPLOY_G8_XTB_##wn " %[t3], %[w1]\n\t"                                    \
+                DEEPLOY_G8_XTB_##wn " %[w1], %[w1], ror #8\n\t"                            \
+                "smlad %[a10], %[t3], %[t1], %[a10]\n\t"                                   \
+                "smlad %[a10], %[w1], %[x0], %[a10]\n\t"                                   \
+                "smlad %[a11], %[t3], %[t2], %[a11]\n\t"                                   \
+                "smlad %[a11], %[w1], %[x1], %[a11]\n\t"                                   \
+                "subs %[cnt], %[cnt], #1\n\t"                                              \
                 "bne 1b"                                                                   \
                 : [a00] "+r"(a00), [a01] "+r"(a01), [a10] "+r"(a10), [a11] "+r"(a11),      \
-                  [wp] "+r"(wp), [xp] "+r"(xp), [cnt] "+r"(groups), [w0] "=&r"(w0),          \
+                  [wp] "+r"(wp), [xp] "+r"(xp), [cnt] "+r"(groups), [w0] "=&r"(w0),        \
                   [w1] "=&r"(w1), [x0] "=&r"(x0), [x1] "=&r"(x1), [t1] "=&r"(t1),          \
                   [t2] "=&r"(t2), [t3] "=&r"(t3)                                           \
                 :                                                                          \
@@ -451,7 +456,7 @@ DEEPLOY_G8_PACKW(u8, uint8_t)
             }                                                                              \
             return;                                                                        \
         }                                                                                  \
-        /* W rows interleaved when several column blocks read them */                    \
+        /* W rows interleaved when several column blocks read them */                      \
         const int pack = ncols >= 2 * DEEPLOY_G8_NR && K <= DEEPLOY_G8_KMAX;               \
         wt wp[DEEPLOY_G8_MR * DEEPLOY_G8_KMAX] __attribute__((aligned(4)));                \
         /* with the DSP layout, the full pairs of X columns interleaved too */             \
