@@ -52,7 +52,7 @@ static inline int32_t deeploy_g8_uxtb16_hi(uint32_t v) {
 
 #define DEEPLOY_G8_MR DEEPLOY_G8_B /* rows of W per block */
 #define DEEPLOY_G8_NR DEEPLOY_G8_B /* columns of X per block */
-#define DEEPLOY_G8_NCMAX 16    /* X columns per call, at most */
+#define DEEPLOY_G8_NCMAX 32    /* X columns per call, at most */
 #define DEEPLOY_G8_COLBUF 1024 /* elements of the X columns a caller copies, at most */
 /* Elements of a buffer holding DEEPLOY_G8_NCOLS(K) columns of K <= KMAX, padded to a
  * multiple of NR columns (scalar panels: at most NR - 1 columns of K <= COLBUF / NR more)
