@@ -216,7 +216,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.tests.is_dir():
         print(f"bench.mcu: no test networks at {args.tests} (see --tests)", file=sys.stderr)
         return 2
-    cmsis = load_cmsis(args.bars)
+    try:
+        cmsis = load_cmsis(args.bars)
+    except ValueError as err:
+        print(f"bench.mcu: {args.bars}: {err}", file=sys.stderr)
+        return 2
     rows = run(
         args.tests, args.networks, lambda line: print(line, file=sys.stderr, flush=True), cmsis
     )
