@@ -1,6 +1,6 @@
-"""The 8-bit matrix engine (runtime/include/deeploy/gemm8.h, conv8.h) against the portable
-integer kernels, on every ISA: random convolutions (odd sizes, strides, pads, dilations,
-groups, depthwise), Gemm (both weight layouts, with and without C) and MatMul with 8-bit
+"""The 8-bit matrix engine (runtime/include/deeploy/gemm8.h, conv8.h, dw8.h) against the
+portable integer kernels, on every ISA: random convolutions (odd sizes, strides, pads,
+dilations, groups, depthwise), Gemm (both weight layouts, with and without C) and MatMul with 8-bit
 operands, requantised per channel or left in int32, signed and unsigned inputs.
 
 Each case is a Deeploy-style integer network (float tensors holding integers, a

@@ -28,6 +28,20 @@
 
 #define DEEPLOY_G8_KMAX 512
 
+/* Rows of a window are a few bytes: GCC would turn their copy loops into library calls
+ * costing more than the copy. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define DEEPLOY_G8_INLINE_COPIES __attribute__((optimize("no-tree-loop-distribute-patterns")))
+#else
+#define DEEPLOY_G8_INLINE_COPIES
+#endif
+/* the depthwise plane and the engine's buffers in separate stack frames, not one */
+#if defined(__GNUC__)
+#define DEEPLOY_G8_OWN_FRAME __attribute__((noinline))
+#else
+#define DEEPLOY_G8_OWN_FRAME
+#endif
+
 #if defined(__ARM_FEATURE_DSP)
 #include <arm_acle.h>
 #define DEEPLOY_G8_B 2 /* rows and columns of a block */
