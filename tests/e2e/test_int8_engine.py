@@ -46,9 +46,24 @@ def _requant(acc: np.ndarray, mul: np.ndarray, add: np.ndarray, shift: int, sign
     return np.clip(v, lo, hi)
 
 
-def _rq_node(x: str, y: str, channels_shape: tuple[int, ...], shift: int, signed: bool, rng):
-    mul = rng.integers(1, 200, size=channels_shape).astype(np.float32)
-    add = rng.integers(-5000, 5000, size=channels_shape).astype(np.float32)
+def _rq_node(
+    x: str,
+    y: str,
+    channels_shape: tuple[int, ...],
+    shift: int,
+    signed: bool,
+    rng,
+    halves: int | None = None,
+):
+    """A RequantShift with random parameters; with `halves` = t, mul = 2^(shift - t) and
+    add in {-1, 0}: y = (acc + add / 2^(shift - t)) / 2^t, so every 2^t-th sum lands on a
+    rounding boundary (half way, or one below it)."""
+    if halves is None:
+        mul = rng.integers(1, 200, size=channels_shape).astype(np.float32)
+        add = rng.integers(-5000, 5000, size=channels_shape).astype(np.float32)
+    else:
+        mul = np.full(channels_shape, 2.0 ** (shift - halves), np.float32)
+        add = rng.integers(-1, 1, size=channels_shape, endpoint=True).astype(np.float32)
     node = helper.make_node(
         "RequantShift",
         [x, f"{y}_mul", f"{y}_add"],
@@ -81,7 +96,9 @@ def _model(nodes, inputs, output, out_shape, inits) -> onnx.ModelProto:
 
 
 @st.composite
-def conv_layers(draw) -> Layer:
+def conv_layers(draw, rounding: bool = False) -> Layer:
+    """A random convolution; `rounding`: always requantised, with ternary weights and
+    parameters that put many sums exactly on rounding boundaries (_rq_node's `halves`)."""
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     depthwise = draw(st.booleans())
     # depthwise: enough channels for several blocks of the pixel-wise kernel
@@ -91,14 +108,17 @@ def conv_layers(draw) -> Layer:
     # 3 x 3 (unrolled kernels) half of the time
     kh, kw = draw(st.one_of(st.just((3, 3)), st.tuples(st.integers(1, 4), st.integers(1, 4))))
     dh, dw = draw(st.integers(1, 2)), draw(st.integers(1, 2))
+    if rounding and depthwise:  # the specialised depthwise kernels: 3 x 3, rows contiguous
+        kh, kw, dw = 3, 3, 1
     pads = [draw(st.integers(0, 2)) for _ in range(4)]
     h = draw(st.integers(max(1, (kh - 1) * dh + 1 - pads[0] - pads[2]), 9))
     w = draw(st.integers(max(1, (kw - 1) * dw + 1 - pads[1] - pads[3]), 9))
     sh, sw = draw(st.integers(1, 3)), draw(st.integers(1, 3))
     unsigned, signed_out = draw(st.booleans()), draw(st.booleans())
-    requantised = draw(st.booleans())
+    requantised = rounding or draw(st.booleans())
     x = _data((1, c, h, w), unsigned, rng)
-    weight = rng.integers(-128, 128, size=(f, c // group, kh, kw)).astype(np.float32)
+    w_lo, w_hi = (-1, 2) if rounding else (-128, 128)  # ternary: sums stay in the output range
+    weight = rng.integers(w_lo, w_hi, size=(f, c // group, kh, kw)).astype(np.float32)
     conv = helper.make_node(
         "Conv",
         ["x", "w"],
@@ -112,16 +132,19 @@ def conv_layers(draw) -> Layer:
     acc = _conv_reference(x, weight, group, (sh, sw), (dh, dw), pads)
     nodes, inits = [conv], [numpy_helper.from_array(weight, "w")]
     if draw(st.booleans()):  # a bias
-        bias = rng.integers(-4096, 4096, size=(f,)).astype(np.float32)
+        b = 64 if rounding else 4096  # rounding: sums stay in the output range
+        bias = rng.integers(-b, b, size=(f,)).astype(np.float32)
         conv.input.append("b")
         inits.append(numpy_helper.from_array(bias, "b"))
         acc = acc + bias.astype(np.int64)[None, :, None, None]
     out, expected = "acc", acc
     if requantised:
-        shift = draw(st.integers(4, 14))
-        per_channel = draw(st.booleans())
+        halves = draw(st.integers(1, 4)) if rounding else None
+        # rounding: small multipliers (2^1..2^4), so the 32-bit requantisation paths run
+        shift = halves + draw(st.integers(1, 4)) if halves else draw(st.integers(4, 14))
+        per_channel = (rounding and depthwise) or draw(st.booleans())
         rq_shape = (f, 1, 1) if per_channel else (1, 1, 1)
-        node, more, mul, add = _rq_node("acc", "y", rq_shape, shift, signed_out, rng)
+        node, more, mul, add = _rq_node("acc", "y", rq_shape, shift, signed_out, rng, halves)
         nodes.append(node)
         inits += more
         out, expected = "y", _requant(acc, mul, add, shift, signed_out)
@@ -233,6 +256,12 @@ SETTINGS = settings(
 @SETTINGS
 @given(conv_layers())
 def test_convolution_on_every_isa(layer: Layer) -> None:
+    _check(layer)
+
+
+@SETTINGS
+@given(conv_layers(rounding=True))
+def test_convolution_rounds_like_the_portable_c_at_every_boundary(layer: Layer) -> None:
     _check(layer)
 
 
