@@ -66,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--tests",
         type=Path,
         default=DEFAULT_TESTS,
-        help="Deeploy's test networks (default: ../shared/deeploy-tests)",
+        help="Deeploy's test networks (default: $DEEPLOY_TESTS, else ../shared/deeploy-tests)",
     )
     return parser
 

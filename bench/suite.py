@@ -26,7 +26,8 @@ from bench.bars import DeeployFigures
 
 PROJECT = Path(__file__).resolve().parent.parent
 DEFAULT_BARS = PROJECT.parent / "shared" / "notes" / "bars-to-beat.md"
-DEFAULT_TESTS = PROJECT.parent / "shared" / "deeploy-tests"
+# --tests overrides; DEEPLOY_TESTS names the folder for every tool and the test suite
+DEFAULT_TESTS = Path(os.environ.get("DEEPLOY_TESTS") or PROJECT.parent / "shared" / "deeploy-tests")
 
 # The networks of the Deeploy Generic table, used as rows when the notes file is absent.
 DEEPLOY_GENERIC_TESTS = (

@@ -13,7 +13,9 @@ import pytest
 os.environ.setdefault("DEEPLOY_VERIFY_EACH_PASS", "1")
 
 PROJECT = Path(__file__).resolve().parent.parent
-SHARED = PROJECT.parent / "shared" / "deeploy-tests"
+# Deeploy's test networks: ../shared/deeploy-tests beside the project, or any folder of
+# test folders (Deeploy's DeeployTest/Tests) named by DEEPLOY_TESTS
+SHARED = Path(os.environ.get("DEEPLOY_TESTS") or PROJECT.parent / "shared" / "deeploy-tests")
 
 # Every e2e build is warning-free (-Werror) and runs under AddressSanitizer and UBSan,
 # unless DEEPLOY_TEST_SANITIZE=0 (e.g. to time runs).
@@ -24,11 +26,14 @@ CHECK_CFLAGS = ["-Werror", "-g", "-fno-omit-frame-pointer"] + (
 
 
 def shared_tests(prefix: str = "") -> list[str]:
-    """Test folders listed in ../shared/deeploy-tests/TESTS.txt (empty if absent)."""
+    """Test folders listed in SHARED/TESTS.txt; without that list, every folder below
+    SHARED holding a network.onnx (empty if SHARED is absent)."""
     listing = SHARED / "TESTS.txt"
-    if not listing.exists():
-        return []
-    names = [line.strip() for line in listing.read_text().splitlines() if line.strip()]
+    if listing.exists():
+        names = [line.strip() for line in listing.read_text().splitlines() if line.strip()]
+    else:
+        found = SHARED.rglob("network.onnx") if SHARED.is_dir() else []
+        names = sorted(p.parent.relative_to(SHARED).as_posix() for p in found)
     return [n for n in names if n.startswith(prefix) and (SHARED / n / "network.onnx").exists()]
 
 
