@@ -124,3 +124,130 @@ def qdq_cnn(
         extra_options=extra_options or {},
     )
     return onnx.load(str(dst))
+
+
+# -- a transformer block ---------------------------------------------------------------------
+
+SEQUENCE, WIDTH, HEADS, HIDDEN = 16, 64, 4, 128
+TRANSFORMER_INPUT_SHAPE = (1, SEQUENCE, WIDTH)
+TRANSFORMER_OPSET = 20  # Gelu
+
+
+def float_transformer(seed: int = 5) -> onnx.ModelProto:
+    """A pre-norm transformer encoder block on a 1x16x64 input, as exporters write it:
+    LayerNormalization -> Q/K/V projections (MatMul + Add) -> 4 heads (Reshape,
+    Transpose) -> Q K^T scaled -> Softmax -> x V -> heads merged -> output projection ->
+    residual Add -> LayerNormalization -> MLP (MatMul + Add, Gelu, MatMul + Add) ->
+    residual Add. Fixed random weights (1/sqrt(fan-in) scale)."""
+    rng = np.random.default_rng(seed)
+    head = WIDTH // HEADS
+
+    def w(*shape: int) -> np.ndarray:
+        return (rng.standard_normal(shape) / np.sqrt(shape[0])).astype(np.float32)
+
+    def b(size: int) -> np.ndarray:
+        return (rng.standard_normal(size) * 0.1).astype(np.float32)
+
+    def gamma() -> np.ndarray:
+        return (1 + 0.1 * rng.standard_normal(WIDTH)).astype(np.float32)
+
+    weights = {
+        "ln1_g": gamma(),
+        "ln1_b": b(WIDTH),
+        "wq": w(WIDTH, WIDTH),
+        "bq": b(WIDTH),
+        "wk": w(WIDTH, WIDTH),
+        "bk": b(WIDTH),
+        "wv": w(WIDTH, WIDTH),
+        "bv": b(WIDTH),
+        "wo": w(WIDTH, WIDTH),
+        "bo": b(WIDTH),
+        "ln2_g": gamma(),
+        "ln2_b": b(WIDTH),
+        "w1": w(WIDTH, HIDDEN),
+        "b1": b(HIDDEN),
+        "w2": w(HIDDEN, WIDTH),
+        "b2": b(WIDTH),
+        "split": np.array([1, SEQUENCE, HEADS, head], np.int64),
+        "merged": np.array([1, SEQUENCE, WIDTH], np.int64),
+        "scale": np.array(1 / np.sqrt(head), np.float32),
+    }
+    n = helper.make_node
+    nodes = [
+        n("LayerNormalization", ["x", "ln1_g", "ln1_b"], ["h1"], name="ln1", epsilon=1e-5),
+    ]
+    for p in "qkv":
+        # keys transposed for Q K^T: (batch, head, dim, position)
+        perm = [0, 2, 3, 1] if p == "k" else [0, 2, 1, 3]
+        nodes += [
+            n("MatMul", ["h1", f"w{p}"], [f"{p}0"], name=f"{p}_proj"),
+            n("Add", [f"{p}0", f"b{p}"], [f"{p}1"], name=f"{p}_bias"),
+            n("Reshape", [f"{p}1", "split"], [f"{p}2"], name=f"{p}_heads"),
+            n("Transpose", [f"{p}2"], [f"{p}3"], name=f"{p}_transpose", perm=perm),
+        ]
+    nodes += [
+        n("MatMul", ["q3", "k3"], ["s0"], name="scores"),
+        n("Mul", ["s0", "scale"], ["s1"], name="scaled"),
+        n("Softmax", ["s1"], ["attn"], name="softmax", axis=-1),
+        n("MatMul", ["attn", "v3"], ["c0"], name="context"),
+        n("Transpose", ["c0"], ["c1"], name="merge_transpose", perm=[0, 2, 1, 3]),
+        n("Reshape", ["c1", "merged"], ["c2"], name="merge_heads"),
+        n("MatMul", ["c2", "wo"], ["o0"], name="out_proj"),
+        n("Add", ["o0", "bo"], ["o1"], name="out_bias"),
+        n("Add", ["x", "o1"], ["r1"], name="residual1"),
+        n("LayerNormalization", ["r1", "ln2_g", "ln2_b"], ["h2"], name="ln2", epsilon=1e-5),
+        n("MatMul", ["h2", "w1"], ["m0"], name="fc1"),
+        n("Add", ["m0", "b1"], ["m1"], name="fc1_bias"),
+        n("Gelu", ["m1"], ["m2"], name="gelu"),
+        n("MatMul", ["m2", "w2"], ["m3"], name="fc2"),
+        n("Add", ["m3", "b2"], ["m4"], name="fc2_bias"),
+        n("Add", ["r1", "m4"], ["y"], name="residual2"),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "transformer_block",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, list(TRANSFORMER_INPUT_SHAPE))],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, list(TRANSFORMER_INPUT_SHAPE))],
+        [numpy_helper.from_array(v, k) for k, v in weights.items()],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", TRANSFORMER_OPSET)])
+    model.ir_version = 9
+    onnx.checker.check_model(model, full_check=True)
+    return model
+
+
+def quantize_default(
+    model: onnx.ModelProto,
+    calibration: list[np.ndarray],
+    work_dir: Path,
+    quant_format: str = "QDQ",
+) -> onnx.ModelProto:
+    """`model` (one input) quantised by quantize_static with onnxruntime's default
+    settings, as a user would call it, but for the format: "QDQ" or "QOperator"."""
+    from onnxruntime.quantization import CalibrationDataReader, QuantFormat, quantize_static
+
+    name = model.graph.input[0].name
+
+    class Reader(CalibrationDataReader):
+        def __init__(self) -> None:
+            self.data = iter([{name: x} for x in calibration])
+
+        def get_next(self):  # type: ignore[override]
+            return next(self.data, None)
+
+    work_dir.mkdir(parents=True, exist_ok=True)
+    src = work_dir / f"{model.graph.name}_float.onnx"
+    dst = work_dir / f"{model.graph.name}_{quant_format}.onnx"
+    onnx.save(model, src)
+    quantize_static(
+        str(src),
+        str(dst),
+        Reader(),
+        quant_format=QuantFormat.QDQ if quant_format == "QDQ" else QuantFormat.QOperator,
+    )
+    return onnx.load(str(dst))
+
+
+def transformer_calibration_inputs(count: int = 8, seed: int = 13) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return [rng.standard_normal(TRANSFORMER_INPUT_SHAPE).astype(np.float32) for _ in range(count)]

@@ -272,6 +272,23 @@ CUSTOM_SIGNATURES: tuple[S, ...] = (
         (A("channels_last", "int", False, 0),),
         "com.microsoft",
     ),
+    # Softmax on quantised tensors; below `opset` 13 (the Softmax version it stands for,
+    # required by onnxruntime) the axes from `axis` on are flattened into one
+    S(
+        "QLinearSoftmax",
+        "qlinear_softmax",
+        1,
+        (
+            P("X", "1"),
+            P("X_scale", "1"),
+            P("x_zero_point", "?"),
+            P("y_scale", "1"),
+            P("y_zero_point", "1"),
+        ),
+        (P("Y", "1"),),
+        (A("axis", "int", False, -1), A("opset", "int", True, None)),
+        "com.microsoft",
+    ),
     # y = table[x]: an 8-bit elementwise function as its 256 results (lower-qdq computes
     # the table of a QDQ activation: Q(f(DQ(x))) at every input value)
     S(

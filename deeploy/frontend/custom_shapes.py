@@ -2,7 +2,7 @@
 
 Deeploy's integer operators (RequantShift, iSoftmax, IntegerDiv, ...) and onnxruntime's
 quantised com.microsoft operators (QLinearAdd/Mul, QLinearAveragePool,
-QLinearGlobalAveragePool, QGemm: what its QOperator quantiser writes). Each quantised
+QLinearGlobalAveragePool, QGemm, QLinearSoftmax: what its QOperator quantiser writes). Each quantised
 operator is shaped like its float counterpart on the quantised tensors; the pooling ops
 are given to ONNX's AveragePool / GlobalAveragePool inference, with the channels-last
 layout moved to channels-first and back.
@@ -143,6 +143,7 @@ CUSTOM_SHAPES: dict[str, Callable[[Node, list[TensorInfo | None]], list[TensorIn
     "IntegerMean": _integer_mean,
     "IntegerDiv": _broadcast,
     "RQIntegerDiv": _broadcast_first_two,
+    "QLinearSoftmax": _same_as_first,
     "QLinearAdd": qlinear_binary,
     "QLinearMul": qlinear_binary,
     "QGemm": qgemm,

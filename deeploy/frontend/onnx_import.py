@@ -324,19 +324,15 @@ class _Importer:
                         types[out] = TensorInfo(array.dtype, tuple(array.shape))
                 continue
             reinfer |= _correct_ceil_pool_shape(node, types)
-            _check_inputs_typed(node, types, constants, ctx.aliases)
+            try:
+                _check_inputs_typed(node, types, constants, ctx.aliases)
+            except ModelError:
+                # an operator this compiler does not know gives its outputs no type: name
+                # it rather than the tensor a later node cannot read
+                _reject_unknown(nodes)
+                raise
             nodes.extend(normalize(node, ctx))
-
-        unknown_nodes = [n for n in nodes if graph.op_class_for(n.op_type) is None]
-        if unknown_nodes:
-            unknown = [
-                f"{n.describe()}{'' if n.domain in STANDARD_DOMAINS else f' from domain {n.domain}'}"
-                for n in unknown_nodes
-            ]
-            raise UnsupportedError(
-                f"{len(unknown)} unsupported node(s): {join_items(unknown)}",
-                [(n.name, n.op_type, "unknown operator") for n in unknown_nodes],
-            )
+        _reject_unknown(nodes)
 
         initializer_names = {t.name for t in self.model.graph.initializer}
         graph_inputs = [i.name for i in self.model.graph.input if i.name not in initializer_names]
@@ -673,6 +669,20 @@ def _infer_single_node(
     except Exception:
         return []
     return [_tensor_info(out[o]) if o in out else None for o in node.outputs]
+
+
+def _reject_unknown(nodes: list[Node]) -> None:
+    """Every node of `nodes` whose operator has no graph op, in one error."""
+    unknown_nodes = [n for n in nodes if graph.op_class_for(n.op_type) is None]
+    if unknown_nodes:
+        unknown = [
+            f"{n.describe()}{'' if n.domain in STANDARD_DOMAINS else f' from domain {n.domain}'}"
+            for n in unknown_nodes
+        ]
+        raise UnsupportedError(
+            f"{len(unknown)} unsupported node(s): {join_items(unknown)}",
+            [(n.name, n.op_type, "unknown operator") for n in unknown_nodes],
+        )
 
 
 def _check_inputs_typed(

@@ -7,7 +7,9 @@
   int32 accumulators with a fixed-point multiplier computed here, at compile time, from
   the (constant) float scales;
 - ConvInteger / MatMulInteger: the same products with the int32 accumulator as result;
-- QLinearLookup (lower-qdq's form of a QDQ activation): a 256-entry table lookup.
+- QLinearLookup (lower-qdq's form of a QDQ activation): a 256-entry table lookup;
+- onnxruntime's QLinearSoftmax: float exponentials from a 256-entry table, as onnxruntime
+  computes them (the operator has no other definition than its implementation).
 
 (MaxPool on int8/uint8, what a QDQ MaxPool becomes, is pool_int.py's.)
 
@@ -45,6 +47,7 @@ from deeploy.tiling.rules import (
     ALONG_AXIS,
     ELEMENTWISE,
     GLOBAL_POOL,
+    NORMALISED_TAIL,
     POOL,
     Layer,
     TileRule,
@@ -754,6 +757,81 @@ def emit_qlinear_lookup(e: Emitter, op: KernelOp) -> None:
     )
 
 
+# -- QLinearSoftmax (com.microsoft) ------------------------------------------------------------
+
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def qsoftmax_table(x_scale: float, reduce_len: int) -> np.ndarray:
+    """exp(x_scale * (x - max)) for max - x = 0..255, in float32, scaled by the largest
+    power of e that keeps a row's sum of `reduce_len` terms well inside float32 (e^5 to
+    spare): onnxruntime's table, so that sums and quotients round as its do."""
+    limit = float(np.float32(FLOAT32_MAX) / np.float32(reduce_len))
+    shift = max(0.0, math.log(limit) - 5.0) / x_scale
+    d = np.arange(256, dtype=np.float64)
+    return np.exp((shift - d) * x_scale).astype(np.float32)
+
+
+def bind_qlinear_softmax(op: GraphOp) -> Binding | str:
+    if reason := _types(op, (0,), PRODUCT_TYPES) or _output(op, (_short(op.operands[0]),)):
+        return reason
+    sx, sy = _scalar(_const(op, 1)), _scalar(_const(op, 3))
+    zy = _zero_point(op, 4)
+    if sx is None or sy is None or zy is None:
+        return "scales and the output zero point must be constant scalars"
+    sx, sy = float(np.float32(sx)), float(np.float32(sy))
+    if not (math.isfinite(sx) and sx > 0 and math.isfinite(sy) and sy > 0):
+        return "the scales must be finite and positive"
+    shape = shape_of(op.operands[0])
+    rank = max(1, len(shape))
+    opset = op.attr_int("opset", 13)
+    # before opset 13, the axes from `axis` on are one (flattened) softmax axis
+    flatten = opset < 13
+    axis = op.attr_int("axis", -1)  # onnxruntime's schema default, whatever the opset
+    if not -rank <= axis < rank:
+        return f"axis {axis} is out of range for rank {len(shape)}"
+    axis %= rank
+    reduce_len = numel(shape[axis:]) if flatten else (shape[axis] if shape else 1)
+    # onnxruntime multiplies by floor(1 / y_scale), in float32, rather than dividing by
+    # y_scale: the same here, or results would differ by a step where the two round apart
+    y_inv = float(np.floor(np.float32(1.0) / np.float32(sy)))
+    lo, hi = _range(_short(op.results[0]))
+    params: dict[str, ParamValue] = {
+        "axis": axis,
+        "flatten": int(flatten),
+        "table": tuple(float(v) for v in qsoftmax_table(sx, reduce_len)),
+        "y_inv": y_inv,
+        "y_zp": zy,
+        "lo": lo,
+        "hi": hi,
+    }
+    return Binding("qlinear_softmax_tail" if flatten else "qlinear_softmax", params, (0,))
+
+
+def emit_qlinear_softmax(e: Emitter, op: KernelOp) -> None:
+    p = params_of(op)
+    x, y = op.ins[0], op.outs[0]
+    shape = buffer_shape(x) or (1,)
+    axis = p.int("axis")
+    if p.int("flatten"):
+        length, inner = numel(shape[axis:]), 1
+    else:
+        length, inner = shape[axis], numel(shape[axis + 1 :])
+    e.call(
+        f"deeploy_qsoftmax_{_bshort(x)}",
+        [
+            e.ptr(x, const=True),
+            e.ptr(y),
+            e.i32(numel(shape[:axis])),
+            e.i32(length),
+            e.i32(inner),
+            e.f32_array(p.floats("table")),
+            e.f32(p.float("y_inv")),
+            *map(e.i32, (p.int("y_zp"), p.int("lo"), p.int("hi"))),
+        ],
+    )
+
+
 KERNELS = [
     Kernel(
         "quantize_linear",
@@ -872,6 +950,25 @@ KERNELS = [
         emit_qlinear_lookup,
         tiling=TileRule(lookup_problem),
         symbols=_symbols("qlookup"),
+    ),
+    Kernel(
+        "qlinear_softmax",
+        ("QLinearSoftmax",),
+        SOURCE,
+        bind_qlinear_softmax,
+        emit_qlinear_softmax,
+        tiling=ALONG_AXIS,
+        symbols=_symbols("qsoftmax"),
+    ),
+    # bound through bind_qlinear_softmax below opset 13: the axes from `axis` on are whole
+    Kernel(
+        "qlinear_softmax_tail",
+        (),
+        SOURCE,
+        bind_qlinear_softmax,
+        emit_qlinear_softmax,
+        tiling=NORMALISED_TAIL,
+        symbols=_symbols("qsoftmax"),
     ),
     Kernel(
         "qlinear_global_avgpool",

@@ -278,3 +278,34 @@ DEEPLOY_QTYPES(DEFINE_QPOOL)
     }
 DEFINE_QLOOKUP(i8, int8_t, 128)
 DEFINE_QLOOKUP(u8, uint8_t, 0)
+
+/* -- QLinearSoftmax (com.microsoft) --------------------------------------------------------
+ * onnxruntime's arithmetic, step by step: the float32 terms come from the table, are summed
+ * in row order in float32, and each quotient is formed as (term * y_inv) / sum, so that
+ * every rounding is the one onnxruntime makes. */
+
+#define DEFINE_QSOFTMAX(xn, xt)                                                            \
+    void deeploy_qsoftmax_##xn(const xt *restrict x, xt *restrict y, int32_t outer,        \
+                               int32_t length, int32_t inner, const float *restrict table, \
+                               float y_inv, int32_t y_zp, int32_t lo, int32_t hi) {        \
+        for (int32_t o = 0; o < outer; ++o) {                                              \
+            for (int32_t j = 0; j < inner; ++j) {                                          \
+                const ptrdiff_t base = (ptrdiff_t)o * length * inner + j;                  \
+                int32_t max = x[base];                                                     \
+                for (int32_t i = 1; i < length; ++i) {                                     \
+                    const int32_t v = x[base + (ptrdiff_t)i * inner];                      \
+                    max = v > max ? v : max;                                               \
+                }                                                                          \
+                float sum = 0.0f;                                                          \
+                for (int32_t i = 0; i < length; ++i)                                       \
+                    sum += table[max - (int32_t)x[base + (ptrdiff_t)i * inner]];           \
+                for (int32_t i = 0; i < length; ++i) {                                     \
+                    const ptrdiff_t at = base + (ptrdiff_t)i * inner;                      \
+                    const float term = table[max - (int32_t)x[at]];                        \
+                    const int32_t q = (int32_t)nearbyintf(term * y_inv / sum) + y_zp;      \
+                    y[at] = (xt)(q < lo ? lo : q > hi ? hi : q);                           \
+                }                                                                          \
+            }                                                                              \
+        }                                                                                  \
+    }
+DEEPLOY_QTYPES(DEFINE_QSOFTMAX)

@@ -333,6 +333,30 @@ def _maxpool(t) -> Case:
     return Case(model, [x], tolerance=0)
 
 
+def _qlinear_softmax(t, shape, opset: int, **attrs) -> Case:
+    """onnxruntime's QLinearSoftmax: bit-exact (the kernel makes onnxruntime's roundings)."""
+    x = _ints(t, *shape)
+    signed = t == np.int8
+    inits = {
+        "xs": _f(0.09),
+        "xz": _zp(3 if signed else 130, t),
+        # 1/255: floor(1 / y_scale) is 255 or 254, never past the type's last value
+        "ys": _f(1 / 255),
+        "yz": _zp(-128 if signed else 0, t),
+    }
+    model = _model(
+        "QLinearSoftmax",
+        {"x": x},
+        inits,
+        ["x", "xs", "xz", "ys", "yz"],
+        (t, shape),
+        domain=MS,
+        **attrs,
+    )
+    model.graph.node[0].attribute.append(helper.make_attribute("opset", opset))
+    return Case(model, [x], tolerance=0)
+
+
 CASES = {
     "quantize_u8": lambda: _quantize(np.uint8, False),
     "quantize_i8_axis": lambda: _quantize(np.int8, True),
@@ -383,6 +407,11 @@ CASES = {
     ),
     "qlinear_global_avgpool_u8": lambda: _qlinear_global_avgpool(np.uint8),
     "maxpool_i8": lambda: _maxpool(np.int8),
+    "qlinear_softmax_i8": lambda: _qlinear_softmax(np.int8, (3, 4, 20), 13, axis=-1),
+    "qlinear_softmax_u8_axis1": lambda: _qlinear_softmax(np.uint8, (2, 9, 5), 17, axis=1),
+    # before opset 13: softmax over the axes from `axis` on, flattened
+    "qlinear_softmax_u8_opset12": lambda: _qlinear_softmax(np.uint8, (6, 3, 7), 12, axis=1),
+    "qlinear_softmax_i8_default_axis": lambda: _qlinear_softmax(np.int8, (4, 6), 12),
     "maxpool_u8": lambda: _maxpool(np.uint8),
 }
 
@@ -431,6 +460,8 @@ TILED = (
     "matmul_integer_batched",
     "qlinear_avgpool_u8",
     "qlinear_global_avgpool_u8",
+    "qlinear_softmax_i8",
+    "qlinear_softmax_u8_opset12",
 )
 
 

@@ -240,6 +240,18 @@ void deeploy_qlookup_i8(const int8_t *restrict x, const void *restrict table, vo
 void deeploy_qlookup_u8(const uint8_t *restrict x, const void *restrict table, void *restrict y,
                         int32_t n);
 
+/* -- QLinearSoftmax (com.microsoft) ---------------------------------------------------
+ * `outer` x `inner` rows of `length` elements `inner` apart (x and y alike). Per row, with
+ * m = max(x): e_i = table[m - x_i], s = e_0 + e_1 + ... in float32 in order, and
+ * y_i = clamp(nearbyintf(e_i * y_inv / s) + y_zp, lo, hi); the compiler fills the 256-entry
+ * table (exp(x_scale (x_i - m)), scaled) and y_inv = floor(1 / y_scale) as onnxruntime. */
+void deeploy_qsoftmax_i8(const int8_t *restrict x, int8_t *restrict y, int32_t outer,
+                         int32_t length, int32_t inner, const float *restrict table, float y_inv,
+                         int32_t y_zp, int32_t lo, int32_t hi);
+void deeploy_qsoftmax_u8(const uint8_t *restrict x, uint8_t *restrict y, int32_t outer,
+                         int32_t length, int32_t inner, const float *restrict table, float y_inv,
+                         int32_t y_zp, int32_t lo, int32_t hi);
+
 #ifdef __cplusplus
 }
 #endif
