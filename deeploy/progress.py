@@ -26,7 +26,7 @@ def enabled(stream: IO[str]) -> Iterator[None]:
 
 
 @contextmanager
-def step(label: str, total: int) -> Iterator[Callable[[], None]]:
+def step(label: str, total: int, unit: str = "layer") -> Iterator[Callable[[], None]]:
     """A step of `total` units; yields the function that marks one unit done."""
     stream = _STREAM.get()
     if stream is None or total <= 1:
@@ -34,8 +34,37 @@ def step(label: str, total: int) -> Iterator[Callable[[], None]]:
         return
     from tqdm import tqdm
 
-    bar: Any = tqdm(total=total, desc=label, file=stream, leave=False, unit="layer")
+    bar: Any = tqdm(total=total, desc=label, file=stream, leave=False, unit=unit)
     try:
         yield lambda: bar.update(1)
     finally:
+        bar.close()
+
+
+@contextmanager
+def waiting(label: str, refresh: float = 0.5) -> Iterator[None]:
+    """A step of unknown length (a program running in an emulator): its label and the
+    time spent, refreshed from a thread while the caller blocks."""
+    stream = _STREAM.get()
+    if stream is None:
+        yield
+        return
+    import threading
+
+    from tqdm import tqdm
+
+    bar: Any = tqdm(desc=label, file=stream, leave=False, bar_format="{desc}: {elapsed}")
+    done = threading.Event()
+
+    def tick() -> None:
+        while not done.wait(refresh):
+            bar.refresh()
+
+    ticker = threading.Thread(target=tick, daemon=True)
+    ticker.start()
+    try:
+        yield
+    finally:
+        done.set()
+        ticker.join()
         bar.close()

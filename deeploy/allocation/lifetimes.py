@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from xdsl.dialects import func
 from xdsl.ir import Operation, SSAValue
 
+from deeploy import progress
 from deeploy.alignment import align_up
 from deeploy.allocation.allocator import allocate
 from deeploy.allocation.problem import Allocation, Request
@@ -58,7 +59,8 @@ def place(blocks: list[Block], alignment: int, budget: int) -> dict[str, Allocat
     for level in sorted({b.level for b in blocks}):
         members = [b for b in blocks if b.level == level]
         requests = [Request(str(b.order), b.size, b.start, b.end) for b in members]
-        result = allocate(requests, alignment, budget=budget)
+        with progress.waiting(f"allocating {len(members)} buffers in {level}"):
+            result = allocate(requests, alignment, budget=budget)
         for b in members:
             b.offset = result.offsets[str(b.order)]
         results[level] = result
