@@ -344,6 +344,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="relative tolerance for float outputs, added to --atol (default: 4 float32 ulp)",
     )
     run.add_argument(
+        "--float-model",
+        type=_path,
+        metavar="FLOAT.onnx",
+        help="the float network the model was quantised from: onnxruntime runs it on the "
+        "same inputs, and each output's deviation from it is reported (max and mean abs "
+        "error, argmax agreement along the last axis; JSON: float_model), beside the usual "
+        "check, which alone decides the exit code",
+    )
+    run.add_argument(
         "--no-sanitize",
         dest="sanitize",
         action="store_false",
@@ -654,17 +663,20 @@ def _host_cflags(args: argparse.Namespace, target: str) -> list[str]:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from deeploy.frontend.onnx_import import parse_input_shapes
-    from deeploy.harness import runner
+    from deeploy.harness import float_model, runner
     from deeploy.harness.compare import compare
 
     if args.work_dir:
         _check_output_folder("--work-dir", args.work_dir)
     data = _run_data(Path(args.path))
     shapes = parse_input_shapes(args.input_shape)
+    floating = float_model.load(args.float_model) if args.float_model else None
     _progress(args, f"compiling {data.model.path} for {args.target} ...")
     result = _compile_network(args, data)
     runner.check_run_data(result)
     inputs, expected = _inputs_and_reference(data, result, args.seed, shapes)
+    # before building: a float model that does not fit fails fast
+    float_outputs = float_model.outputs(floating, inputs, result.report) if floating else None
 
     with tempfile.TemporaryDirectory(prefix="deeploy-run-") as tmp:
         work = Path(args.work_dir) if args.work_dir else Path(tmp)
@@ -683,6 +695,11 @@ def cmd_run(args: argparse.Namespace) -> int:
             instructions = instructions_of(outcome.binary, f"{result.network}_run")
 
     _print_verdict(comparison, result.report)
+    float_report = None
+    if floating is not None and float_outputs is not None:
+        float_report = float_model.report(floating, outcome.outputs, float_outputs, result.report)
+        for entry in float_report["outputs"]:
+            print(one_line(float_model.format_line(entry)))
     if instructions is not None:
         macs = result.report["macs"]
         per_mac = f" ({instructions / macs:.2f} per MAC)" if macs else ""
@@ -701,6 +718,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         payload = run_report(data.label, result, comparison, outcome, instructions)
         if layers:
             payload["layer_instructions"] = layers
+        if float_report is not None:
+            payload["float_model"] = float_report
         _emit_json(payload)
     return EXIT_OK if comparison.passed else EXIT_MISMATCH
 
