@@ -98,3 +98,36 @@ def reference(model: onnx.ModelProto, inputs: Sequence[np.ndarray]) -> list[np.n
 
 def weight(rng: np.random.Generator, *shape: int) -> np.ndarray:
     return (rng.standard_normal(shape) * 0.5).astype(np.float32)
+
+
+def conv_reference(
+    x: np.ndarray,
+    weight: np.ndarray,
+    group: int,
+    strides: Sequence[int],
+    dilations: Sequence[int],
+    pads: Sequence[int],
+) -> np.ndarray:
+    """ONNX Conv (2-D, NCHW, pads top, left, bottom, right) in the arrays' own type: int64
+    for exact integer sums, float64 for a float reference."""
+    dtype = np.result_type(x, weight)
+    n, c, h, w = x.shape
+    f, cg, kh, kw = weight.shape
+    xp = np.zeros((n, c, h + pads[0] + pads[2], w + pads[1] + pads[3]), dtype)
+    xp[:, :, pads[0] : pads[0] + h, pads[1] : pads[1] + w] = x
+    oh = (xp.shape[2] - (kh - 1) * dilations[0] - 1) // strides[0] + 1
+    ow = (xp.shape[3] - (kw - 1) * dilations[1] - 1) // strides[1] + 1
+    y = np.zeros((n, f, oh, ow), dtype)
+    fg = f // group
+    for o in range(f):
+        g = o // fg
+        for ky in range(kh):
+            for kx in range(kw):
+                rows = xp[
+                    :,
+                    g * cg : (g + 1) * cg,
+                    ky * dilations[0] : ky * dilations[0] + (oh - 1) * strides[0] + 1 : strides[0],
+                    kx * dilations[1] : kx * dilations[1] + (ow - 1) * strides[1] + 1 : strides[1],
+                ]
+                y[:, o] += np.einsum("nchw,c->nhw", rows, weight[o, :, ky, kx].astype(dtype))
+    return y

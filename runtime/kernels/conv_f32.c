@@ -15,6 +15,11 @@
 #include "deeploy/conv_f32.h"
 #include "deeploy/simd.h"
 
+/* Cores without float vectors (Cortex-M4 FPv4, rv32 F) take the scalar packed tiles. */
+#if !defined(__SSE__) && !defined(__ARM_NEON)
+#define SCALAR_PACKED_TILE 1
+#endif
+
 typedef struct {
     const float *x; /* first input channel of the group */
     int32_t H, W, KH, KW, SH, SW, DH, DW, PT, PL, Cg, OW;
@@ -271,6 +276,7 @@ void deeploy_conv2d_f32(const float *restrict x, const float *restrict w,
  * output columns (with unit stride, the tap's 4 input values broadcast from one vector by
  * shuffles: 16 multiply-accumulates for about 14 instructions). Accumulators hold
  * channels; they are transposed to columns once per tile. */
+#ifndef SCALAR_PACKED_TILE
 /* The 4 input values of a tap (unit column stride): one load, or a bounds-checked gather
  * where the tap reaches into the padding or past the last column. */
 static inline dv4 input4(const float *row, int32_t p0, int32_t W, int32_t cols) {
@@ -385,6 +391,133 @@ static void packed_tile_strided(const conv_t *c, const float *restrict wp, const
     for (int32_t i = 0; i < 4; ++i) store4(yr[i] + oh * c->OW + ow0, rows[i], cols, c);
 }
 
+#endif
+
+#ifdef SCALAR_PACKED_TILE
+/* The packed tile for cores without float vectors (Cortex-M4 FPv4, rv32 F): 4 channels x
+ * 4 columns (or 3, for the last columns of a row) of sums in float registers as plain
+ * floats (a sum that passes through a vector type leaves the float registers there); per
+ * tap the 4 packed weights and each column's input: 8 loads and 16 multiply-adds (fused
+ * where the target has them). The common column strides are literals, so the columns'
+ * loads take immediate offsets; taps that reach into the padding load through a bounds
+ * check. Each variant is its own function: in a frame of its own, the sums get float
+ * registers of their own, and the variant is chosen once per tile. */
+
+static float finish1(const float *y, float v, const conv_t *c) {
+    if (c->accumulate) v += *y;
+    if (c->clamp) v = v < c->lo ? c->lo : v > c->hi ? c->hi : v;
+    return v;
+}
+
+/* y[j] = finish(v_j) for j < cols */
+static void store_scalar4(float *y, float v0, float v1, float v2, float v3, int32_t cols,
+                          const conv_t *c) {
+    if (c->post) {
+        v0 = finish1(y, v0, c);
+        if (cols > 1) v1 = finish1(y + 1, v1, c);
+        if (cols > 2) v2 = finish1(y + 2, v2, c);
+        if (cols > 3) v3 = finish1(y + 3, v3, c);
+    }
+    y[0] = v0;
+    if (cols > 1) y[1] = v1;
+    if (cols > 2) y[2] = v2;
+    if (cols > 3) y[3] = v3;
+}
+
+#define SUMS4(i) float s##i##0 = b[i], s##i##1 = b[i], s##i##2 = b[i], s##i##3 = b[i];
+#define SUMS3(i) float s##i##0 = b[i], s##i##1 = b[i], s##i##2 = b[i];
+#define MADD4(i) \
+    s##i##0 += w##i * x0, s##i##1 += w##i * x1, s##i##2 += w##i * x2, s##i##3 += w##i * x3;
+#define MADD3(i) s##i##0 += w##i * x0, s##i##1 += w##i * x1, s##i##2 += w##i * x2;
+#define STORE4(i) \
+    store_scalar4(yr[i] + oh * c->OW + ow0, s##i##0, s##i##1, s##i##2, s##i##3, cols, c);
+#define STORE3(i) store_scalar4(yr[i] + oh * c->OW + ow0, s##i##0, s##i##1, s##i##2, 0.0f, cols, c);
+/* one tap: weights at wk_, the columns' inputs X0.. (X3 unused with 3 columns) */
+#define TAP4(wk_, X0, X1, X2, X3)                                                          \
+    do {                                                                                   \
+        const float w0 = (wk_)[0], w1 = (wk_)[1], w2 = (wk_)[2], w3 = (wk_)[3];            \
+        const float x0 = (X0), x1 = (X1), x2 = (X2), x3 = (X3);                            \
+        REP_4(MADD4)                                                                       \
+    } while (0)
+#define TAP3(wk_, X0, X1, X2, X3)                                                          \
+    do {                                                                                   \
+        const float w0 = (wk_)[0], w1 = (wk_)[1], w2 = (wk_)[2], w3 = (wk_)[3];            \
+        const float x0 = (X0), x1 = (X1), x2 = (X2);                                       \
+        REP_4(MADD3)                                                                       \
+    } while (0)
+#define INPUT_AT(p) ((p) >= 0 && (p) < W ? row[(p)] : 0.0f)
+
+/* NAME: a tile of 4 channels x `cols` columns (at most NC); S1..S3: the columns' offsets
+ * from the first (literals, or s1..s3: with fewer columns than NC, the last real column
+ * is read again and its result dropped). */
+#define DEFINE_SCALAR_TILE(NAME, SUMS, TAP, STORE, S1, S2, S3)                             \
+    static __attribute__((noinline)) void NAME(const conv_t *c, const float *restrict wp,  \
+                                               const float *b, float *const *yr,            \
+                                               int32_t oh, int32_t ow0, int32_t cols) {     \
+        REP_4(SUMS)                                                                        \
+        int32_t kh_lo, kh_hi;                                                              \
+        valid_kernel_rows(c, oh, &kh_lo, &kh_hi);                                          \
+        const int32_t KW = c->KW, SW = c->SW, DW = c->DW, W = c->W;                        \
+        const ptrdiff_t s1 = (cols > 1 ? 1 : 0) * SW, s2 = (cols > 2 ? 2 : cols - 1) * SW; \
+        const ptrdiff_t s3 = (ptrdiff_t)(cols - 1) * SW;                                   \
+        (void)s1, (void)s2, (void)s3;                                                      \
+        const int32_t p_first = ow0 * SW - c->PL;                                          \
+        /* taps kw in [kw_lo, kw_hi) read only columns inside [0, W) */                    \
+        int32_t kw_lo = 0, kw_hi = KW;                                                     \
+        while (kw_lo < KW && p_first + kw_lo * DW < 0) ++kw_lo;                            \
+        while (kw_hi > kw_lo && p_first + (kw_hi - 1) * DW + (cols - 1) * SW >= W) --kw_hi; \
+        const int32_t edge_from = kw_hi > kw_lo ? kw_hi : kw_lo;                           \
+        const ptrdiff_t plane = (ptrdiff_t)c->H * W, row_step = (ptrdiff_t)c->DH * W;      \
+        const float *first_row = input_row(c, 0, oh, kh_lo);                               \
+        for (int32_t ci = 0; ci < c->Cg; ++ci) {                                           \
+            const float *row = first_row + ci * plane;                                     \
+            const float *wk = wp + ((ptrdiff_t)ci * c->KH + kh_lo) * KW * 4;               \
+            for (int32_t kh = kh_lo; kh < kh_hi; ++kh, row += row_step, wk += KW * 4) {    \
+                for (int32_t kw = 0; kw < kw_lo; ++kw) {                                   \
+                    const int32_t p = p_first + kw * DW;                                   \
+                    TAP(wk + 4 * kw, INPUT_AT(p), INPUT_AT(p + (int32_t)s1),               \
+                        INPUT_AT(p + (int32_t)s2), INPUT_AT(p + (int32_t)s3));             \
+                }                                                                          \
+                const float *xp = row + p_first + kw_lo * DW;                              \
+                const float *const w_end = wk + 4 * kw_hi;                                 \
+                for (const float *w = wk + 4 * kw_lo; w < w_end; xp += DW, w += 4)         \
+                    TAP(w, xp[0], xp[S1], xp[S2], xp[S3]);                                 \
+                for (int32_t kw = edge_from; kw < KW; ++kw) {                              \
+                    const int32_t p = p_first + kw * DW;                                   \
+                    TAP(wk + 4 * kw, INPUT_AT(p), INPUT_AT(p + (int32_t)s1),               \
+                        INPUT_AT(p + (int32_t)s2), INPUT_AT(p + (int32_t)s3));             \
+                }                                                                          \
+            }                                                                              \
+        }                                                                                  \
+        REP_4(STORE)                                                                       \
+    }
+
+DEFINE_SCALAR_TILE(scalar_tile_sw1, SUMS4, TAP4, STORE4, 1, 2, 3)
+DEFINE_SCALAR_TILE(scalar_tile_sw2, SUMS4, TAP4, STORE4, 2, 4, 6)
+DEFINE_SCALAR_TILE(scalar_tile_sw4, SUMS4, TAP4, STORE4, 4, 8, 12)
+DEFINE_SCALAR_TILE(scalar_tile_any, SUMS4, TAP4, STORE4, s1, s2, s3)
+DEFINE_SCALAR_TILE(scalar_tile_3, SUMS3, TAP3, STORE3, s1, s2, s3)
+#undef SUMS4
+#undef SUMS3
+#undef MADD4
+#undef MADD3
+#undef STORE4
+#undef STORE3
+#undef TAP4
+#undef TAP3
+#undef INPUT_AT
+#undef DEFINE_SCALAR_TILE
+
+static void packed_tile_scalar(const conv_t *c, const float *restrict wp, const float *b,
+                               float *const *yr, int32_t oh, int32_t ow0, int32_t cols) {
+    if (cols < 4) scalar_tile_3(c, wp, b, yr, oh, ow0, cols);
+    else if (c->SW == 1) scalar_tile_sw1(c, wp, b, yr, oh, ow0, cols);
+    else if (c->SW == 2) scalar_tile_sw2(c, wp, b, yr, oh, ow0, cols);
+    else if (c->SW == 4) scalar_tile_sw4(c, wp, b, yr, oh, ow0, cols);
+    else scalar_tile_any(c, wp, b, yr, oh, ow0, cols);
+}
+#endif
+
 void deeploy_conv2d_packed_f32(const float *restrict x, const float *restrict wp,
                                const float *restrict bias, float *restrict y,
                                int32_t N, int32_t C, int32_t H, int32_t W,
@@ -411,8 +544,12 @@ void deeploy_conv2d_packed_f32(const float *restrict x, const float *restrict wp
                 for (int32_t oh = 0; oh < OH; ++oh) {
                     for (int32_t ow0 = 0; ow0 < OW; ow0 += 4) {
                         const int32_t cols = OW - ow0 < 4 ? OW - ow0 : 4;
+#ifdef SCALAR_PACKED_TILE
+                        packed_tile_scalar(&c, w, b, yr, oh, ow0, cols);
+#else
                         if (SW == 1) packed_tile(&c, w, b, yr, oh, ow0, cols);
                         else packed_tile_strided(&c, w, b, yr, oh, ow0, cols);
+#endif
                     }
                 }
             }

@@ -56,6 +56,7 @@ static inline __attribute__((always_inline)) dv4 clamp4(dv4 acc, const epilogue_
     return clamp ? dv4_clamp(acc, dv4_splat(e->lo), dv4_splat(e->hi)) : acc;
 }
 
+#if defined(__SSE__) || defined(__ARM_NEON)
 /* Rows [m, m+4) x columns [n, n+4) of Y from a 4-row panel of A and columns of B. */
 static inline __attribute__((always_inline)) void tile_4x4(
     const float *restrict A, int32_t lda, const float *restrict B, int32_t ldb, float *restrict Y,
@@ -84,6 +85,92 @@ static inline __attribute__((always_inline)) void tile_4x4(
     dv4_store(Y + 2 * (ptrdiff_t)ldy, clamp4(c2, e, clamp));
     dv4_store(Y + 3 * (ptrdiff_t)ldy, clamp4(c3, e, clamp));
 }
+
+#else
+/* The same tile for cores without float vectors (Cortex-M4 FPv4, rv32 F): the 16 sums in
+ * registers, and per step of K one value of each A row (the rows streamed through
+ * post-incremented pointers) and four of B's row: 8 loads and 16 multiply-adds (fused
+ * where the target has them), with no lane moves a vector emulation would cost. */
+#define ROW_SUMS(r) float r##0, r##1, r##2, r##3
+/* Plain floats throughout: a sum that passes through a vector type leaves the float
+ * registers on cores without vectors (gcc keeps it in integer ones on rv32). */
+#define START_ROW(r, i)                                                                    \
+    do {                                                                                   \
+        const float *bias_ = e->bias ? e->bias + (ptrdiff_t)(m + (i)) * e->bias_rs + n : 0; \
+        const float *y_ = Y + (i) * (ptrdiff_t)ldy;                                        \
+        r##0 = (bias_ ? bias_[0] : 0.0f) + (acc ? y_[0] : 0.0f);                           \
+        r##1 = (bias_ ? bias_[1] : 0.0f) + (acc ? y_[1] : 0.0f);                           \
+        r##2 = (bias_ ? bias_[2] : 0.0f) + (acc ? y_[2] : 0.0f);                           \
+        r##3 = (bias_ ? bias_[3] : 0.0f) + (acc ? y_[3] : 0.0f);                           \
+    } while (0)
+#define MADD_ROW(r, x)                                                                     \
+    do {                                                                                   \
+        r##0 += (x) * b0, r##1 += (x) * b1, r##2 += (x) * b2, r##3 += (x) * b3;             \
+    } while (0)
+/* One step of K: B's row at `brow`, element `j` ahead of each A row's pointer. */
+#define TILE_STEP(brow, j)                                                                 \
+    do {                                                                                   \
+        const float b0 = (brow)[0], b1 = (brow)[1], b2 = (brow)[2], b3 = (brow)[3];        \
+        MADD_ROW(p, a0[j]);                                                                \
+        MADD_ROW(q, a1[j]);                                                                \
+        MADD_ROW(r, a2[j]);                                                                \
+        MADD_ROW(t, a3[j]);                                                                \
+    } while (0)
+/* Two steps per iteration halve the pointer bumps (loads take offsets); on Thumb-2, gcc
+ * then shuffles sums between registers, which costs more than the bumps it saves. */
+#if defined(__arm__)
+#define TILE_K_UNROLL 1
+#else
+#define TILE_K_UNROLL 2
+#endif
+#define CLAMPED(v) (clamp ? ((v) < e->lo ? e->lo : (v) > e->hi ? e->hi : (v)) : (v))
+#define STORE_ROW(r, i)                                                                    \
+    do {                                                                                   \
+        float *y_ = Y + (i) * (ptrdiff_t)ldy;                                              \
+        y_[0] = CLAMPED(r##0), y_[1] = CLAMPED(r##1), y_[2] = CLAMPED(r##2);               \
+        y_[3] = CLAMPED(r##3);                                                             \
+    } while (0)
+
+static inline __attribute__((always_inline)) void tile_4x4(
+    const float *restrict A, int32_t lda, const float *restrict B, int32_t ldb, float *restrict Y,
+    int32_t ldy, int32_t K, const epilogue_t *e, int32_t m, int32_t n, int clamp, int acc) {
+    ROW_SUMS(p);
+    ROW_SUMS(q);
+    ROW_SUMS(r);
+    ROW_SUMS(t);
+    START_ROW(p, 0);
+    START_ROW(q, 1);
+    START_ROW(r, 2);
+    START_ROW(t, 3);
+    const float *a0 = A, *a1 = A + lda, *a2 = A + 2 * (ptrdiff_t)lda, *a3 = A + 3 * (ptrdiff_t)lda;
+    const float *b = B;
+    int32_t k = 0;
+    for (; k + TILE_K_UNROLL <= K; k += TILE_K_UNROLL) {
+        TILE_STEP(b, 0);
+#if TILE_K_UNROLL == 2
+        const float *b_next = b + ldb;
+        TILE_STEP(b_next, 1);
+        b = b_next;
+#endif
+        a0 += TILE_K_UNROLL, a1 += TILE_K_UNROLL, a2 += TILE_K_UNROLL, a3 += TILE_K_UNROLL;
+        b += ldb;
+    }
+    for (; k < K; ++k, b += ldb) {
+        TILE_STEP(b, 0);
+        ++a0, ++a1, ++a2, ++a3;
+    }
+    STORE_ROW(p, 0);
+    STORE_ROW(q, 1);
+    STORE_ROW(r, 2);
+    STORE_ROW(t, 3);
+}
+#undef ROW_SUMS
+#undef START_ROW
+#undef MADD_ROW
+#undef STORE_ROW
+#undef CLAMPED
+#undef TILE_STEP
+#endif
 
 /* Columns [n0, N) of row m of Y from one row of A: 4-wide vectors, then scalars. */
 static void row_1xN(const float *restrict a, const float *restrict B, int32_t ldb,

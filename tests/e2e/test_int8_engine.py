@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from onnx import TensorProto, helper, numpy_helper
 
 from tests.e2e.test_mcu_targets import TOOLS
+from tests.networks import conv_reference
 
 EXAMPLES = 10
 PORTABLE = ("-DDEEPLOY_NO_SIMD", "-DDEEPLOY_NO_GEMM8")
@@ -129,7 +130,9 @@ def conv_layers(draw, rounding: bool = False) -> Layer:
         dilations=[dh, dw],
         pads=pads,
     )
-    acc = _conv_reference(x, weight, group, (sh, sw), (dh, dw), pads)
+    acc = conv_reference(
+        x.astype(np.int64), weight.astype(np.int64), group, (sh, sw), (dh, dw), pads
+    )
     nodes, inits = [conv], [numpy_helper.from_array(weight, "w")]
     if draw(st.booleans()):  # a bias
         b = 64 if rounding else 4096  # rounding: sums stay in the output range
@@ -150,29 +153,6 @@ def conv_layers(draw, rounding: bool = False) -> Layer:
         out, expected = "y", _requant(acc, mul, add, shift, signed_out)
     model = _model(nodes, [("x", x.shape)], out, expected.shape, inits)
     return Layer(model, [x], {"x": "uint8" if unsigned else "int8"}, expected)
-
-
-def _conv_reference(x, weight, group, strides, dilations, pads) -> np.ndarray:
-    n, c, h, w = x.shape
-    f, cg, kh, kw = weight.shape
-    xp = np.zeros((n, c, h + pads[0] + pads[2], w + pads[1] + pads[3]), np.int64)
-    xp[:, :, pads[0] : pads[0] + h, pads[1] : pads[1] + w] = x
-    oh = (xp.shape[2] - (kh - 1) * dilations[0] - 1) // strides[0] + 1
-    ow = (xp.shape[3] - (kw - 1) * dilations[1] - 1) // strides[1] + 1
-    y = np.zeros((n, f, oh, ow), np.int64)
-    fg = f // group
-    for o in range(f):
-        g = o // fg
-        for ky in range(kh):
-            for kx in range(kw):
-                rows = xp[
-                    :,
-                    g * cg : (g + 1) * cg,
-                    ky * dilations[0] : ky * dilations[0] + (oh - 1) * strides[0] + 1 : strides[0],
-                    kx * dilations[1] : kx * dilations[1] + (ow - 1) * strides[1] + 1 : strides[1],
-                ]
-                y[:, o] += np.einsum("nchw,c->nhw", rows, weight[o, :, ky, kx].astype(np.int64))
-    return y
 
 
 @st.composite
