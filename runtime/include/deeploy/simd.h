@@ -33,7 +33,6 @@ static inline dv4 dv4_zero(void) { return (dv4){0.0f, 0.0f, 0.0f, 0.0f}; }
 #define dv4_lane(v, i) ((dv4)__builtin_shuffle((dv4i)(v), (dv4i){(i), (i), (i), (i)}))
 #endif
 static inline float dv4_sum(dv4 v) { return (v[0] + v[1]) + (v[2] + v[3]); }
-#define dv4_get(v, i) ((v)[(i)])
 /* Lanes of a and b picked by four indices (0-3 from a, 4-7 from b). */
 #if defined(__clang__)
 #define dv4_shuffle2(a, b, i, j, k, l) __builtin_shufflevector((a), (b), (i), (j), (k), (l))
@@ -82,7 +81,6 @@ static inline dv4 dv4_set(float a, float b, float c, float d) {
 static inline dv4 dv4_zero(void) { return dv4_splat(0.0f); }
 #define dv4_lane(vec, i) dv4_splat((vec).v[(i)])
 static inline float dv4_sum(dv4 v) { return (v.v[0] + v.v[1]) + (v.v[2] + v.v[3]); }
-#define dv4_get(vec, i) ((vec).v[(i)])
 #define DEEPLOY_DV4_BINOP(name, expr)                                                      \
     static inline dv4 name(dv4 a, dv4 b) {                                                 \
         dv4 r;                                                                             \
