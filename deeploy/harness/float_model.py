@@ -36,8 +36,7 @@ class FloatModel:
     """The float model the user named, read once."""
 
     path: Path
-    proto: onnx.ModelProto
-    external: bool  # tensors in files beside the model: onnxruntime reads it by path
+    proto: onnx.ModelProto  # external data read in
 
     def where(self) -> str:
         return f"{OPTION} {self.path}"
@@ -57,8 +56,14 @@ def load(path: str) -> FloatModel:
         raise OptionError(
             f"{OPTION} {path} is not a valid ONNX model ({err.__class__.__name__})"
         ) from None
-    external = any(t.data_location == onnx.TensorProto.EXTERNAL for t in proto.graph.initializer)
-    return FloatModel(Path(path), proto, external)
+    from deeploy.errors import DeeployError
+    from deeploy.frontend.onnx_import import load_external_data
+
+    try:  # checked as the compiled model's: regular files inside the model's folder
+        load_external_data(proto, Path(path).parent)
+    except DeeployError as err:
+        raise OptionError(f"{OPTION} {path}: {err}") from None
+    return FloatModel(Path(path), proto)
 
 
 def _declared(values: Any, initializers: set[str]) -> dict[str, list[int | None] | None]:
@@ -163,10 +168,9 @@ def run(
         elem = types.get(spec["name"], onnx.TensorProto.UNDEFINED)
         dtype = onnx.helper.tensor_dtype_to_np_dtype(elem) if elem else array.dtype
         fed.append(np.asarray(array).astype(dtype, copy=False))
-    source: Path | onnx.ModelProto = model.path if model.external else model.proto
     try:
         results = onnxruntime_reference(
-            source, fed, [s["name"] for s in inputs], label=str(model.path)
+            model.proto, fed, [s["name"] for s in inputs], label=str(model.path)
         )
     except DeeployError as err:
         raise OptionError(f"{OPTION}: {err}") from None

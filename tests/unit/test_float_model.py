@@ -71,7 +71,7 @@ def test_deviation_without_an_argmax_and_with_nonfinite_values() -> None:
     one = float_model.deviation([np.array([np.nan, 1.0])], [np.array([0.0, 1.0])], ["o"])
     assert math.isinf(one[0]["max_abs_error"]) and math.isinf(one[0]["mean_abs_error"])
     report = float_model.report(
-        float_model.FloatModel(Path("f.onnx"), _relu(), False),
+        float_model.FloatModel(Path("f.onnx"), _relu()),
         [np.array([np.nan, 1.0])],
         [np.array([0.0, 1.0])],
         {"outputs": _specs("o", [2])},
@@ -200,3 +200,31 @@ def test_cli_errors_are_one_line(tmp_path: Path) -> None:
         _deeploy("run", str(quantised), "--float-model", str(other)),
         "output 'y' comes out with shape [4, 3], the quantised network's has [2, 3]",
     )
+
+
+def test_external_data_outside_the_float_models_folder_is_refused(tmp_path: Path) -> None:
+    """The float model's external data is checked as the compiled model's: onnxruntime is
+    never handed a path that reads a file outside the model's folder."""
+    from onnx import numpy_helper
+
+    secret = tmp_path / "secret.bin"
+    secret.write_bytes(np.ones(4, np.float32).tobytes())
+    folder = tmp_path / "model"
+    folder.mkdir()
+    w = numpy_helper.from_array(np.zeros(4, np.float32), "w")
+    w.ClearField("raw_data")
+    w.data_location = TensorProto.EXTERNAL
+    for key, value in (("location", "../secret.bin"), ("length", "16")):
+        entry = w.external_data.add()
+        entry.key, entry.value = key, value
+    graph = helper.make_graph(
+        [helper.make_node("Add", ["x", "w"], ["y"])],
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [4])],
+        [w],
+    )
+    path = folder / "float.onnx"
+    path.write_bytes(helper.make_model(graph).SerializeToString())
+    with pytest.raises(OptionError, match=r"--float-model .*float\.onnx: .*'\.\./secret\.bin'"):
+        float_model.load(str(path))
