@@ -25,7 +25,7 @@ from deeploy.dialects.graph import GraphOp
 from deeploy.kernels.params import Params
 
 # Kernels whose C function takes act_min/act_max and clamps every output element.
-CLAMPING_KERNELS = ("conv2d_f32", "gemm_f32")
+CLAMPING_KERNELS = ("conv2d_f32", "conv2d_packed_f32", "gemm_f32")
 
 
 def _range_of(op: GraphOp) -> tuple[float, float] | None:
