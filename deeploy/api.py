@@ -169,8 +169,10 @@ def compile(
 
     `l2` is the main memory of a microcontroller target (cortex-m4 SRAM, rv32 L2) when the
     network is not tiled (with `memory`, its `l2` says it); the network must fit in it.
-    `profile_layers` makes the run function print each layer's instruction count, on
-    targets whose programs can read an instruction counter (rv32). `on_pass` is called
+    `profile_layers` makes the run function bracket each layer with the counter's
+    markers and print a line per layer (deeploy/counter.h): the count itself where the
+    program reads a counter (rv32), else from the tool that runs it (QEMU's plugin on
+    cortex-m4, callgrind on the host; `deeploy run` merges them). `on_pass` is called
     with each pass's name and seconds as it finishes; the report's `pass_seconds` lists
     them all.
     """
@@ -257,10 +259,10 @@ def check_target_options(
             f"--l1: target {target.name} has no L1 scratchpad to tile into "
             "(targets with one: generic, rv32)"
         )
-    if profile_layers and target.counter != "program":
+    if profile_layers and not target.harness_sources:
         raise OptionError(
-            f"--profile-layers: target {target.name} has no instruction counter its programs "
-            "can read (use rv32)"
+            f"--profile-layers: target {target.name} has no layer counter (its "
+            "harness_sources name none; generic, cortex-m4 and rv32 have one)"
         )
     if target.mcu is None:
         if l2 is not None:

@@ -40,6 +40,17 @@ def macs(op: graph.GraphOp) -> int:
     return 0
 
 
+def bound_ops(fn: func.FuncOp) -> list[Any]:
+    """The graph ops of fn bound to a kernel, in order, with their MACs (BoundOp)."""
+    from deeploy.layer_report import BoundOp
+
+    return [
+        BoundOp(op.SIGNATURE.op_type, op.node_name, macs(op))
+        for op in fn.body.block.ops
+        if isinstance(op, graph.GraphOp) and "kernel" in op.attributes
+    ]
+
+
 def graph_summary(module: ModuleOp, bound: bool = False) -> dict[str, Any]:
     """Node counts and MACs of a graph-level module (after binding: kernels used)."""
     nodes = 0
@@ -188,11 +199,17 @@ class ReportObserver:
     `observe` after every pass."""
 
     def __init__(self, report: dict[str, Any]) -> None:
+        from deeploy.layer_report import BoundOp
+
         self.report = report
         self._last_graph: dict[str, Any] | None = None
+        # the kernel-bound graph ops of the last graph-level module, in order: what the
+        # layers of the buffer level come from (deeploy/layer_report.py)
+        self._bound: list[BoundOp] | None = None
 
     def observe(self, module: ModuleOp) -> None:
         from deeploy.dialects import tiled
+        from deeploy.layer_report import add_layer_functions, layer_rows
 
         report = self.report
         fn = next(
@@ -200,7 +217,9 @@ class ReportObserver:
             None,
         )
         if fn is None:
-            return  # lowered to C: everything was recorded on the way
+            if "layer_report" in report:  # lowered to C: which functions the layers call
+                add_layer_functions(report["layer_report"], module)
+            return  # everything else was recorded on the way
         if any(isinstance(t, TensorType) for t in fn.function_type.inputs.data):
             report.update(io_summary(fn))
             if "kernels" not in report:
@@ -208,6 +227,7 @@ class ReportObserver:
                 if summary["kernels"]:
                     report.update(summary)  # as bound, before fusions change the count
                 self._last_graph = summary
+            self._bound = bound_ops(fn) if "kernels" in report else None
             return
         if "kernels" not in report and self._last_graph is not None:
             report.update(self._last_graph)  # no op needed a kernel (views only)
@@ -215,3 +235,4 @@ class ReportObserver:
             report.update(tiling_summary(module))
         if any(isinstance(op, buffer.ArenaOp) for op in module.ops):
             report.update(memory_summary(module))
+        report["layer_report"] = layer_rows(fn, self._bound)

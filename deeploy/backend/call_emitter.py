@@ -55,6 +55,9 @@ class CallEmitter:
     weight_offset: int = 0
     weight_copies: list[tuple[str, int, int]] = field(default_factory=list)
     _weight_offsets: dict[buffer.ConstantOp, int] = field(default_factory=dict)
+    # every C function called so far, in order: which ones a layer's kernels chose (their
+    # emit picks among several by element type or layout) goes into the layer report
+    called: list[str] = field(default_factory=list)
 
     @contextmanager
     def redirected(self, builder: Builder, params: dict[SSAValue, SSAValue]) -> Iterator[None]:
@@ -193,6 +196,7 @@ class CallEmitter:
 
     def call(self, symbol: str, args: Sequence[SSAValue]) -> None:
         self.builder.insert(cemit.CallOp(symbol, args))
+        self.called.append(symbol)
 
     # -- weights -------------------------------------------------------------------------
     def _weight_in_level(self, op: buffer.ConstantOp) -> int:

@@ -177,3 +177,15 @@ def included_headers(files: Sequence[str]) -> list[str]:
 
 def record_runtime_files(source: cemit.FileOp, files: Sequence[str]) -> None:
     source.attributes["runtime_files"] = ArrayAttr([StringAttr(s) for s in files])
+
+
+LAYER_FUNCTIONS = "layer_functions"
+
+
+def record_layer_functions(source: cemit.FileOp, layers: Sequence[Sequence[str]]) -> None:
+    """Per layer of the run function, in order, the kernel functions it calls: which C
+    function a kernel's emit chose is known here only, and the layer report reads it from
+    the lowered module (deeploy/layer_report.py)."""
+    source.attributes[LAYER_FUNCTIONS] = ArrayAttr(
+        [ArrayAttr([StringAttr(s) for s in functions]) for functions in layers]
+    )

@@ -55,13 +55,16 @@ def parse_instructions(stdout: str) -> int | None:
 
 
 def parse_layers(stdout: str) -> list[dict[str, Any]]:
-    """Per-layer instruction counts printed by a profiling build (DEEPLOY_LAYER lines)."""
+    """Per-layer instruction counts printed by a profiling build (DEEPLOY_LAYER lines);
+    `instructions` is None on a line without a count (a build whose counting tool did not
+    run: see deeploy/counter.h). Names are C identifiers, so a last field of digits is
+    the count."""
     layers = []
     for line in stdout.splitlines():
         if line.startswith("DEEPLOY_LAYER "):
-            _, index, rest = line.split(maxsplit=2)
-            name, count = rest.rsplit(maxsplit=1)
-            layers.append({"index": int(index), "name": name, "instructions": int(count)})
+            _, index, *rest = line.split()
+            count = int(rest.pop()) if len(rest) > 1 and rest[-1].isdigit() else None
+            layers.append({"index": int(index), "name": " ".join(rest), "instructions": count})
     return layers
 
 

@@ -38,6 +38,7 @@ from deeploy.backend.network_files import (
     NetworkInterface,
     SourceParts,
     header_file,
+    record_layer_functions,
     record_runtime_files,
     runtime_files,
     source_file,
@@ -124,6 +125,7 @@ class _Lowering:
         self.kernel_sources: list[str] = []
         self.kernel_headers: list[str] = []
         self.layer_index = 0  # of profiled layers
+        self.layer_functions: list[list[str]] = []  # the kernel functions each layer calls
 
     def run(self, fn: func.FuncOp, arenas: dict[str, int]) -> list[cemit.FileOp]:
         io = NetworkInterface.of(fn)
@@ -173,19 +175,25 @@ class _Lowering:
         header = header_file(self.prefix, self.target_name, io, arenas)
         source = source_file(self.prefix, self.target_name, parts)
         record_runtime_files(source, runtime_files(parts, self.target.harness_sources))
+        record_layer_functions(source, self.layer_functions)
         return [header, source]
 
     # -- the body, op by op ---------------------------------------------------------------
     def _lower_op(self, emitter: CallEmitter, op: Operation) -> None:
-        profiled = self.profile_layers and isinstance(op, buffer.KernelOp | tiled.LayerOp)
+        layer = isinstance(op, buffer.KernelOp | tiled.LayerOp)
+        profiled = self.profile_layers and layer
         if profiled:
             emitter.call("deeploy_profile_begin", [])
+        first_call = len(emitter.called)
         if isinstance(op, buffer.KernelOp):
             self._kernel(emitter, op)
         elif isinstance(op, tiled.LayerOp):
             self._tiled_layer(emitter, op)
         elif isinstance(op, buffer.CopyOp):
             self._copy(emitter, op)
+        if layer:
+            assert isinstance(op, buffer.KernelOp | tiled.LayerOp)
+            self.layer_functions.append(self._kernel_calls(op, emitter.called[first_call:]))
         if profiled:
             assert isinstance(op, buffer.KernelOp | tiled.LayerOp)
             emitter.call(
@@ -196,6 +204,14 @@ class _Lowering:
                 ],
             )
             self.layer_index += 1
+
+    def _kernel_calls(self, op: buffer.KernelOp | tiled.LayerOp, called: list[str]) -> list[str]:
+        """The C functions of the layer's kernels among `called`, once each, in order (a
+        tiled layer calls them once per tile class; DMA and executor calls are not the
+        kernel's)."""
+        steps = op.step_list() if isinstance(op, tiled.LayerOp) else [(op.kernel_name,)]
+        symbols = {s for step in steps for s in self.library.get(step[0]).symbols}
+        return list(dict.fromkeys(s for s in called if s in symbols))
 
     def _use(self, kernel_name: str) -> None:
         kernel = self.library.get(kernel_name)

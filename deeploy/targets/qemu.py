@@ -108,26 +108,48 @@ def run_rv32(binary: Path, timeout: float) -> RunResult:
 def run_cortex_m4(binary: Path, timeout: float) -> RunResult:
     """Run on the mps2-an386 board (a Cortex-M4F); with the counting plugin available, the
     instructions between the harness's markers are appended to stdout as
-    `DEEPLOY_INSTRUCTIONS n`, as a program with its own counter prints them."""
+    `DEEPLOY_INSTRUCTIONS n`, as a program with its own counter prints them. A profiling
+    build (one that calls the layer markers) gets each layer's count added to its
+    `DEEPLOY_LAYER index name` line, as rv32 prints them."""
     qemu = require(CORTEX_M4_EMULATOR[0])
     command = [qemu, *CORTEX_M4_EMULATOR[1:], str(binary)]
     plugin = insn_window_plugin()
     count_file = binary.with_suffix(".instructions")
+    layers_file = binary.with_suffix(".layers")
+    profiled = False
     if plugin is not None:
-        start, stop = symbol_addresses(binary, ("deeploy_count_start", "deeploy_count_stop"))
+        table = symbol_table(binary)
+        start, stop = _addresses(binary, table, ("deeploy_count_start", "deeploy_count_stop"))
         count_file.unlink(missing_ok=True)
-        command[1:1] = ["-plugin", f"{plugin},start={start:#x},stop={stop:#x},out={count_file}"]
+        layers_file.unlink(missing_ok=True)
+        arguments = f"{plugin},start={start:#x},stop={stop:#x},out={count_file}"
+        # the linker drops the layer markers of a build that does not call them: without
+        # them the plugin counts exactly as it always has
+        profiled = LAYER_MARKERS[0] in table and LAYER_MARKERS[1] in table
+        if profiled:
+            begin, end = _addresses(binary, table, LAYER_MARKERS)
+            arguments += f",begin={begin:#x},end={end:#x},layers={layers_file}"
+        command[1:1] = ["-plugin", arguments]
     result = run_command(command, timeout)
     if plugin is not None and count_file.exists() and result.returncode == 0:
         count = count_file.read_text().strip()
         stdout = result.stdout.replace(
             "DEEPLOY_DONE", f"DEEPLOY_INSTRUCTIONS {count}\nDEEPLOY_DONE"
         )
+        if profiled:
+            from deeploy.layer_report import add_layer_counts
+
+            counts = layers_file.read_text().split() if layers_file.exists() else []
+            stdout = add_layer_counts(stdout, [int(c) for c in counts])
         return RunResult(result.returncode, stdout, result.stderr, result.timed_out)
     return result
 
 
-def symbol_addresses(binary: Path, names: Sequence[str]) -> list[int]:
+LAYER_MARKERS = ("deeploy_profile_begin", "deeploy_profile_end")
+
+
+def symbol_table(binary: Path) -> dict[str, int]:
+    """The address of every symbol of an Arm binary, by name."""
     nm = require("arm-none-eabi-nm")
     proc = subprocess.run([nm, str(binary)], capture_output=True, text=True, check=True)
     table = {}
@@ -135,6 +157,10 @@ def symbol_addresses(binary: Path, names: Sequence[str]) -> list[int]:
         parts = line.split()
         if len(parts) == 3:
             table[parts[2]] = int(parts[0], 16)
+    return table
+
+
+def _addresses(binary: Path, table: dict[str, int], names: Sequence[str]) -> list[int]:
     missing = [n for n in names if n not in table]
     if missing:
         raise DeeployError(f"{binary.name} has no symbol {', '.join(missing)}")

@@ -113,8 +113,11 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--profile-layers",
         action="store_true",
-        help="make the generated code print each layer's instruction count (targets whose "
-        "programs can read a counter: rv32); `run` reports them",
+        help="bracket every layer of the generated code with counter markers; `run` counts "
+        "each layer's instructions on every target (rv32: minstret, cortex-m4: the QEMU "
+        "plugin, generic: valgrind's callgrind, building without the sanitizers) and prints "
+        "the per-layer table (MACs, instructions, bytes, buffers, tiling; `layer_report` in "
+        "--json)",
     )
     memory.add_argument(
         "--double-buffer",
@@ -656,7 +659,7 @@ def _host_cflags(args: argparse.Namespace, target: str) -> list[str]:
 
     if get_target(target).mcu is not None or not args.sanitize:
         return []
-    if args.count_instructions:
+    if args.count_instructions or args.profile_layers:
         return ["-Werror"]
     return [*HOST_CHECK_CFLAGS, *SANITIZER_CFLAGS]
 
@@ -668,6 +671,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     if args.work_dir:
         _check_output_folder("--work-dir", args.work_dir)
+    if args.profile_layers and _counts_with_callgrind(args.target):
+        from deeploy.harness.callgrind import require_valgrind
+
+        require_valgrind(f"--profile-layers on {args.target}")  # before minutes of work
     data = _run_data(Path(args.path))
     shapes = parse_input_shapes(args.input_shape)
     floating = float_model.load(args.float_model) if args.float_model else None
@@ -688,7 +695,17 @@ def cmd_run(args: argparse.Namespace) -> int:
             outcome.outputs, expected, _atol(args), args.rtol, _dequantized_atol(args, data)
         )
         instructions = outcome.instructions  # counted by the target itself (rv32, cortex-m4)
-        if args.count_instructions and instructions is None:
+        stdout = outcome.stdout
+        if args.profile_layers and _counts_with_callgrind(result.target):
+            from deeploy import progress
+            from deeploy.harness.callgrind import layer_profile
+            from deeploy.layer_report import add_layer_counts
+
+            _progress(args, "counting each layer's instructions with callgrind ...")
+            with _progress_bars(args), progress.waiting("running under callgrind"):
+                instructions, counts = layer_profile(outcome.binary, f"{result.network}_run")
+            stdout = add_layer_counts(stdout, counts)
+        elif args.count_instructions and instructions is None:
             from deeploy.harness.callgrind import instructions_of
 
             _progress(args, "counting instructions with callgrind ...")
@@ -710,18 +727,29 @@ def cmd_run(args: argparse.Namespace) -> int:
             "(runtime/platform/qemu/fetch-plugin-header.sh fetches it)",
             file=sys.stderr,
         )
-    layers = runner.parse_layers(outcome.stdout)
-    for layer in layers:
-        name = one_line(layer["name"])  # printed by the program, from the model
-        print(f"  layer {layer['index']:3d} {name:40s} {layer['instructions']:>14,}")
+    from deeploy.layer_report import format_table, with_instructions
+
+    layers = runner.parse_layers(stdout)
+    rows = with_instructions(result.report.get("layer_report", []), layers)
+    if args.profile_layers:
+        print(format_table(rows))
     if args.json:
         payload = run_report(data.label, result, comparison, outcome, instructions)
-        if layers:
-            payload["layer_instructions"] = layers
+        payload["layer_report"] = rows
+        counted = [layer for layer in layers if layer["instructions"] is not None]
+        if counted:  # the field as it always was: the layers with a count
+            payload["layer_instructions"] = counted
         if float_report is not None:
             payload["float_model"] = float_report
         _emit_json(payload)
     return EXIT_OK if comparison.passed else EXIT_MISMATCH
+
+
+def _counts_with_callgrind(target: str) -> bool:
+    """Whether the target's programs are counted from outside by callgrind (the host)."""
+    from deeploy.targets import get_target
+
+    return get_target(target).counter == "callgrind"
 
 
 def _atol(args: argparse.Namespace) -> float:

@@ -542,6 +542,7 @@ def test_host_flags() -> None:
     ]  # fmt: skip
     assert flags("--no-sanitize") == []
     assert flags("--count-instructions") == ["-Werror"]  # callgrind cannot run ASan
+    assert flags("--profile-layers") == ["-Werror"]  # counted by callgrind too
     assert flags("--target", "rv32") == flags("--target", "cortex-m4") == []
 
 

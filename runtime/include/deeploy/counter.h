@@ -10,6 +10,9 @@
  * With layer profiling, the generated run function calls deeploy_profile_begin() before
  * and deeploy_profile_end() after each layer; the latter prints
  *   DEEPLOY_LAYER <index> <name> <instructions>
+ * where the program counts (rv32), or `DEEPLOY_LAYER <index> <name>` where the two are
+ * markers a counting tool brackets each layer with (Cortex-M under QEMU: the plugin; the
+ * host: callgrind); the harness then adds the tool's counts to the lines, in order.
  */
 #ifndef DEEPLOY_COUNTER_H_
 #define DEEPLOY_COUNTER_H_

@@ -12,12 +12,13 @@ func.func @main(%x: memref<16xf32, #buffer.level<L2>> {graph.name = "in", buffer
   func.return
 }
 
-// The module now holds only the two C files.
+// The module now holds only the two C files; the source records the C function each
+// layer calls, for the layer report.
 // CHECK:      builtin.module {
 // CHECK-NEXT:   cemit.file "net.h" {
 // CHECK:          cemit.define "NET_ARENA_L2_BYTES" 64 : i64
 // CHECK:          cemit.func @net_run(!cemit.ptr<f32, const restrict>, !cemit.ptr<f32, restrict>) {arg_names = ["input_0", "output_0"]}
-// CHECK:        cemit.file "net.c" attributes {runtime_files = ["include/deeploy/common.h", "include/deeploy/simd.h", "include/deeploy/vmath.h", "include/deeploy/common_int.h", "include/deeploy/requant.h", "include/deeploy/activation_f32.h", "include/deeploy/elementwise_f32.h", "kernels/elementwise_f32.c", "kernels/activation_f32.c"]} {
+// CHECK:        cemit.file "net.c" attributes {runtime_files = ["include/deeploy/common.h", "include/deeploy/simd.h", "include/deeploy/vmath.h", "include/deeploy/common_int.h", "include/deeploy/requant.h", "include/deeploy/activation_f32.h", "include/deeploy/elementwise_f32.h", "kernels/elementwise_f32.c", "kernels/activation_f32.c"], layer_functions = {{\[}}["deeploy_mul_f32"], ["deeploy_relu_f32"]]} {
 // CHECK:          cemit.global @net_scale {const, static, alignment = 16 : i64} : f32[16] = dense<2.000000e+00> : tensor<16xf32>
 // CHECK:          cemit.global @net_arena_L2 {static, alignment = 16 : i64} : ui8[64]
 // CHECK-NOT:    func.func
