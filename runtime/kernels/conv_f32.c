@@ -95,6 +95,28 @@ static inline void store4(float *y, dv4 v, int32_t cols, const conv_t *c) {
     if (cols > 2) y[2] = lanes[2];
 }
 
+/* One output after its sums: the previous partial sum added, then the activation. */
+static float finish1(const float *y, float v, const conv_t *c) {
+    if (c->accumulate) v += *y;
+    if (c->clamp) v = v < c->lo ? c->lo : v > c->hi ? c->hi : v;
+    return v;
+}
+
+/* y[j] = finish(v_j) for j < cols */
+static inline void store_scalar4(float *y, float v0, float v1, float v2, float v3, int32_t cols,
+                          const conv_t *c) {
+    if (c->post) {
+        v0 = finish1(y, v0, c);
+        if (cols > 1) v1 = finish1(y + 1, v1, c);
+        if (cols > 2) v2 = finish1(y + 2, v2, c);
+        if (cols > 3) v3 = finish1(y + 3, v3, c);
+    }
+    y[0] = v0;
+    if (cols > 1) y[1] = v1;
+    if (cols > 2) y[2] = v2;
+    if (cols > 3) y[3] = v3;
+}
+
 static inline const float *input_row(const conv_t *c, int32_t ci, int32_t oh, int32_t kh) {
     return c->x + ((ptrdiff_t)ci * c->H + oh * c->SH + kh * c->DH - c->PT) * c->W;
 }
@@ -234,6 +256,193 @@ DEFINE_TILES(1)
 typedef void (*tile_fn)(const conv_t *, const float *const *, float *const *, const float *,
                         int32_t, int32_t, int32_t);
 
+/* Depthwise convolutions (one input and one output channel per group): each channel's
+ * plane on its own. Per output row, the columns whose taps all fall inside the row run 4
+ * at a time (a vector, or 4 sums in float registers where there are no vectors), the
+ * weights broadcast once per channel; the columns at the row's ends, whose taps reach into
+ * the padding, one at a time with bounds checks. */
+static inline float depthwise_at(const conv_t *c, const float *w, float bias, int32_t oh,
+                                 int32_t ow, int32_t kh_lo, int32_t kh_hi) {
+    const int32_t left = ow * c->SW - c->PL, KW = c->KW, DW = c->DW;
+    int32_t kw_lo = 0, kw_hi = KW; /* the taps inside the row */
+    while (kw_lo < kw_hi && left + kw_lo * DW < 0) ++kw_lo;
+    while (kw_hi > kw_lo && left + (kw_hi - 1) * DW >= c->W) --kw_hi;
+    const float *row = input_row(c, 0, oh, kh_lo) + left;
+    const ptrdiff_t step = (ptrdiff_t)c->DH * c->W;
+    float acc = bias;
+    for (int32_t kh = kh_lo; kh < kh_hi; ++kh, row += step) {
+        const float *wk = w + kh * KW;
+        for (int32_t kw = kw_lo; kw < kw_hi; ++kw) acc += wk[kw] * row[kw * DW];
+    }
+    return acc;
+}
+
+#define DEPTHWISE_MAX_TAPS 25 /* up to 5 x 5: weights broadcast once per channel */
+
+/* 3 x 3 depthwise with unit dilation and column stride S (1 or 2, a literal): outputs
+ * [ow, ow_end) of one row, 4 at a time, from input rows r0..r2 (each already shifted by the
+ * left padding, so output o's tap kw reads r[o * S + kw]) and the 9 weights k (a row
+ * outside the image has zero weights and any valid row as its stand-in). */
+#ifdef SCALAR_PACKED_TILE
+#define DW3_ROW(r, S, a, b, d)                                                                \
+    do {                                                                                   \
+        const float *p_ = (r) + ow * S;                                                    \
+        const float x0 = p_[0], x1 = p_[1], x2 = p_[2], x3 = p_[S], x4 = p_[S + 1];        \
+        const float x5 = p_[S + 2], x6 = p_[2 * S], x7 = p_[2 * S + 1];                    \
+        const float x8 = p_[2 * S + 2], x9 = p_[3 * S], x10 = p_[3 * S + 1];               \
+        const float x11 = p_[3 * S + 2];                                                   \
+        s0 += (a) * x0, s0 += (b) * x1, s0 += (d) * x2;                                    \
+        s1 += (a) * x3, s1 += (b) * x4, s1 += (d) * x5;                                    \
+        s2 += (a) * x6, s2 += (b) * x7, s2 += (d) * x8;                                    \
+        s3 += (a) * x9, s3 += (b) * x10, s3 += (d) * x11;                                  \
+    } while (0)
+#define DEFINE_DW3(NAME, S)                                                                \
+    static void NAME(const conv_t *c, const float *r0, const float *r1, const float *r2,   \
+                     const float *k, float bias, float *yrow, int32_t ow, int32_t ow_end) { \
+        const float k0 = k[0], k1 = k[1], k2 = k[2], k3 = k[3], k4 = k[4], k5 = k[5];      \
+        const float k6 = k[6], k7 = k[7], k8 = k[8];                                       \
+        for (; ow < ow_end; ow = ow + 8 <= ow_end || ow + 4 == ow_end ? ow + 4 : ow_end - 4) { \
+            float s0 = bias, s1 = bias, s2 = bias, s3 = bias;                              \
+            DW3_ROW(r0, S, k0, k1, k2);                                                       \
+            DW3_ROW(r1, S, k3, k4, k5);                                                       \
+            DW3_ROW(r2, S, k6, k7, k8);                                                       \
+            store_scalar4(yrow + ow, s0, s1, s2, s3, 4, c);                                \
+        }                                                                                  \
+    }
+#else
+/* the row's 3 tap vectors: unaligned loads (S = 1), or even and odd lanes of two loads
+ * and the even lanes moved on by one (S = 2; never reads past the last tap) */
+#if defined(DEEPLOY_SIMD_EMULATED)
+#define DW3_TAPS(p_, S, t0, t1, t2)                                                        \
+    const dv4 t0 = dv4_set((p_)[0], (p_)[S], (p_)[2 * S], (p_)[3 * S]);                    \
+    const dv4 t1 = dv4_set((p_)[1], (p_)[S + 1], (p_)[2 * S + 1], (p_)[3 * S + 1]);        \
+    const dv4 t2 = dv4_set((p_)[2], (p_)[S + 2], (p_)[2 * S + 2], (p_)[3 * S + 2]);
+#else
+#define DW3_TAPS(p_, S, t0, t1, t2)                                                        \
+    dv4 t0, t1, t2;                                                                        \
+    if (S == 1) {                                                                          \
+        t0 = dv4_load(p_), t1 = dv4_load((p_) + 1), t2 = dv4_load((p_) + 2);               \
+    } else {                                                                               \
+        const dv4 lo_ = dv4_load(p_), hi_ = dv4_load((p_) + 4);                            \
+        t0 = dv4_shuffle2(lo_, hi_, 0, 2, 4, 6), t1 = dv4_shuffle2(lo_, hi_, 1, 3, 5, 7);  \
+        t2 = dv4_shuffle2(t0, dv4_splat((p_)[8]), 1, 2, 3, 4);                             \
+    }
+#endif
+#define DW3_ROW(r, S, a, b, d)                                                                \
+    do {                                                                                   \
+        const float *p_ = (r) + ow * S;                                                    \
+        DW3_TAPS(p_, S, t0_, t1_, t2_)                                                     \
+        acc = dv4_madd(a, t0_, acc), acc = dv4_madd(b, t1_, acc);                          \
+        acc = dv4_madd(d, t2_, acc);                                                       \
+    } while (0)
+#define DEFINE_DW3(NAME, S)                                                                \
+    static void NAME(const conv_t *c, const float *r0, const float *r1, const float *r2,   \
+                     const float *k, float bias, float *yrow, int32_t ow, int32_t ow_end) { \
+        const dv4 k0 = dv4_splat(k[0]), k1 = dv4_splat(k[1]), k2 = dv4_splat(k[2]);        \
+        const dv4 k3 = dv4_splat(k[3]), k4 = dv4_splat(k[4]), k5 = dv4_splat(k[5]);        \
+        const dv4 k6 = dv4_splat(k[6]), k7 = dv4_splat(k[7]), k8 = dv4_splat(k[8]);        \
+        const dv4 b_ = dv4_splat(bias);                                                    \
+        for (; ow < ow_end; ow = ow + 8 <= ow_end || ow + 4 == ow_end ? ow + 4 : ow_end - 4) { \
+            dv4 acc = b_;                                                                  \
+            DW3_ROW(r0, S, k0, k1, k2);                                                       \
+            DW3_ROW(r1, S, k3, k4, k5);                                                       \
+            DW3_ROW(r2, S, k6, k7, k8);                                                       \
+            store4(yrow + ow, acc, 4, c);                                                  \
+        }                                                                                  \
+    }
+#endif
+DEFINE_DW3(depthwise3x3_s1, 1)
+DEFINE_DW3(depthwise3x3_s2, 2)
+#undef DW3_ROW
+#undef DW3_TAPS
+#undef DEFINE_DW3
+
+static void depthwise_plane(const conv_t *c, const float *restrict w, float bias,
+                            float *restrict y, int32_t OH) {
+    const int32_t KW = c->KW, SW = c->SW, DW = c->DW, W = c->W, OW = c->OW;
+    const int32_t reach = (KW - 1) * DW;
+    /* interior columns: ow * SW - PL >= 0 and ow * SW - PL + reach < W */
+    int32_t ow_lo = (c->PL + SW - 1) / SW;
+    int32_t ow_hi = W - reach + c->PL > 0 ? (W - reach + c->PL - 1) / SW + 1 : 0;
+    ow_hi = ow_hi < OW ? ow_hi : OW;
+    ow_lo = ow_lo < ow_hi ? ow_lo : ow_hi;
+    const int three = c->KH == 3 && KW == 3 && c->DH == 1 && DW == 1 && (SW == 1 || SW == 2);
+#ifndef SCALAR_PACKED_TILE
+    dv4 ws[DEPTHWISE_MAX_TAPS];
+    for (int32_t t = 0; t < c->KH * KW; ++t) ws[t] = dv4_splat(w[t]);
+#endif
+    for (int32_t oh = 0; oh < OH; ++oh) {
+        int32_t kh_lo, kh_hi;
+        valid_kernel_rows(c, oh, &kh_lo, &kh_hi);
+        float *yrow = y + (ptrdiff_t)oh * OW;
+        int32_t ow = 0;
+        if (three) {
+            /* rows outside the image: zero weights, and a valid row to read */
+            const float *r[3];
+            float clipped[9];
+            const float *k = w;
+            if (kh_lo > 0 || kh_hi < 3) {
+                for (int32_t t = 0; t < 9; ++t) clipped[t] = t / 3 >= kh_lo && t / 3 < kh_hi ? w[t] : 0.0f;
+                k = clipped;
+            }
+            for (int32_t kh = 0; kh < 3; ++kh)
+                r[kh] = input_row(c, 0, oh, kh >= kh_lo && kh < kh_hi ? kh : kh_lo);
+            while (ow < OW) {
+                if (ow >= ow_lo && ow + 4 <= ow_hi) {
+                    int32_t end = ow + (ow_hi - ow) / 4 * 4;
+                    /* the interior's last columns as one more block of 4, overlapping the
+                     * one before (recomputed alike), unless stores add to partial sums */
+                    if (end < ow_hi && !c->accumulate) end = ow_hi;
+                    if (SW == 1)
+                        depthwise3x3_s1(c, r[0] - c->PL, r[1] - c->PL, r[2] - c->PL, k, bias, yrow, ow, end);
+                    else
+                        depthwise3x3_s2(c, r[0] - c->PL, r[1] - c->PL, r[2] - c->PL, k, bias, yrow, ow, end);
+                    ow = end;
+                    continue;
+                }
+                yrow[ow] = finish1(yrow + ow, depthwise_at(c, w, bias, oh, ow, kh_lo, kh_hi), c);
+                ++ow;
+            }
+            continue;
+        }
+        for (; ow < ow_lo; ++ow) yrow[ow] = finish1(yrow + ow, depthwise_at(c, w, bias, oh, ow, kh_lo, kh_hi), c);
+        for (; ow + 4 <= ow_hi; ow += 4) {
+            const int32_t left = ow * SW - c->PL;
+#ifdef SCALAR_PACKED_TILE
+            float s0 = bias, s1 = bias, s2 = bias, s3 = bias;
+            for (int32_t kh = kh_lo; kh < kh_hi; ++kh) {
+                const float *xp = input_row(c, 0, oh, kh) + left;
+                const float *wk = w + kh * KW;
+                for (int32_t kw = 0; kw < KW; ++kw, xp += DW) {
+                    const float wv = wk[kw];
+                    s0 += wv * xp[0], s1 += wv * xp[SW], s2 += wv * xp[2 * SW];
+                    s3 += wv * xp[3 * SW];
+                }
+            }
+            store_scalar4(yrow + ow, s0, s1, s2, s3, 4, c);
+#else
+            dv4 acc = dv4_splat(bias);
+            for (int32_t kh = kh_lo; kh < kh_hi; ++kh) {
+                const float *xp = input_row(c, 0, oh, kh) + left;
+                const dv4 *wk = ws + kh * KW;
+                for (int32_t kw = 0; kw < KW; ++kw, xp += DW) {
+#ifndef DEEPLOY_SIMD_EMULATED
+                    const dv4 xv = SW == 1 ? dv4_load(xp)
+                                   : SW == 2 ? dv4_shuffle2(dv4_load(xp), dv4_load(xp + 4), 0, 2, 4, 6)
+                                             : dv4_set(xp[0], xp[SW], xp[2 * SW], xp[3 * SW]);
+#else
+                    const dv4 xv = dv4_set(xp[0], xp[SW], xp[2 * SW], xp[3 * SW]);
+#endif
+                    acc = dv4_madd(wk[kw], xv, acc);
+                }
+            }
+            store4(yrow + ow, acc, 4, c);
+#endif
+        }
+        for (; ow < OW; ++ow) yrow[ow] = finish1(yrow + ow, depthwise_at(c, w, bias, oh, ow, kh_lo, kh_hi), c);
+    }
+}
+
 void deeploy_conv2d_f32(const float *restrict x, const float *restrict w,
                         const float *restrict bias, float *restrict y,
                         int32_t N, int32_t C, int32_t H, int32_t W,
@@ -249,6 +458,11 @@ void deeploy_conv2d_f32(const float *restrict x, const float *restrict w,
             const conv_t c = {x + ((ptrdiff_t)n * C + (ptrdiff_t)g * Cg) * H * W,
                               H, W, KH, KW, SH, SW, DH, DW, PT, PL, Cg, OW, act_min, act_max,
                               clamp, accumulate != 0, clamp || accumulate};
+            if (Cg == 1 && Fg == 1 && KH * KW <= DEPTHWISE_MAX_TAPS) {
+                depthwise_plane(&c, w + (ptrdiff_t)g * wsize, bias ? bias[g] : 0.0f,
+                                y + ((ptrdiff_t)n * F + g) * OH * OW, OH);
+                continue;
+            }
             for (int32_t f0 = 0; f0 < Fg;) {
                 const int32_t rows = Fg - f0 >= 4 ? 4 : Fg - f0 >= 2 ? 2 : 1;
                 const tile_fn tile = rows == 4 ? (taps ? tile_taps_4 : tile_columns_4)
@@ -403,26 +617,6 @@ static void packed_tile_strided(const conv_t *c, const float *restrict wp, const
  * check. Each variant is its own function: in a frame of its own, the sums get float
  * registers of their own, and the variant is chosen once per tile. */
 
-static float finish1(const float *y, float v, const conv_t *c) {
-    if (c->accumulate) v += *y;
-    if (c->clamp) v = v < c->lo ? c->lo : v > c->hi ? c->hi : v;
-    return v;
-}
-
-/* y[j] = finish(v_j) for j < cols */
-static void store_scalar4(float *y, float v0, float v1, float v2, float v3, int32_t cols,
-                          const conv_t *c) {
-    if (c->post) {
-        v0 = finish1(y, v0, c);
-        if (cols > 1) v1 = finish1(y + 1, v1, c);
-        if (cols > 2) v2 = finish1(y + 2, v2, c);
-        if (cols > 3) v3 = finish1(y + 3, v3, c);
-    }
-    y[0] = v0;
-    if (cols > 1) y[1] = v1;
-    if (cols > 2) y[2] = v2;
-    if (cols > 3) y[3] = v3;
-}
 
 #define SUMS4(i) float s##i##0 = b[i], s##i##1 = b[i], s##i##2 = b[i], s##i##3 = b[i];
 #define SUMS3(i) float s##i##0 = b[i], s##i##1 = b[i], s##i##2 = b[i];
@@ -518,6 +712,105 @@ static void packed_tile_scalar(const conv_t *c, const float *restrict wp, const 
 }
 #endif
 
+/* Pointwise (1x1, unit stride, no padding) convolutions are matrix products
+ * Y[f][p] = sum_c W[f][c] X[c][p] over the plane's P pixels, contiguous in X and Y: the
+ * packed weights hold each channel's 4 values of a block side by side (one vector), and
+ * a tile runs along the pixels rather than one output row. */
+static inline int pointwise(const conv_t *c, int32_t OH) {
+    return c->KH == 1 && c->KW == 1 && c->SH == 1 && c->SW == 1 && c->PT == 0 && c->PL == 0 &&
+           OH == c->H && c->OW == c->W;
+}
+
+/* Pixels [p0, P) of the 4 channels yr[] one at a time: the last P mod tile pixels. */
+static void pointwise_tail(const conv_t *c, const float *restrict wp, const float *b,
+                           float *const *yr, ptrdiff_t P, ptrdiff_t p0) {
+    for (ptrdiff_t p = p0; p < P; ++p) {
+        float s0 = b[0], s1 = b[1], s2 = b[2], s3 = b[3];
+        const float *x = c->x + p, *w = wp;
+        for (int32_t ci = 0; ci < c->Cg; ++ci, x += P, w += 4) {
+            const float v = *x;
+            s0 += w[0] * v, s1 += w[1] * v, s2 += w[2] * v, s3 += w[3] * v;
+        }
+        const float sums[4] = {s0, s1, s2, s3};
+        for (int32_t i = 0; i < 4; ++i) {
+            float v = sums[i];
+            if (c->accumulate) v += yr[i][p];
+            if (c->clamp) v = v < c->lo ? c->lo : v > c->hi ? c->hi : v;
+            yr[i][p] = v;
+        }
+    }
+}
+
+#ifdef SCALAR_PACKED_TILE
+/* 4 channels x 4 pixels in float registers: per input channel 4 weights, 4 pixels, 16
+ * multiply-adds. */
+static __attribute__((noinline)) void pointwise_rows(const conv_t *c, const float *restrict wp,
+                                                     const float *b, float *const *yr,
+                                                     ptrdiff_t P) {
+    ptrdiff_t p0 = 0;
+    for (; p0 + 4 <= P; p0 += 4) {
+        float s00 = b[0], s01 = b[0], s02 = b[0], s03 = b[0];
+        float s10 = b[1], s11 = b[1], s12 = b[1], s13 = b[1];
+        float s20 = b[2], s21 = b[2], s22 = b[2], s23 = b[2];
+        float s30 = b[3], s31 = b[3], s32 = b[3], s33 = b[3];
+        const float *x = c->x + p0, *w = wp;
+        const float *const w_end = wp + 4 * (ptrdiff_t)c->Cg;
+        for (; w < w_end; x += P, w += 4) {
+            const float w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3];
+            const float x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3];
+            s00 += w0 * x0, s01 += w0 * x1, s02 += w0 * x2, s03 += w0 * x3;
+            s10 += w1 * x0, s11 += w1 * x1, s12 += w1 * x2, s13 += w1 * x3;
+            s20 += w2 * x0, s21 += w2 * x1, s22 += w2 * x2, s23 += w2 * x3;
+            s30 += w3 * x0, s31 += w3 * x1, s32 += w3 * x2, s33 += w3 * x3;
+        }
+        store_scalar4(yr[0] + p0, s00, s01, s02, s03, 4, c);
+        store_scalar4(yr[1] + p0, s10, s11, s12, s13, 4, c);
+        store_scalar4(yr[2] + p0, s20, s21, s22, s23, 4, c);
+        store_scalar4(yr[3] + p0, s30, s31, s32, s33, 4, c);
+    }
+    pointwise_tail(c, wp, b, yr, P, p0);
+}
+#else
+/* 4 channels x 8 pixels in 8 vector sums: per input channel one vector of weights, its 4
+ * lanes broadcast, two vectors of pixels, 8 vector multiply-adds (32 MACs). */
+static void pointwise_rows(const conv_t *c, const float *restrict wp, const float *b,
+                           float *const *yr, ptrdiff_t P) {
+    ptrdiff_t p0 = 0;
+    for (; p0 + 8 <= P; p0 += 8) {
+        dv4 a0 = dv4_splat(b[0]), a1 = dv4_splat(b[1]), a2 = dv4_splat(b[2]), a3 = dv4_splat(b[3]);
+        dv4 e0 = a0, e1 = a1, e2 = a2, e3 = a3;
+        const float *x = c->x + p0, *w = wp;
+        const float *const w_end = wp + 4 * (ptrdiff_t)c->Cg;
+        for (; w < w_end; x += P, w += 4) {
+            const dv4 wv = dv4_load(w), x0 = dv4_load(x), x1 = dv4_load(x + 4);
+            const dv4 w0 = dv4_lane(wv, 0), w1 = dv4_lane(wv, 1);
+            const dv4 w2 = dv4_lane(wv, 2), w3 = dv4_lane(wv, 3);
+            a0 = dv4_madd(w0, x0, a0), e0 = dv4_madd(w0, x1, e0);
+            a1 = dv4_madd(w1, x0, a1), e1 = dv4_madd(w1, x1, e1);
+            a2 = dv4_madd(w2, x0, a2), e2 = dv4_madd(w2, x1, e2);
+            a3 = dv4_madd(w3, x0, a3), e3 = dv4_madd(w3, x1, e3);
+        }
+        store4(yr[0] + p0, a0, 4, c), store4(yr[0] + p0 + 4, e0, 4, c);
+        store4(yr[1] + p0, a1, 4, c), store4(yr[1] + p0 + 4, e1, 4, c);
+        store4(yr[2] + p0, a2, 4, c), store4(yr[2] + p0 + 4, e2, 4, c);
+        store4(yr[3] + p0, a3, 4, c), store4(yr[3] + p0 + 4, e3, 4, c);
+    }
+    if (p0 + 4 <= P) { /* 4 more pixels */
+        dv4 a0 = dv4_splat(b[0]), a1 = dv4_splat(b[1]), a2 = dv4_splat(b[2]), a3 = dv4_splat(b[3]);
+        const float *x = c->x + p0, *w = wp;
+        for (const float *const w_end = wp + 4 * (ptrdiff_t)c->Cg; w < w_end; x += P, w += 4) {
+            const dv4 wv = dv4_load(w), x0 = dv4_load(x);
+            a0 = dv4_madd(dv4_lane(wv, 0), x0, a0), a1 = dv4_madd(dv4_lane(wv, 1), x0, a1);
+            a2 = dv4_madd(dv4_lane(wv, 2), x0, a2), a3 = dv4_madd(dv4_lane(wv, 3), x0, a3);
+        }
+        store4(yr[0] + p0, a0, 4, c), store4(yr[1] + p0, a1, 4, c);
+        store4(yr[2] + p0, a2, 4, c), store4(yr[3] + p0, a3, 4, c);
+        p0 += 4;
+    }
+    pointwise_tail(c, wp, b, yr, P, p0);
+}
+#endif
+
 void deeploy_conv2d_packed_f32(const float *restrict x, const float *restrict wp,
                                const float *restrict bias, float *restrict y,
                                int32_t N, int32_t C, int32_t H, int32_t W,
@@ -540,6 +833,10 @@ void deeploy_conv2d_packed_f32(const float *restrict x, const float *restrict wp
                 for (int32_t i = 0; i < 4; ++i) {
                     yr[i] = y + ((ptrdiff_t)n * F + f + i) * OH * OW;
                     b[i] = bias ? bias[f + i] : 0.0f;
+                }
+                if (pointwise(&c, OH)) {
+                    pointwise_rows(&c, w, b, yr, (ptrdiff_t)OH * OW);
+                    continue;
                 }
                 for (int32_t oh = 0; oh < OH; ++oh) {
                     for (int32_t ow0 = 0; ow0 < OW; ow0 += 4) {

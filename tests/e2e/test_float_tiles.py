@@ -6,7 +6,9 @@ Random convolutions with constant weights (the packed kernel when each group's o
 channels are a multiple of 4, the direct one otherwise): odd sizes, column strides 1 to 5
 (the literal-stride tiles and the general one), dilations, pads, groups, a last tile of
 fewer than 4 columns, with and without bias, followed by Relu or Clip (fused into the
-store where the compiler does). Random Gemm (bias none, per column or full; transposed
+store where the compiler does); depthwise ones (the per-plane kernel, 3 x 3 blocks with
+unit or double column stride, edges and short rows) and pointwise ones (a product over
+the plane's pixels, with every remainder of 8). Random Gemm (bias none, per column or full; transposed
 weights) and MatMul with odd M, N, K.
 
 Tolerance per element: float32 sums of `terms` products, each rounded once or twice,
@@ -29,7 +31,7 @@ from onnx import TensorProto, helper, numpy_helper
 from tests.e2e.test_mcu_targets import TOOLS
 from tests.networks import OPSET, conv_reference
 
-EXAMPLES = 8
+EXAMPLES = 12
 
 
 @dataclass(frozen=True)
@@ -82,15 +84,23 @@ def _bound(terms: int, magnitude: np.ndarray) -> np.ndarray:
 @st.composite
 def conv_layers(draw) -> Layer:
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    kind = draw(st.sampled_from(["general", "depthwise", "pointwise"]))
     group = draw(st.sampled_from([1, 1, 2, 3]))
     cg = draw(st.integers(1, 5))
     # per group: a multiple of 4 (the packed kernel) most of the time
     fg = draw(st.sampled_from([4, 8, 4, 12, 3, 5]))
-    c, f = group * cg, group * fg
     kh, kw = draw(st.integers(1, 5)), draw(st.integers(1, 5))
     sh, sw = draw(st.integers(1, 3)), draw(st.sampled_from([1, 2, 3, 4, 5]))
     dh, dw = draw(st.integers(1, 2)), draw(st.integers(1, 2))
     pads = [draw(st.integers(0, 2)) for _ in range(4)]
+    if kind == "depthwise":  # one channel per group; 3 x 3 unit-dilation kernels mostly
+        group, cg, fg = draw(st.integers(1, 6)), 1, 1
+        if draw(st.integers(0, 3)) > 0:
+            kh, kw, dh, dw, sw = 3, 3, 1, 1, draw(st.sampled_from([1, 2]))
+    elif kind == "pointwise":  # a matrix product over the plane's pixels
+        group, kh, kw, sh, sw, dh, dw, pads = 1, 1, 1, 1, 1, 1, 1, [0, 0, 0, 0]
+        fg = draw(st.sampled_from([4, 8, 12]))
+    c, f = group * cg, group * fg
     h = draw(st.integers(max(1, (kh - 1) * dh + 1 - pads[0] - pads[2]), 11))
     w = draw(st.integers(max(1, (kw - 1) * dw + 1 - pads[1] - pads[3]), 23))
     x = rng.standard_normal((1, c, h, w)).astype(np.float32)
