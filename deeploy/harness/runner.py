@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from deeploy import progress
 from deeploy.errors import DeeployError
 from deeploy.harness.compare import Comparison, compare
 from deeploy.harness.test_data import data_input_types, expected_outputs, input_data, read_npz
@@ -139,11 +140,13 @@ def build(
     require(tc.cc)  # a missing cross compiler is the user's to install
     flags = list(extra_cflags)
     objects: list[Path] = []
-    for source in runtime_sources:
-        built = cached_object(tc.cc, [*tc.cflags, *flags], source, rt / "include")
-        if not isinstance(built, Path):
-            raise BuildError(f"building {source.name} failed:\n{built.stderr.strip()}")
-        objects.append(built)
+    with progress.step("building the runtime", len(runtime_sources), unit="file") as advance:
+        for source in runtime_sources:
+            built = cached_object(tc.cc, [*tc.cflags, *flags], source, rt / "include")
+            if not isinstance(built, Path):
+                raise BuildError(f"building {source.name} failed:\n{built.stderr.strip()}")
+            objects.append(built)
+            advance()
     if target.mcu is not None:
         from deeploy.backend.build_files import linker_script
 
@@ -154,7 +157,8 @@ def build(
         )
         flags.append(f"-T{script}")
     sources = [work_dir / result.source, work_dir / "test_main.c", *objects]
-    proc = tc.compile_and_link(sources, [work_dir, rt / "include"], binary, flags)
+    with progress.waiting(f"building {binary.name}"):
+        proc = tc.compile_and_link(sources, [work_dir, rt / "include"], binary, flags)
     if proc.returncode != 0:
         overflow = linker_overflow(proc.stderr, result)
         if overflow is not None:
@@ -260,7 +264,10 @@ def build_and_run(
     t0 = time.perf_counter()
     binary = build(result, inputs, work_dir, extra_cflags)
     t1 = time.perf_counter()
-    run = get_target(result.target).run(binary, timeout)
+    target = get_target(result.target)
+    where = f" under {target.emulator[0]}" if target.emulator else ""
+    with progress.waiting(f"running {binary.name}{where}"):
+        run = target.run(binary, timeout)
     t2 = time.perf_counter()
     if run.timed_out:
         raise BuildError(f"{binary.name} did not finish within {timeout:.0f} s")

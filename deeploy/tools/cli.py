@@ -507,10 +507,11 @@ def cmd_compile(args: argparse.Namespace) -> int:
     named = [result.header, result.source] + [
         p.name for p in written if p.name == "main.c" or p.suffix == ".ld"
     ]
+    folder = args.output.rstrip("/") or "/"
     print(
         one_line(
-            f"wrote {len(written)} files to {args.output}/ ({', '.join(named)}, Makefile, "
-            f"runtime/){'; make -C ' + args.output + ' run runs it' if main else ''}"
+            f"wrote {len(written)} files to {folder}/ ({', '.join(named)}, Makefile, "
+            f"runtime/){'; make -C ' + folder + ' run runs it' if main else ''}"
         )
     )
     if args.json:
@@ -690,7 +691,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         _prepare_work_dir(work)
         _progress(args, f"building and running in {work} ...")
         cflags = [*_host_cflags(args, result.target), *args.cflags.split()]
-        outcome = _build_and_run(result, inputs, work, cflags)
+        with _progress_bars(args):
+            outcome = _build_and_run(result, inputs, work, cflags)
         comparison = compare(
             outcome.outputs, expected, _atol(args), args.rtol, _dequantized_atol(args, data)
         )
@@ -706,10 +708,12 @@ def cmd_run(args: argparse.Namespace) -> int:
                 instructions, counts = layer_profile(outcome.binary, f"{result.network}_run")
             stdout = add_layer_counts(stdout, counts)
         elif args.count_instructions and instructions is None:
+            from deeploy import progress
             from deeploy.harness.callgrind import instructions_of
 
             _progress(args, "counting instructions with callgrind ...")
-            instructions = instructions_of(outcome.binary, f"{result.network}_run")
+            with _progress_bars(args), progress.waiting("running under callgrind"):
+                instructions = instructions_of(outcome.binary, f"{result.network}_run")
 
     _print_verdict(comparison, result.report)
     float_report = None
