@@ -30,7 +30,7 @@ def macs(op: graph.GraphOp) -> int:
         x = graph.shape_of(op.operands[0])
         w = graph.shape_of(op.operands[1])
         return prod(x) * prod(w[1:])
-    if kind in ("Gemm",):
+    if kind in ("Gemm", "QGemm"):  # QGemm (com.microsoft): A first, transA as Gemm's
         a = graph.shape_of(op.operands[0])
         k = a[0] if op.attr_int("transA", 0) else a[1]
         return prod(graph.shape_of(op.results[0])) * k

@@ -652,3 +652,17 @@ def test_quantize_static_qoperator_cnn(config: str, tiled: bool, tmp_path: Path)
     assert {("com.microsoft", "QLinearAveragePool"), ("", "QLinearConv")} <= ops, ops
     result = _check_cnn(model, tmp_path, memory=MemoryConfig(l1=300) if tiled else None)
     assert result.report["kernels"]["qlinear_conv"] == 3
+
+
+@pytest.mark.parametrize("quant_format", ["QDQ", "QOperator"])
+def test_quantised_network_reports_the_float_networks_macs(
+    quant_format: str, tmp_path: Path
+) -> None:
+    """Quantising changes no multiply-accumulate: every QLinearConv, QGemm, QLinearMatMul
+    (and the QDQ patterns lowered to them) counts as the float layer it replaces."""
+    import deeploy
+    from tests.qdq_model import float_cnn, qdq_cnn
+
+    quantised = deeploy.compile(qdq_cnn(tmp_path, quant_format=quant_format))
+    original = deeploy.compile(float_cnn())
+    assert quantised.report["macs"] == original.report["macs"] > 0
