@@ -37,8 +37,9 @@ class CodeGenVerbosity:
         if requested:
             warnings.warn(
                 f"CodeGenVerbosity({', '.join(f'{n}=True' for n in requested)}): no effect on "
-                f"target {target} (layer profiling needs a target with a readable instruction "
-                "counter: rv32); use `deeploy run --count-instructions` to measure",
+                f"target {target} (code that prints its layers' counts needs a counter the "
+                "program reads: rv32); `deeploy run --profile-layers` counts layers on generic "
+                "and cortex-m4 too (callgrind, the QEMU plugin)",
                 stacklevel=3,
             )
 
