@@ -144,8 +144,9 @@ def default_pipeline(
     options: every pass reads it from the module's `#target.spec` (deeploy.compile sets
     it on import, from `target`, `memory` and `profile_layers`). With a memory hierarchy,
     layers are tiled (tile-layers, then fuse-tiled-layers unless `memory.fuse_layers` is
-    off); with `input_types`, the network's float tensors holding integers become
-    integer tensors."""
+    off, which also keeps activations layers of their own, as Deeploy tiles them: no
+    fuse-activation); with `input_types`, the network's float tensors holding integers
+    become integer tensors."""
     from xdsl.transforms.dead_code_elimination import DeadCodeElimination
 
     from deeploy.passes.assign_integer_types import AssignIntegerTypesPass
@@ -167,6 +168,9 @@ def default_pipeline(
 
     del target, profile_layers  # in the module's spec, not in the passes
     tiling: tuple[ModulePass, ...] = ()
+    activations: tuple[ModulePass, ...] = (FuseActivationPass(),)
+    if memory is not None and not memory.fuse_layers:
+        activations = ()
     if memory is not None:
         tiling = (TileLayersPass(),)
         if memory.fuse_layers:
@@ -191,7 +195,7 @@ def default_pipeline(
             FuseRequantPass(),
             DeadCodeElimination(),
             BindKernelsPass(),
-            FuseActivationPass(),
+            *activations,
             BufferizePass(),
             ReuseInputBuffersPass(),
             *tiling,

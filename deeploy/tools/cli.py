@@ -128,8 +128,9 @@ def _common(parser: argparse.ArgumentParser) -> None:
         "--no-fuse-layers",
         dest="fuse_layers",
         action="store_false",
-        help="tile strictly layer by layer, as Deeploy does (default: a layer and the "
-        "pointwise layers after it run together in L1 when that moves less)",
+        help="tile strictly layer by layer, as Deeploy does, activations included (default: "
+        "a layer and the pointwise layers after it run together in L1 when that moves less, "
+        "and a Relu/Clip after a convolution or Gemm runs in its kernel)",
     )
 
 
