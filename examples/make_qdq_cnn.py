@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import onnx
 import onnxruntime as ort
-from onnx import TensorProto, helper, numpy_helper
+from make_tiny_cnn import build as tiny_cnn  # beside this script
 from onnxruntime.quantization import CalibrationDataReader, QuantFormat, quantize_static
 
 HERE = Path(__file__).resolve().parent / "qdq_cnn"
@@ -26,49 +26,8 @@ CLASSES = 10
 
 
 def build() -> onnx.ModelProto:
-    rng = np.random.default_rng(2027)
-
-    def w(*shape: int) -> np.ndarray:
-        fan_in = int(np.prod(shape[1:])) if len(shape) > 1 else shape[0]
-        return (rng.standard_normal(shape) / np.sqrt(fan_in)).astype(np.float32)
-
-    weights = {
-        "conv1.w": w(8, 3, 3, 3),
-        "conv1.b": w(8),
-        "conv2.w": w(16, 8, 3, 3),
-        "conv2.b": w(16),
-        "fc.w": w(CLASSES, 16),
-        "fc.b": w(CLASSES),
-    }
-    nodes = [
-        helper.make_node(
-            "Conv", ["image", "conv1.w", "conv1.b"], ["c1"], name="conv1", pads=[1, 1, 1, 1]
-        ),
-        helper.make_node("Relu", ["c1"], ["r1"], name="relu1"),
-        helper.make_node(
-            "MaxPool", ["r1"], ["p1"], name="pool1", kernel_shape=[2, 2], strides=[2, 2]
-        ),
-        helper.make_node(
-            "Conv", ["p1", "conv2.w", "conv2.b"], ["c2"], name="conv2", pads=[1, 1, 1, 1]
-        ),
-        helper.make_node("Relu", ["c2"], ["r2"], name="relu2"),
-        helper.make_node("GlobalAveragePool", ["r2"], ["g"], name="gap"),
-        helper.make_node("Flatten", ["g"], ["f"], name="flatten"),
-        helper.make_node("Gemm", ["f", "fc.w", "fc.b"], ["logits"], name="fc", transB=1),
-    ]
-    graph = helper.make_graph(
-        nodes,
-        "qdq_cnn",
-        [helper.make_tensor_value_info("image", TensorProto.FLOAT, list(INPUT_SHAPE))],
-        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, [INPUT_SHAPE[0], CLASSES])],
-        [numpy_helper.from_array(v, k) for k, v in weights.items()],
-    )
-    model = helper.make_model(
-        graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="deeploy-xdsl examples"
-    )
-    model.ir_version = 8
-    onnx.checker.check_model(model)
-    return model
+    """examples/tiny_cnn's network on 3-channel images, without its Softmax."""
+    return tiny_cnn(INPUT_SHAPE, CLASSES, softmax=False, seed=2027, name="qdq_cnn")
 
 
 class Calibration(CalibrationDataReader):

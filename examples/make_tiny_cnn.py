@@ -15,20 +15,27 @@ from onnx import TensorProto, helper, numpy_helper
 HERE = Path(__file__).resolve().parent / "tiny_cnn"
 
 
-def build() -> onnx.ModelProto:
-    rng = np.random.default_rng(2026)
+def build(
+    input_shape: tuple[int, ...] = (1, 1, 16, 16),
+    classes: int = 10,
+    softmax: bool = True,
+    seed: int = 2026,
+    name: str = "tiny_cnn",
+) -> onnx.ModelProto:
+    """The network; make_qdq_cnn.py quantises it with other sizes, without the Softmax."""
+    rng = np.random.default_rng(seed)
 
     def w(*shape: int) -> np.ndarray:
         fan_in = int(np.prod(shape[1:])) if len(shape) > 1 else shape[0]
         return (rng.standard_normal(shape) / np.sqrt(fan_in)).astype(np.float32)
 
     weights = {
-        "conv1.w": w(8, 1, 3, 3),
+        "conv1.w": w(8, input_shape[1], 3, 3),
         "conv1.b": w(8),
         "conv2.w": w(16, 8, 3, 3),
         "conv2.b": w(16),
-        "fc.w": w(10, 16),
-        "fc.b": w(10),
+        "fc.w": w(classes, 16),
+        "fc.b": w(classes),
     }
     nodes = [
         helper.make_node(
@@ -45,13 +52,18 @@ def build() -> onnx.ModelProto:
         helper.make_node("GlobalAveragePool", ["r2"], ["g"], name="gap"),
         helper.make_node("Flatten", ["g"], ["f"], name="flatten"),
         helper.make_node("Gemm", ["f", "fc.w", "fc.b"], ["logits"], name="fc", transB=1),
-        helper.make_node("Softmax", ["logits"], ["probs"], name="softmax", axis=-1),
     ]
+    if softmax:
+        nodes.append(helper.make_node("Softmax", ["logits"], ["probs"], name="softmax", axis=-1))
     graph = helper.make_graph(
         nodes,
-        "tiny_cnn",
-        [helper.make_tensor_value_info("image", TensorProto.FLOAT, [1, 1, 16, 16])],
-        [helper.make_tensor_value_info("probs", TensorProto.FLOAT, [1, 10])],
+        name,
+        [helper.make_tensor_value_info("image", TensorProto.FLOAT, list(input_shape))],
+        [
+            helper.make_tensor_value_info(
+                "probs" if softmax else "logits", TensorProto.FLOAT, [input_shape[0], classes]
+            )
+        ],
         [numpy_helper.from_array(v, k) for k, v in weights.items()],
     )
     model = helper.make_model(
