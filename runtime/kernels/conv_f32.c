@@ -72,18 +72,18 @@ static inline void valid_kernel_rows(const conv_t *c, int32_t oh, int32_t *lo, i
     *hi = b;
 }
 
-/* What a store adds to plain writing: the previous partial sums, then the activation. */
-static dv4 finish4(const float *y, dv4 v, int32_t cols, const conv_t *c) {
-    if (c->accumulate) {
-        float prev[4] = {0.0f, 0.0f, 0.0f, 0.0f};
-        for (int32_t j = 0; j < cols; ++j) prev[j] = y[j];
-        v = dv4_add(v, dv4_load(prev));
-    }
-    return c->clamp ? dv4_clamp(v, dv4_splat(c->lo), dv4_splat(c->hi)) : v;
+/* The previous partial sums of a split reduction (out of line: rare). */
+static dv4 previous4(const float *y, int32_t cols) {
+    float prev[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    for (int32_t j = 0; j < cols; ++j) prev[j] = y[j];
+    return dv4_load(prev);
 }
 
+/* What a store adds to plain writing: the previous partial sums, then the activation
+ * (inline: a fused Relu6 after every block is the common case). */
 static inline void store4(float *y, dv4 v, int32_t cols, const conv_t *c) {
-    if (c->post) v = finish4(y, v, cols, c);
+    if (c->accumulate) v = dv4_add(v, previous4(y, cols));
+    if (c->clamp) v = dv4_clamp(v, dv4_splat(c->lo), dv4_splat(c->hi));
     if (cols == 4) {
         dv4_store(y, v);
         return;
@@ -357,6 +357,39 @@ DEFINE_DW3(depthwise3x3_s2, 2)
 #undef DW3_TAPS
 #undef DEFINE_DW3
 
+#if !defined(SCALAR_PACKED_TILE) && !defined(DEEPLOY_SIMD_EMULATED)
+#define DEPTHWISE_EDGE_BLOCKS 1
+/* The 3 x 3 blocks at a row's ends with one column of padding (rows r unshifted, weights
+ * k as above): the padding is a zero lane shuffled in, so the ends cost about what the
+ * interior does. Left: outputs [0, 4), column stride 1 (W >= 5) or 2 (W >= 8). Right
+ * (stride 1, as many outputs as input columns): outputs [OW - 4, OW). */
+static void depthwise3x3_ends(const conv_t *c, const float *const *r, const float *k,
+                              float bias, float *yrow, int left) {
+    const dv4 z = dv4_zero();
+    dv4 acc = dv4_splat(bias);
+    const int32_t at = left ? 0 : c->W - 4;
+    for (int32_t kh = 0; kh < 3; ++kh) {
+        const float *row = r[kh];
+        dv4 t0, t1, t2;
+        if (!left) { /* inputs W-5 .. W, the last one padding */
+            t0 = dv4_load(row + at - 1), t1 = dv4_load(row + at);
+            t2 = dv4_shuffle2(t1, z, 1, 2, 3, 4);
+        } else if (c->SW == 1) { /* inputs -1 .. 4, the first one padding */
+            t1 = dv4_load(row), t2 = dv4_load(row + 1);
+            t0 = dv4_shuffle2(t1, z, 4, 0, 1, 2);
+        } else { /* inputs -1 .. 7 at stride 2 */
+            const dv4 lo = dv4_load(row), hi = dv4_load(row + 4);
+            t1 = dv4_shuffle2(lo, hi, 0, 2, 4, 6), t2 = dv4_shuffle2(lo, hi, 1, 3, 5, 7);
+            t0 = dv4_shuffle2(t2, z, 4, 0, 1, 2);
+        }
+        acc = dv4_madd(dv4_splat(k[3 * kh]), t0, acc);
+        acc = dv4_madd(dv4_splat(k[3 * kh + 1]), t1, acc);
+        acc = dv4_madd(dv4_splat(k[3 * kh + 2]), t2, acc);
+    }
+    store4(yrow + (left ? 0 : c->OW - 4), acc, 4, c);
+}
+#endif
+
 static void depthwise_plane(const conv_t *c, const float *restrict w, float bias,
                             float *restrict y, int32_t OH) {
     const int32_t KW = c->KW, SW = c->SW, DW = c->DW, W = c->W, OW = c->OW;
@@ -387,7 +420,21 @@ static void depthwise_plane(const conv_t *c, const float *restrict w, float bias
             }
             for (int32_t kh = 0; kh < 3; ++kh)
                 r[kh] = input_row(c, 0, oh, kh >= kh_lo && kh < kh_hi ? kh : kh_lo);
+#ifdef DEPTHWISE_EDGE_BLOCKS
+            if (c->PL == 1 && OW >= 4 && W >= (SW == 1 ? 5 : 8)) {
+                depthwise3x3_ends(c, r, k, bias, yrow, 1);
+                ow = 4;
+            }
+            /* the right end as a block overlapping the interior's last one */
+            const int right = SW == 1 && c->PL == 1 && OW == W && W >= 8 && !c->accumulate;
+#endif
             while (ow < OW) {
+#ifdef DEPTHWISE_EDGE_BLOCKS
+                if (right && ow >= ow_hi) {
+                    depthwise3x3_ends(c, r, k, bias, yrow, 0);
+                    break;
+                }
+#endif
                 if (ow >= ow_lo && ow + 4 <= ow_hi) {
                     int32_t end = ow + (ow_hi - ow) / 4 * 4;
                     /* the interior's last columns as one more block of 4, overlapping the

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import onnx
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from onnx import TensorProto, helper, numpy_helper
@@ -215,3 +216,43 @@ def test_convolution_on_every_isa(layer: Layer) -> None:
 @given(gemm_layers())
 def test_gemm_and_matmul_on_every_isa(layer: Layer) -> None:
     _check(layer)
+
+
+def _depthwise_3x3(width: int, stride: int, relu6: bool) -> Layer:
+    """A 3 x 3 depthwise convolution with one column and row of padding on each side: the
+    rows' end blocks (zero lanes shuffled in), the interior blocks and the columns done
+    one at a time, depending on the width."""
+    rng = np.random.default_rng(width * 10 + stride)
+    c, h = 3, 5
+    x = rng.standard_normal((1, c, h, width)).astype(np.float32)
+    weight = rng.standard_normal((c, 1, 3, 3)).astype(np.float32)
+    bias = rng.standard_normal(c).astype(np.float32)
+    conv = helper.make_node(
+        "Conv", ["x", "w", "b"], ["y0"], group=c, kernel_shape=[3, 3],
+        strides=[stride, stride], pads=[1, 1, 1, 1],
+    )  # fmt: skip
+    inits = [numpy_helper.from_array(weight, "w"), numpy_helper.from_array(bias, "b")]
+    geometry = (c, (stride, stride), (1, 1), [1, 1, 1, 1])
+    value = conv_reference(x.astype(np.float64), weight.astype(np.float64), *geometry)
+    value = value + bias.reshape(1, c, 1, 1)
+    magnitude = conv_reference(
+        np.abs(x).astype(np.float64), np.abs(weight).astype(np.float64), *geometry
+    )
+    bound = _bound(10, magnitude + np.abs(bias).reshape(1, c, 1, 1))
+    nodes: list = [conv]
+    out = "y0"
+    if relu6:
+        nodes.append(helper.make_node("Clip", ["y0", "lo", "hi"], ["y"]))
+        inits += [
+            numpy_helper.from_array(np.array(v, np.float32), n)
+            for n, v in (("lo", 0.0), ("hi", 6.0))
+        ]
+        out, value = "y", np.clip(value, 0.0, 6.0)
+    model = _model(nodes, [("x", x.shape)], out, value.shape, inits)
+    return Layer(model, [x], value, bound)
+
+
+@pytest.mark.parametrize("stride", [1, 2])
+@pytest.mark.parametrize("width", [3, 5, 8, 9, 13])
+def test_depthwise_3x3_row_ends_on_every_isa(width: int, stride: int) -> None:
+    _check(_depthwise_3x3(width, stride, relu6=width % 2 == 1))
