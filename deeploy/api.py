@@ -61,11 +61,16 @@ class CompileResult:
         return f"{self.network}.c"
 
     def write(
-        self, out_dir: str | os.PathLike, runtime: bool = True, main: str | None = None
+        self,
+        out_dir: str | os.PathLike,
+        runtime: bool = True,
+        main: str | None = None,
+        cflags: Sequence[str] = (),
     ) -> list[Path]:
         """Write the sources, a copy of the runtime files they need, and a Makefile that
         builds the library. With `main` (the source of a program running the network:
-        deeploy.harness.runner.test_program), also `main.c` and `make run`."""
+        deeploy.harness.runner.test_program), also `main.c` and `make run`; `cflags` go
+        into the Makefile after the target's."""
         from deeploy.backend.build_files import makefile, runtime_dir
         from deeploy.backend.c_printer import file_name
         from deeploy.targets import get_target
@@ -97,7 +102,7 @@ class CompileResult:
         path = out / "Makefile"
         script = scripts[0].name if scripts else None
         path.write_text(
-            makefile(self.network, target, self.runtime_sources, main is not None, script)
+            makefile(self.network, target, self.runtime_sources, main is not None, script, cflags)
         )
         return [*written, path, *scripts]
 

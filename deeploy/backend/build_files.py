@@ -48,9 +48,11 @@ def makefile(
     runtime_sources: Sequence[str],
     main: bool = False,
     linker_script: str | None = None,
+    extra_cflags: Sequence[str] = (),
 ) -> str:
     """The exported project's Makefile: the library, and with `main` (main.c, the
-    target's counter sources under runtime/) a program `make run` runs."""
+    target's counter sources under runtime/) a program `make run` runs; `extra_cflags`
+    (e.g. --march's) follow the target's flags."""
     from shlex import join
 
     tc = target.toolchain
@@ -65,7 +67,7 @@ def makefile(
             target=target.name,
             cc=tc.cc,
             ar=tc.ar,
-            cflags=join(tc.cflags),
+            cflags=join([*tc.cflags, *extra_cflags]),
             ldflags=join(ldflags),
             run=join(target.emulator),
             run_comment=run_comment,

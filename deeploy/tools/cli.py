@@ -53,6 +53,14 @@ def _common(parser: argparse.ArgumentParser) -> None:
         help="compilation target (default: generic; see `deeploy targets`)",
     )
     parser.add_argument(
+        "--march",
+        type=_march,
+        metavar="ARCH",
+        help="generic target: build for this CPU (the host compiler's -march, e.g. native, "
+        "x86-64-v3) with fused multiply-adds where it has them (-ffp-contract=fast); the "
+        "program then needs such a CPU. Also in the exported Makefile's CFLAGS",
+    )
+    parser.add_argument(
         "--name",
         help="network name, the prefix of every generated C symbol (default: the file name)",
     )
@@ -132,6 +140,32 @@ def _common(parser: argparse.ArgumentParser) -> None:
         "a layer and the pointwise layers after it run together in L1 when that moves less, "
         "and a Relu/Clip after a convolution or Gemm runs in its kernel)",
     )
+
+
+def _march(text: str) -> str:
+    """A -march value: a CPU or architecture name, nothing a shell or make would read."""
+    import re
+
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}", text):
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a CPU name (letters, digits, '_', '.', '+', '-')"
+        )
+    return text
+
+
+def march_cflags(args: argparse.Namespace) -> list[str]:
+    """The compiler flags --march adds (none without it)."""
+    return [f"-march={args.march}", "-ffp-contract=fast"] if args.march else []
+
+
+def _check_march(args: argparse.Namespace) -> None:
+    from deeploy.errors import OptionError
+    from deeploy.targets import get_target
+
+    if args.march and get_target(args.target).mcu is not None:
+        raise OptionError(
+            f"--march applies to the generic target; {args.target} builds for its own core"
+        )
 
 
 def _bytes(text: str) -> int:
@@ -485,6 +519,7 @@ def cmd_compile(args: argparse.Namespace) -> int:
     from deeploy.report import format_summary
 
     _check_compile_outputs(args)
+    _check_march(args)
     data = _run_data(Path(args.model), need_outputs=False)
     result = _compile_network(
         args,
@@ -499,7 +534,7 @@ def cmd_compile(args: argparse.Namespace) -> int:
     except DeeployError as err:  # the library is still useful without a test program
         print(one_line(f"note: no main.c: {err}"), file=sys.stderr)
     with _writing("-o/--output", args.output):
-        written = result.write(args.output, main=main)
+        written = result.write(args.output, main=main, cflags=march_cflags(args))
     _write_memory_map(result, args.memory_map, args.memory_plot)
     if args.dump_ir:
         with _writing("--dump-ir", args.dump_ir):
@@ -673,6 +708,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     if args.work_dir:
         _check_output_folder("--work-dir", args.work_dir)
+    _check_march(args)
     if args.profile_layers and _counts_with_callgrind(args.target):
         from deeploy.harness.callgrind import require_valgrind
 
@@ -691,7 +727,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         work = Path(args.work_dir) if args.work_dir else Path(tmp)
         _prepare_work_dir(work)
         _progress(args, f"building and running in {work} ...")
-        cflags = [*_host_cflags(args, result.target), *args.cflags.split()]
+        cflags = [*_host_cflags(args, result.target), *march_cflags(args), *args.cflags.split()]
         with _progress_bars(args):
             outcome = _build_and_run(result, inputs, work, cflags)
         comparison = compare(

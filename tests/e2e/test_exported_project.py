@@ -115,3 +115,24 @@ def test_the_library_alone_still_builds_when_outputs_are_too_large_to_print(
     make = subprocess.run(["make", "-C", str(tmp_path / "lib")], capture_output=True, text=True)
     assert make.returncode == 0, make.stderr
     assert "run:" not in (tmp_path / "lib" / "Makefile").read_text()
+
+
+def test_march_builds_the_exported_project_for_this_cpu(tmp_path: Path) -> None:
+    """--march native: the exported Makefile builds for this machine's CPU with fused
+    multiply-adds, and its outputs stay within the reference's tolerance."""
+    out = tmp_path / "out"
+    proc = _deeploy("compile", str(TINY), "--march", "native", "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    cflags = next(
+        line for line in (out / "Makefile").read_text().splitlines() if line.startswith("CFLAGS")
+    )
+    assert "-march=native" in cflags.split() and "-ffp-contract=fast" in cflags.split()
+    make = subprocess.run(
+        ["make", "-C", str(out), "run"], capture_output=True, text=True, check=False, timeout=600
+    )
+    assert make.returncode == 0, make.stderr[-3000:]
+    result = deeploy.compile(TINY / "network.onnx")
+    exported = runner.parse_outputs(make.stdout, result.report["outputs"])
+    assert compare(exported, test_data.load_npz(TINY / "outputs.npz")).passed
+    run = _deeploy("run", str(TINY), "--march", "native")
+    assert run.returncode == 0, run.stdout + run.stderr

@@ -636,3 +636,14 @@ def test_verbose_timings_and_quiet(tmp_path: Path) -> None:
     ranked = [float(line.split()[1]) for line in lines[ranked_from + 1 :]]
     assert len(ranked) == len(names) and ranked == sorted(ranked, reverse=True)
     assert "compiling" not in proc.stdout and "building and running" not in proc.stdout
+
+
+def test_march_takes_a_cpu_name_on_the_generic_target_only(tmp_path: Path) -> None:
+    # nothing a shell or make would read reaches the Makefile
+    assert_rejected(
+        deeploy("compile", str(EXAMPLE), "--march", "x86-64 $(rm)", "-o", str(tmp_path)), "--march"
+    )
+    assert_rejected(
+        deeploy("run", str(EXAMPLE), "--march", "native", "--target", "rv32"),
+        "--march applies to the generic target",
+    )
