@@ -13,7 +13,7 @@ import struct
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from xdsl.dialects.builtin import FloatAttr, ModuleOp, f32, f64
 
@@ -73,6 +73,7 @@ def test_documented_values_survive(value: float) -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(_f32, st.sampled_from(["LeakyRelu", "Elu", "Celu", "ThresholdedRelu", "HardSigmoid"]))
+@example(np.frombuffer(b"\x01\x00\x80\x7f", np.float32)[0], "LeakyRelu")  # signalling NaN
 def test_float_attributes_survive(value: np.float32, op_type: str) -> None:
     from xdsl.dialects.builtin import TensorType
 
@@ -83,10 +84,17 @@ def test_float_attributes_survive(value: np.float32, op_type: str) -> None:
         result_types=[TensorType(f32, [2])],
         properties={"alpha": FloatAttr(float(value), f32)},
     )
+    printed = op.properties["alpha"]
+    assert isinstance(printed, FloatAttr)
     _, parsed = _reparse(ModuleOp([x, op]))
     back = list(parsed.ops)[1].properties["alpha"]
     assert isinstance(back, FloatAttr)
-    assert _bits(np.float32(back.value.data)) == _bits(np.float32(value))
+    # the attribute's own value, bit for bit: a signalling NaN is already quiet in it, as
+    # float() made it a double before the IR ever held it
+    assert _bits(np.float64(back.value.data)) == _bits(np.float64(printed.value.data))
+    signalling = np.isnan(value) and not np.float32(value).view(np.uint32) & 0x00400000
+    if not signalling:  # every other float32, NaN payloads included, comes back exactly
+        assert _bits(np.float32(back.value.data)) == _bits(np.float32(value))
 
 
 @settings(max_examples=200, deadline=None)
