@@ -390,6 +390,44 @@ static void depthwise3x3_ends(const conv_t *c, const float *const *r, const floa
 }
 #endif
 
+/* Small planes (rows shorter than a few blocks) cost their row set-up and edge columns,
+ * not their taps: such a plane is copied once into a zero-bordered stack buffer
+ * (DEPTHWISE_SMALL floats at most: 1 KiB), where every output is a block's, the last
+ * block of a row overlapping the one before or, in a row narrower than 4, written
+ * through a 4-wide temporary. 3 x 3, unit dilation, stride 1 or 2, one row and column of
+ * padding at the start and at most one at the end, no partial sums to add. Vector
+ * builds only: on rv32 the scalar copy cost more than it saved (measured). */
+#ifndef SCALAR_PACKED_TILE
+#define DEPTHWISE_SMALL 256
+
+static int depthwise_small_plane(const conv_t *c, const float *restrict w, float bias,
+                                 float *restrict y, int32_t OH) {
+    const int32_t H = c->H, W = c->W, OW = c->OW, S = c->SW;
+    const int32_t Wp = W + 2 > 3 * S + 3 ? W + 2 : 3 * S + 3; /* a block's reach fits */
+    if (c->accumulate || c->PT != 1 || c->PL != 1 || c->SH != S || (H + 2) * Wp > DEPTHWISE_SMALL ||
+        (OH - 1) * S + 2 > H + 1 || (OW - 1) * S + 2 > W + 1)
+        return 0;
+    float pad[DEPTHWISE_SMALL];
+    for (int32_t i = 0; i < (H + 2) * Wp; ++i) pad[i] = 0.0f;
+    for (int32_t i = 0; i < H; ++i)
+        for (int32_t j = 0; j < W; ++j) pad[(i + 1) * Wp + j + 1] = c->x[(ptrdiff_t)i * W + j];
+    for (int32_t oh = 0; oh < OH; ++oh) {
+        const float *r0 = pad + oh * S * Wp, *r1 = r0 + Wp, *r2 = r1 + Wp;
+        float *yrow = y + (ptrdiff_t)oh * OW;
+        if (OW >= 4) {
+            if (S == 1) depthwise3x3_s1(c, r0, r1, r2, w, bias, yrow, 0, OW);
+            else depthwise3x3_s2(c, r0, r1, r2, w, bias, yrow, 0, OW);
+            continue;
+        }
+        float four[4];
+        if (S == 1) depthwise3x3_s1(c, r0, r1, r2, w, bias, four, 0, 4);
+        else depthwise3x3_s2(c, r0, r1, r2, w, bias, four, 0, 4);
+        for (int32_t j = 0; j < OW; ++j) yrow[j] = four[j];
+    }
+    return 1;
+}
+#endif
+
 static void depthwise_plane(const conv_t *c, const float *restrict w, float bias,
                             float *restrict y, int32_t OH) {
     const int32_t KW = c->KW, SW = c->SW, DW = c->DW, W = c->W, OW = c->OW;
@@ -400,6 +438,9 @@ static void depthwise_plane(const conv_t *c, const float *restrict w, float bias
     ow_hi = ow_hi < OW ? ow_hi : OW;
     ow_lo = ow_lo < ow_hi ? ow_lo : ow_hi;
     const int three = c->KH == 3 && KW == 3 && c->DH == 1 && DW == 1 && (SW == 1 || SW == 2);
+#ifdef DEPTHWISE_SMALL
+    if (three && depthwise_small_plane(c, w, bias, y, OH)) return;
+#endif
 #ifndef SCALAR_PACKED_TILE
     dv4 ws[DEPTHWISE_MAX_TAPS];
     for (int32_t t = 0; t < c->KH * KW; ++t) ws[t] = dv4_splat(w[t]);

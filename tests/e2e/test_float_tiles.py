@@ -218,12 +218,13 @@ def test_gemm_and_matmul_on_every_isa(layer: Layer) -> None:
     _check(layer)
 
 
-def _depthwise_3x3(width: int, stride: int, relu6: bool) -> Layer:
-    """A 3 x 3 depthwise convolution with one column and row of padding on each side: the
-    rows' end blocks (zero lanes shuffled in), the interior blocks and the columns done
-    one at a time, depending on the width."""
+def _depthwise_3x3(height: int, width: int, stride: int, relu6: bool) -> Layer:
+    """A 3 x 3 depthwise convolution with one column and row of padding on each side:
+    planes small enough for the zero-bordered copy (height 5), or larger ones (height 40)
+    with the rows' end blocks (zero lanes shuffled in), the interior blocks and the
+    columns done one at a time, depending on the width."""
     rng = np.random.default_rng(width * 10 + stride)
-    c, h = 3, 5
+    c, h = 3, height
     x = rng.standard_normal((1, c, h, width)).astype(np.float32)
     weight = rng.standard_normal((c, 1, 3, 3)).astype(np.float32)
     bias = rng.standard_normal(c).astype(np.float32)
@@ -254,5 +255,6 @@ def _depthwise_3x3(width: int, stride: int, relu6: bool) -> Layer:
 
 @pytest.mark.parametrize("stride", [1, 2])
 @pytest.mark.parametrize("width", [3, 5, 8, 9, 13])
-def test_depthwise_3x3_row_ends_on_every_isa(width: int, stride: int) -> None:
-    _check(_depthwise_3x3(width, stride, relu6=width % 2 == 1))
+@pytest.mark.parametrize("height", [5, 40])
+def test_depthwise_3x3_row_ends_on_every_isa(height: int, width: int, stride: int) -> None:
+    _check(_depthwise_3x3(height, width, stride, relu6=width % 2 == 1))
