@@ -29,7 +29,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from onnx import TensorProto, helper, numpy_helper
 
-from tests.e2e.test_mcu_targets import TOOLS
+from tests.e2e.test_mcu_targets import every_isa
 from tests.networks import OPSET, conv_reference
 
 EXAMPLES = 12
@@ -168,19 +168,12 @@ def gemm_layers(draw) -> Layer:
     return Layer(model, inputs, value, bound)
 
 
-def _builds() -> list[tuple[str, tuple[str, ...]]]:
-    from deeploy.targets.qemu import missing_tools
-
-    builds = [("generic", ()), ("generic", ("-DDEEPLOY_NO_SIMD",))]
-    return builds + [(t, ()) for t, tools in TOOLS.items() if not missing_tools(tools)]
-
-
 def _check(layer: Layer) -> None:
     import deeploy
     from deeploy.harness.runner import build_and_run
 
     with tempfile.TemporaryDirectory() as tmp:
-        for i, (target, cflags) in enumerate(_builds()):
+        for i, (target, cflags) in enumerate(every_isa()):
             result = deeploy.compile(layer.model, target=target)
             outcome = build_and_run(
                 result,

@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from onnx import TensorProto, helper, numpy_helper
 
-from tests.e2e.test_mcu_targets import TOOLS
+from tests.e2e.test_mcu_targets import every_isa
 from tests.networks import conv_reference
 
 EXAMPLES = 10
@@ -206,19 +206,12 @@ def _outputs(layer: Layer, target: str, cflags: tuple[str, ...], work: Path) -> 
     return np.asarray(outcome.outputs[0]).astype(np.int64)
 
 
-def _builds() -> list[tuple[str, tuple[str, ...]]]:
-    from deeploy.targets.qemu import missing_tools
-
-    builds = [("generic", ()), ("generic", ("-DDEEPLOY_NO_SIMD",))]
-    return builds + [(t, ()) for t, tools in TOOLS.items() if not missing_tools(tools)]
-
-
 def _check(layer: Layer) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         portable = _outputs(layer, "generic", PORTABLE, work / "portable")
         np.testing.assert_array_equal(portable.reshape(layer.expected.shape), layer.expected)
-        for i, (target, cflags) in enumerate(_builds()):
+        for i, (target, cflags) in enumerate(every_isa()):
             got = _outputs(layer, target, cflags, work / f"{target}{i}")
             np.testing.assert_array_equal(
                 got, portable, err_msg=f"{target} {' '.join(cflags)} differs from the portable C"

@@ -26,6 +26,16 @@ TOOLS = {
 TARGETS = list(TOOLS)
 
 
+def every_isa() -> list[tuple[str, tuple[str, ...]]]:
+    """(target, extra cflags) of each instruction set a kernel test runs on: x86 with its
+    vector kernels, the host without them (-DDEEPLOY_NO_SIMD), and the MCU targets whose
+    toolchains are installed."""
+    from deeploy.targets.qemu import missing_tools
+
+    builds = [("generic", ()), ("generic", ("-DDEEPLOY_NO_SIMD",))]
+    return builds + [(t, ()) for t, tools in TOOLS.items() if not missing_tools(tools)]
+
+
 def needs(target: str) -> None:
     from deeploy.targets.qemu import missing_tools
 
