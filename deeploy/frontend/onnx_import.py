@@ -99,11 +99,11 @@ def load_model(
             ) from None
     if not model.graph.node and not model.graph.output:
         raise ModelError(f"{where} is not a valid ONNX model (it has no graph)")
-    load_external_data(model, folder)
+    _load_external_data(model, folder)
     return model
 
 
-def load_external_data(model: onnx.ModelProto, folder: Path | None) -> None:
+def _load_external_data(model: onnx.ModelProto, folder: Path | None) -> None:
     """Each external-data initializer's bytes, read from its (checked) file in `folder`
     the way every user file is read, into the tensor itself."""
     from onnx import TensorProto

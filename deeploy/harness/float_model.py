@@ -43,24 +43,13 @@ class FloatModel:
 
 
 def load(path: str) -> FloatModel:
-    """The model at `path` (a regular file of bounded size, a valid ONNX model)."""
-    import onnx
-    from google.protobuf.message import DecodeError
-
-    from deeploy.input_files import read_input_file
-
-    data = read_input_file(path, OPTION)  # InputFileError names the option and the file
-    try:
-        proto = onnx.load_from_string(data)
-    except (DecodeError, RuntimeError, ValueError) as err:
-        raise OptionError(
-            f"{OPTION} {path} is not a valid ONNX model ({err.__class__.__name__})"
-        ) from None
+    """The model at `path`, read as the compiled model is (deeploy.frontend's load_model:
+    a bounded regular file, a valid ONNX model, external data only inside its folder)."""
     from deeploy.errors import DeeployError
-    from deeploy.frontend.onnx_import import load_external_data
+    from deeploy.frontend.onnx_import import load_model
 
-    try:  # checked as the compiled model's: regular files inside the model's folder
-        load_external_data(proto, Path(path).parent)
+    try:
+        proto = load_model(path)
     except DeeployError as err:
         raise OptionError(f"{OPTION} {path}: {err}") from None
     return FloatModel(Path(path), proto)
