@@ -20,11 +20,11 @@ from pathlib import Path
 
 import numpy as np
 import onnx
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from onnx import TensorProto, helper, numpy_helper
 
-from tests.e2e.test_mcu_targets import every_isa
+from tests.e2e.test_mcu_targets import every_isa, kernel_examples
 from tests.networks import conv_reference
 
 EXAMPLES = 10
@@ -218,12 +218,7 @@ def _check(layer: Layer) -> None:
             )
 
 
-SETTINGS = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+SETTINGS = kernel_examples(EXAMPLES)
 
 
 @SETTINGS

@@ -26,6 +26,19 @@ TOOLS = {
 TARGETS = list(TOOLS)
 
 
+def kernel_examples(count: int):
+    """Hypothesis settings of the kernel tests that build and run each example on every
+    ISA: the same `count` examples every run, no deadline (builds and emulators)."""
+    from hypothesis import HealthCheck, settings
+
+    return settings(
+        max_examples=count,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+
+
 def every_isa() -> list[tuple[str, tuple[str, ...]]]:
     """(target, extra cflags) of each instruction set a kernel test runs on: x86 with its
     vector kernels, the host without them (-DDEEPLOY_NO_SIMD), and the MCU targets whose
